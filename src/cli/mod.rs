@@ -1,0 +1,191 @@
+//! The command line: argument parsing, output and exit codes. Everything that decides something
+//! lives in the library; this module only wires it to flags and streams.
+//!
+//! Exit codes: 0 success, 1 a `check` criterion failed, 2 bad input or any other error.
+
+mod args;
+mod progress_bar;
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+pub use args::{AuditArgs, Cli, Command, DataArgs, OutputFormat, SampleArgs};
+use progress_bar::CliProgress;
+
+use crate::analysis::Analysis;
+use crate::data::{self, ColumnRoles, LoadOptions};
+use crate::engine::thresholds::ThresholdMap;
+use crate::engine::{AttributeGrouping, AuditOptions, GroupingSpec, audit};
+use crate::report::{AuditSettings, audit_csv, audit_json, audit_table};
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when a `check` criterion fails.
+pub const EXIT_FAILED_CHECK: u8 = 1;
+/// Exit code for bad input and every other error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs one subcommand; returns the exit code, or the error to print (exit code 2).
+pub fn run(command: Command) -> Result<u8> {
+    match command {
+        Command::Audit(args) => run_audit(&args),
+        Command::Sample(args) => run_sample(&args),
+    }
+}
+
+impl DataArgs {
+    /// The column roles these flags name.
+    pub fn roles(&self) -> ColumnRoles {
+        let mut attributes: Vec<String> = Vec::new();
+        for group in &self.groups {
+            if !attributes.contains(group) {
+                attributes.push(group.clone());
+            }
+        }
+        ColumnRoles {
+            score: self.score.clone(),
+            label: self.label.clone(),
+            positive: self.positive.clone(),
+            attributes,
+            weight: self.weight.clone(),
+        }
+    }
+
+    /// The grouping these flags name, with `--bin` specs applied.
+    pub fn grouping(&self) -> Result<GroupingSpec> {
+        let mut spec = GroupingSpec {
+            attributes: self
+                .roles()
+                .attributes
+                .iter()
+                .map(|a| AttributeGrouping::new(a))
+                .collect(),
+        };
+        for bin in &self.bins {
+            let (column, binning) = bin
+                .split_once('=')
+                .with_context(|| format!("--bin `{bin}`: expected COLUMN=qN or COLUMN=e1,e2,…"))?;
+            let binning = binning
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--bin {column}: {e}"))?;
+            let attribute = spec
+                .attributes
+                .iter_mut()
+                .find(|a| a.name == column)
+                .with_context(|| {
+                    format!("--bin {column}: `{column}` is not one of the --group columns")
+                })?;
+            attribute.binning = Some(binning);
+        }
+        Ok(spec)
+    }
+
+    /// Loads, sorts and groups the data, with a progress bar on a terminal.
+    pub fn analysis(&self) -> Result<Analysis> {
+        let progress = CliProgress::new();
+        let analysis = Analysis::load(
+            &self.file,
+            &self.roles(),
+            &self.grouping()?,
+            LoadOptions {
+                drop_invalid: self.drop_invalid,
+            },
+            &progress,
+        );
+        progress.finish();
+        let analysis = analysis?;
+        for warning in &analysis.data.warnings {
+            eprintln!("warning: {warning}");
+        }
+        Ok(analysis)
+    }
+
+    /// The bins as written, for the audit's `settings`.
+    fn bins_by_column(&self) -> std::collections::BTreeMap<String, String> {
+        self.bins
+            .iter()
+            .filter_map(|b| b.split_once('='))
+            .map(|(c, s)| (c.to_owned(), s.to_owned()))
+            .collect()
+    }
+}
+
+/// Reads a thresholds JSON file.
+pub fn read_thresholds(path: &Path) -> Result<ThresholdMap> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the thresholds file", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    ThresholdMap::from_json(&value).with_context(|| format!("{}", path.display()))
+}
+
+fn run_audit(args: &AuditArgs) -> Result<u8> {
+    let analysis = args.data.analysis()?;
+    let thresholds = match (&args.thresholds, args.threshold) {
+        (Some(path), _) => read_thresholds(path)?,
+        (None, Some(t)) => ThresholdMap::uniform(t),
+        (None, None) => ThresholdMap::uniform(analysis.default_threshold()),
+    };
+    let resolved = thresholds.resolve(&analysis.index).with_context(|| {
+        args.thresholds
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "--threshold".into())
+    })?;
+    let options = AuditOptions {
+        rule: args.rule.into(),
+        convention: args.convention.into(),
+        reference: args.reference.parse().unwrap_or_default(),
+        min_count: args.min_count,
+    };
+    let result = audit(&analysis.index, &resolved, &options).context("--reference")?;
+    let names = analysis.index.attribute_names();
+    let text = match args.format {
+        OutputFormat::Table => audit_table(&result),
+        OutputFormat::Csv => audit_csv(&result, names),
+        OutputFormat::Json => {
+            let settings = AuditSettings {
+                file: args.data.file.display().to_string(),
+                score: args.data.score.clone(),
+                label: args.data.label.clone(),
+                positive: analysis.data.positive_label.clone(),
+                groups: names.to_vec(),
+                bins: args.data.bins_by_column(),
+                weight: args.data.weight.clone(),
+                thresholds,
+                rows_read: analysis.data.rows_read,
+                rows_dropped: analysis.data.rows_dropped,
+            };
+            let mut json = serde_json::to_string_pretty(&audit_json(&result, names, &settings))?;
+            json.push('\n');
+            json
+        }
+    };
+    write_stdout(&text)?;
+    Ok(EXIT_OK)
+}
+
+fn run_sample(args: &SampleArgs) -> Result<u8> {
+    data::sample::write_lending_sample(&args.out, args.rows, args.seed)?;
+    eprintln!(
+        "wrote {} rows to {} (seed {})",
+        crate::report::format::group_thousands(args.rows as i64),
+        args.out.display(),
+        args.seed
+    );
+    Ok(EXIT_OK)
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as success.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}

@@ -1,0 +1,164 @@
+//! Everything that can go wrong while loading, each naming the file, and where it applies the
+//! column and the first offending row (1-based, not counting the header).
+
+use std::path::PathBuf;
+
+use crate::engine::DatasetError;
+
+/// Why a file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be opened or read.
+    #[error("{}: cannot read the file: {message}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the system or parser said.
+        message: String,
+    },
+    /// The extension is not one we read.
+    #[error(
+        "{}: unsupported file type `.{extension}` (Fulcrum reads .csv, .tsv, .parquet, .arrow/.ipc/.feather)",
+        path.display()
+    )]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// Its extension.
+        extension: String,
+    },
+    /// The file has no data rows.
+    #[error("{}: the file is empty (no data rows)", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A mapped column does not exist.
+    #[error(
+        "{}: no column `{column}` (for the {role}){}; the columns are: {}",
+        path.display(),
+        closest.as_ref().map(|c| format!(", did you mean `{c}`?")).unwrap_or_default(),
+        available.join(", ")
+    )]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The requested column.
+        column: String,
+        /// What it was for (`score`, `label`, `attribute`, `weight`).
+        role: &'static str,
+        /// The most similar column name.
+        closest: Option<String>,
+        /// Every column in the file.
+        available: Vec<String>,
+    },
+    /// A column that must be numeric holds text.
+    #[error(
+        "{}: column `{column}` ({role}) must be numeric, but row {row} holds `{value}`",
+        path.display()
+    )]
+    NotNumeric {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Its role.
+        role: &'static str,
+        /// First offending row.
+        row: usize,
+        /// The text found.
+        value: String,
+    },
+    /// A column that must be numeric has a type that is neither number nor text.
+    #[error("{}: column `{column}` ({role}) must be numeric, but its type is {dtype}", path.display())]
+    WrongType {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Its role.
+        role: &'static str,
+        /// The type found.
+        dtype: String,
+    },
+    /// Missing, NaN or infinite values where a value is required.
+    #[error(
+        "{}: column `{column}` ({role}) has {count} row{} with a missing, NaN or infinite value (first: row {first_row}); fix the data or pass --drop-invalid to drop such rows",
+        path.display(),
+        if *count == 1 { "" } else { "s" }
+    )]
+    InvalidValues {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Its role.
+        role: &'static str,
+        /// How many rows.
+        count: usize,
+        /// First offending row.
+        first_row: usize,
+    },
+    /// A negative weight.
+    #[error("{}: column `{column}` (weight) has a negative value {value} at row {row}; weights must be ≥ 0", path.display())]
+    NegativeWeight {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// First offending row.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
+    /// The label does not have exactly two values, or its positive class is ambiguous.
+    #[error(
+        "{}: column `{column}` (label) has {count} distinct value{} ({}); pass --positive VALUE to say which value is the positive outcome",
+        path.display(),
+        if *count == 1 { "" } else { "s" },
+        values.join(", ")
+    )]
+    AmbiguousLabel {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Number of distinct values.
+        count: usize,
+        /// Up to ten of them.
+        values: Vec<String>,
+    },
+    /// `--positive` names a value the label never takes.
+    #[error(
+        "{}: column `{column}` (label) never equals `{positive}`; its values include: {}",
+        path.display(),
+        values.join(", ")
+    )]
+    PositiveNotFound {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The requested positive value.
+        positive: String,
+        /// Up to ten values seen.
+        values: Vec<String>,
+    },
+    /// Every row was dropped as invalid.
+    #[error("{}: every row was invalid and dropped; nothing is left to analyse", path.display())]
+    NothingLeft {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The user cancelled.
+    #[error("loading was cancelled")]
+    Cancelled,
+    /// The validated columns failed an engine invariant (a bug if it happens).
+    #[error("{}: {source}", path.display())]
+    Dataset {
+        /// The file.
+        path: PathBuf,
+        /// The engine's complaint.
+        source: DatasetError,
+    },
+}

@@ -1,0 +1,129 @@
+//! Loading scored data from CSV, Parquet and Arrow IPC files. This is the only module that uses
+//! polars: it reads just the mapped columns, validates them with messages that name the file, the
+//! column and the row, and hands the engine owned typed columns ([`Dataset`]).
+
+mod convert;
+mod error;
+mod preview;
+mod read;
+pub mod sample;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use error::LoadError;
+pub use preview::{ColumnInfo, ColumnKind, Preview, RoleGuess, guess_roles, preview};
+pub use write::{OutputColumn, write_columns};
+
+use crate::engine::Dataset;
+use crate::progress::Progress;
+
+/// Which column plays which role.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ColumnRoles {
+    /// The model's score (any numeric column).
+    pub score: String,
+    /// The true outcome.
+    pub label: String,
+    /// The label value that counts as positive; needed unless the label is 0/1 or boolean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive: Option<String>,
+    /// Attribute columns to slice by.
+    pub attributes: Vec<String>,
+    /// Optional frequency-weight (count) column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+}
+
+impl ColumnRoles {
+    /// Every mapped column, score first, without repeats.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut columns: Vec<&str> = vec![self.score.as_str(), self.label.as_str()];
+        columns.extend(self.weight.as_deref());
+        columns.extend(self.attributes.iter().map(String::as_str));
+        let mut seen = std::collections::HashSet::new();
+        columns.retain(|c| seen.insert(*c));
+        columns
+    }
+}
+
+/// How to treat rows with missing or invalid values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadOptions {
+    /// Drop rows whose score, label or weight is missing or not finite (with a warning) instead of
+    /// refusing the file.
+    pub drop_invalid: bool,
+}
+
+/// Supported file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileFormat {
+    /// Comma-separated text (tab-separated for `.tsv`).
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC (Feather v2).
+    Ipc,
+}
+
+impl FileFormat {
+    /// The format of a path, by extension.
+    pub fn of(path: &Path) -> Result<Self, LoadError> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match extension.as_str() {
+            "csv" | "tsv" | "txt" => Ok(FileFormat::Csv),
+            "parquet" | "pq" => Ok(FileFormat::Parquet),
+            "arrow" | "ipc" | "feather" => Ok(FileFormat::Ipc),
+            _ => Err(LoadError::Unsupported {
+                path: path.to_path_buf(),
+                extension,
+            }),
+        }
+    }
+}
+
+/// A loaded dataset plus what the loader learned along the way.
+#[derive(Debug)]
+pub struct LoadedData {
+    /// The validated columns.
+    pub dataset: Dataset,
+    /// The file read.
+    pub path: PathBuf,
+    /// The mapping used.
+    pub roles: ColumnRoles,
+    /// The label value treated as positive, as text.
+    pub positive_label: String,
+    /// Rows in the file.
+    pub rows_read: usize,
+    /// Rows dropped as invalid (only with `drop_invalid`).
+    pub rows_dropped: usize,
+    /// Warnings for the user (dropped rows and why).
+    pub warnings: Vec<String>,
+}
+
+/// Reads `path`, keeps the columns named in `roles`, validates them and builds a [`Dataset`].
+pub fn load(
+    path: &Path,
+    roles: &ColumnRoles,
+    options: LoadOptions,
+    progress: &dyn Progress,
+) -> Result<LoadedData, LoadError> {
+    let format = FileFormat::of(path)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    progress.stage(&format!("reading {file_name}"));
+    let frame = read::read_columns(path, format, roles)?;
+    if progress.is_cancelled() {
+        return Err(LoadError::Cancelled);
+    }
+    progress.stage("checking columns");
+    convert::to_dataset(path, frame, roles, options)
+}

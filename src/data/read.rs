@@ -1,0 +1,207 @@
+//! Reading the mapped columns of a file into a polars frame.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::{ColumnRoles, FileFormat, LoadError};
+use crate::engine::thresholds::closest_key;
+
+/// Values read as missing in CSV files, besides empty fields.
+pub(super) const CSV_NULL_VALUES: [&str; 4] = ["NA", "N/A", "null", "NULL"];
+
+/// Rows used to infer CSV column types before a full scan is tried.
+const CSV_INFER_ROWS: usize = 10_000;
+
+pub(super) fn unreadable(path: &Path, error: impl std::fmt::Display) -> LoadError {
+    LoadError::Unreadable {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
+}
+
+fn open(path: &Path) -> Result<File, LoadError> {
+    File::open(path).map_err(|e| unreadable(path, e))
+}
+
+/// CSV read options shared by the preview and the full read.
+pub(super) fn csv_options(path: &Path) -> CsvReadOptions {
+    let separator = match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("tsv") => b'\t',
+        _ => b',',
+    };
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(CSV_INFER_ROWS))
+        .map_parse_options(move |p| {
+            p.with_separator(separator)
+                .with_null_values(Some(NullValues::AllColumns(
+                    CSV_NULL_VALUES
+                        .iter()
+                        .map(|v| PlSmallStr::from(*v))
+                        .collect(),
+                )))
+        })
+}
+
+/// Maps a polars error on reading, turning "empty file" into [`LoadError::Empty`].
+pub(super) fn read_error(path: &Path, error: &PolarsError) -> LoadError {
+    let message = error.to_string();
+    if message.to_ascii_lowercase().contains("empty") && is_empty_file(path) {
+        LoadError::Empty {
+            path: path.to_path_buf(),
+        }
+    } else {
+        unreadable(path, message)
+    }
+}
+
+fn is_empty_file(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .map(|m| m.len() == 0)
+        .unwrap_or(false)
+}
+
+/// Column names and types of a file, without reading its data (CSV: the first rows).
+pub(super) fn file_schema(path: &Path, format: FileFormat) -> Result<Schema, LoadError> {
+    if is_empty_file(path) {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    match format {
+        FileFormat::Csv => {
+            let frame = csv_options(path)
+                .with_n_rows(Some(100))
+                .try_into_reader_with_file_path(Some(path.to_path_buf()))
+                .and_then(|r| r.finish())
+                .map_err(|e| read_error(path, &e))?;
+            Ok(frame.schema().as_ref().clone())
+        }
+        FileFormat::Parquet => {
+            let schema = ParquetReader::new(open(path)?)
+                .schema()
+                .map_err(|e| read_error(path, &e))?;
+            Ok(Schema::from_arrow_schema(&schema))
+        }
+        FileFormat::Ipc => {
+            let schema = IpcReader::new(open(path)?)
+                .schema()
+                .map_err(|e| read_error(path, &e))?;
+            Ok(Schema::from_arrow_schema(&schema))
+        }
+    }
+}
+
+/// Checks that every mapped column exists, naming the closest match when one does not.
+fn check_columns(path: &Path, schema: &Schema, roles: &ColumnRoles) -> Result<(), LoadError> {
+    let mut wanted: Vec<(&str, &'static str)> = vec![
+        (roles.score.as_str(), "score"),
+        (roles.label.as_str(), "label"),
+    ];
+    wanted.extend(roles.weight.as_deref().map(|w| (w, "weight")));
+    wanted.extend(roles.attributes.iter().map(|a| (a.as_str(), "attribute")));
+    for (column, role) in wanted {
+        if schema.get(column).is_none() {
+            let available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+            return Err(LoadError::MissingColumn {
+                path: path.to_path_buf(),
+                column: column.to_owned(),
+                role,
+                closest: closest_key(column, available.iter().map(String::as_str)),
+                available,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads only the mapped columns.
+pub(super) fn read_columns(
+    path: &Path,
+    format: FileFormat,
+    roles: &ColumnRoles,
+) -> Result<DataFrame, LoadError> {
+    let schema = file_schema(path, format)?;
+    check_columns(path, &schema, roles)?;
+    let columns: Vec<String> = roles.columns().into_iter().map(str::to_owned).collect();
+    match format {
+        FileFormat::Csv => read_csv(path, &columns, roles),
+        FileFormat::Parquet => ParquetReader::new(open(path)?)
+            .with_columns(Some(columns))
+            .finish()
+            .map_err(|e| read_error(path, &e)),
+        FileFormat::Ipc => IpcReader::new(open(path)?)
+            .with_columns(Some(columns))
+            .finish()
+            .map_err(|e| read_error(path, &e)),
+    }
+}
+
+fn read_csv(path: &Path, columns: &[String], roles: &ColumnRoles) -> Result<DataFrame, LoadError> {
+    let projection: Arc<[PlSmallStr]> = columns
+        .iter()
+        .map(|c| PlSmallStr::from(c.as_str()))
+        .collect();
+    // Numbers that must be numbers are read as floats whatever the first rows look like.
+    let mut overwrite = Schema::default();
+    for column in std::iter::once(&roles.score).chain(roles.weight.as_ref()) {
+        overwrite.insert(PlSmallStr::from(column.as_str()), DataType::Float64);
+    }
+    let overwrite = Arc::new(overwrite);
+    let read = |infer: Option<usize>| {
+        csv_options(path)
+            .with_infer_schema_length(infer)
+            .with_columns(Some(projection.clone()))
+            .with_schema_overwrite(Some(overwrite.clone()))
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish())
+    };
+    match read(Some(CSV_INFER_ROWS)) {
+        Ok(frame) => Ok(frame),
+        // A type guessed from the first rows did not hold further down: scan the whole file.
+        Err(_) => match read(None) {
+            Ok(frame) => Ok(frame),
+            Err(error) => {
+                for (column, role) in std::iter::once((&roles.score, "score"))
+                    .chain(roles.weight.as_ref().map(|w| (w, "weight")))
+                {
+                    find_non_numeric(path, column, role)?;
+                }
+                Err(read_error(path, &error))
+            }
+        },
+    }
+}
+
+/// Reads one CSV column as text and reports the first value that is not a number.
+fn find_non_numeric(path: &Path, column: &str, role: &'static str) -> Result<(), LoadError> {
+    let mut text = Schema::default();
+    text.insert(PlSmallStr::from(column), DataType::String);
+    let frame = csv_options(path)
+        .with_columns(Some(Arc::from([PlSmallStr::from(column)])))
+        .with_schema_overwrite(Some(Arc::new(text)))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
+        .map_err(|e| read_error(path, &e))?;
+    let values = frame
+        .column(column)
+        .and_then(|c| c.as_materialized_series().str().cloned())
+        .map_err(|e| read_error(path, &e))?;
+    for (row, value) in values.iter().enumerate() {
+        if let Some(value) = value
+            && value.trim().parse::<f64>().is_err()
+        {
+            return Err(LoadError::NotNumeric {
+                path: path.to_path_buf(),
+                column: column.to_owned(),
+                role,
+                row: row + 1,
+                value: value.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}

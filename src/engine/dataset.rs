@@ -1,0 +1,315 @@
+//! Owned, validated columns: the engine's only input.
+//!
+//! The loader (`crate::data`) parses files and hands the engine a [`Dataset`]; from then on no code
+//! needs to ask whether a score may be NaN or a weight negative, because [`Dataset::new`] refuses
+//! such values.
+
+use std::fmt;
+
+/// The level name shown for a missing (null) attribute value.
+pub const MISSING_LEVEL: &str = "(missing)";
+
+/// Why a set of columns cannot form a [`Dataset`]. Rows are 0-based indices into the columns.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DatasetError {
+    /// Two columns have a different number of rows.
+    #[error("column `{column}` has {actual} rows, expected {expected}")]
+    LengthMismatch {
+        /// The column whose length differs.
+        column: String,
+        /// Number of rows of the score column.
+        expected: usize,
+        /// Number of rows of this column.
+        actual: usize,
+    },
+    /// A score is NaN or infinite.
+    #[error("score at row index {row} is not a finite number ({value})")]
+    NonFiniteScore {
+        /// 0-based row index.
+        row: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A weight is negative, NaN or infinite.
+    #[error("weight at row index {row} is not a finite non-negative number ({value})")]
+    InvalidWeight {
+        /// 0-based row index.
+        row: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A categorical code points past the level list.
+    #[error("attribute `{attribute}` has code {code} at row index {row} but only {levels} levels")]
+    CodeOutOfRange {
+        /// Attribute name.
+        attribute: String,
+        /// 0-based row index.
+        row: usize,
+        /// The offending code.
+        code: u32,
+        /// Number of levels.
+        levels: usize,
+    },
+    /// The dataset has no rows.
+    #[error("the data has no rows")]
+    Empty,
+    /// More rows than the engine's 32-bit row indices can address.
+    #[error("the data has {0} rows; at most 4,294,967,295 are supported")]
+    TooManyRows(usize),
+}
+
+/// The values of one attribute column, per row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttributeValues {
+    /// Text-like values: strings, booleans. Missing values are a level of their own
+    /// ([`MISSING_LEVEL`]).
+    Categorical {
+        /// Distinct values, sorted, with [`MISSING_LEVEL`] last when present.
+        levels: Vec<String>,
+        /// Per row, an index into `levels`.
+        codes: Vec<u32>,
+    },
+    /// Numbers; kept raw so they can be binned. NaN marks a missing value.
+    Numeric {
+        /// Per row, the value, or NaN when missing.
+        values: Vec<f64>,
+    },
+}
+
+impl AttributeValues {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Categorical { codes, .. } => codes.len(),
+            Self::Numeric { values } => values.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps only the rows whose `keep` flag is true (used when invalid rows are dropped).
+    pub fn retain_rows(&mut self, keep: &[bool]) {
+        match self {
+            Self::Categorical { codes, .. } => retain_by_mask(codes, keep),
+            Self::Numeric { values } => retain_by_mask(values, keep),
+        }
+    }
+}
+
+/// Keeps the elements of `values` whose flag in `keep` is true.
+pub fn retain_by_mask<T>(values: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    values.retain(|_| flags.next().copied().unwrap_or(true));
+}
+
+/// One attribute column (sex, race, age band …) that rows can be grouped by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    /// Column name, as in the file.
+    pub name: String,
+    /// Per-row values.
+    pub values: AttributeValues,
+}
+
+impl Attribute {
+    /// True when the attribute holds numbers that may be binned.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self.values, AttributeValues::Numeric { .. })
+    }
+}
+
+/// Validated columns of a scored dataset: finite scores, boolean labels, optional non-negative
+/// weights and attribute columns, all of the same length.
+#[derive(Clone, PartialEq)]
+pub struct Dataset {
+    scores: Vec<f64>,
+    labels: Vec<bool>,
+    weights: Option<Vec<f64>>,
+    attributes: Vec<Attribute>,
+}
+
+impl fmt::Debug for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dataset")
+            .field("rows", &self.scores.len())
+            .field("weighted", &self.weights.is_some())
+            .field(
+                "attributes",
+                &self.attributes.iter().map(|a| &a.name).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Dataset {
+    /// Checks the invariants and builds the dataset.
+    ///
+    /// Weights are frequency weights: a row of weight `w` counts as `w` cases. This is also how
+    /// pre-aggregated data (one row per score × label × attributes with a count) is loaded.
+    pub fn new(
+        scores: Vec<f64>,
+        labels: Vec<bool>,
+        weights: Option<Vec<f64>>,
+        attributes: Vec<Attribute>,
+    ) -> Result<Self, DatasetError> {
+        let rows = scores.len();
+        if rows == 0 {
+            return Err(DatasetError::Empty);
+        }
+        if u32::try_from(rows).is_err() {
+            return Err(DatasetError::TooManyRows(rows));
+        }
+        let check_len = |column: &str, actual: usize| {
+            if actual == rows {
+                Ok(())
+            } else {
+                Err(DatasetError::LengthMismatch {
+                    column: column.to_owned(),
+                    expected: rows,
+                    actual,
+                })
+            }
+        };
+        check_len("label", labels.len())?;
+        if let Some((row, &value)) = scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
+            return Err(DatasetError::NonFiniteScore { row, value });
+        }
+        if let Some(weights) = &weights {
+            check_len("weight", weights.len())?;
+            if let Some((row, &value)) = weights
+                .iter()
+                .enumerate()
+                .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+            {
+                return Err(DatasetError::InvalidWeight { row, value });
+            }
+        }
+        for attribute in &attributes {
+            check_len(&attribute.name, attribute.values.len())?;
+            if let AttributeValues::Categorical { levels, codes } = &attribute.values
+                && let Some((row, &code)) = codes
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| **c as usize >= levels.len())
+            {
+                return Err(DatasetError::CodeOutOfRange {
+                    attribute: attribute.name.clone(),
+                    row,
+                    code,
+                    levels: levels.len(),
+                });
+            }
+        }
+        Ok(Self {
+            scores,
+            labels,
+            weights,
+            attributes,
+        })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.scores.len()
+    }
+
+    /// Always false: a dataset has at least one row.
+    pub fn is_empty(&self) -> bool {
+        self.scores.is_empty()
+    }
+
+    /// Scores, one per row, all finite.
+    pub fn scores(&self) -> &[f64] {
+        &self.scores
+    }
+
+    /// True outcomes: `true` for the positive class.
+    pub fn labels(&self) -> &[bool] {
+        &self.labels
+    }
+
+    /// Frequency weights, when the data has a weight column.
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
+    }
+
+    /// Attribute columns, in the order they were loaded.
+    pub fn attributes(&self) -> &[Attribute] {
+        &self.attributes
+    }
+
+    /// Looks an attribute up by column name.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// Takes the columns apart (used by [`crate::engine::SortedDataset`], which reorders them).
+    pub fn into_parts(self) -> (Vec<f64>, Vec<bool>, Option<Vec<f64>>, Vec<Attribute>) {
+        (self.scores, self.labels, self.weights, self.attributes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sex(codes: Vec<u32>) -> Attribute {
+        Attribute {
+            name: "sex".into(),
+            values: AttributeValues::Categorical {
+                levels: vec!["F".into(), "M".into()],
+                codes,
+            },
+        }
+    }
+
+    #[test]
+    fn a_valid_dataset_is_accepted() {
+        let data = Dataset::new(
+            vec![0.1, 0.9],
+            vec![false, true],
+            Some(vec![1.0, 2.5]),
+            vec![sex(vec![0, 1])],
+        )
+        .unwrap();
+        assert_eq!(data.len(), 2);
+        assert_eq!(data.weights(), Some(&[1.0, 2.5][..]));
+        assert!(data.attribute("sex").is_some());
+    }
+
+    #[test]
+    fn nan_scores_negative_weights_and_bad_codes_are_refused() {
+        assert!(matches!(
+            Dataset::new(vec![0.1, f64::NAN], vec![true, false], None, vec![]),
+            Err(DatasetError::NonFiniteScore { row: 1, .. })
+        ));
+        assert!(matches!(
+            Dataset::new(vec![0.1], vec![true], Some(vec![-1.0]), vec![]),
+            Err(DatasetError::InvalidWeight { row: 0, .. })
+        ));
+        assert!(matches!(
+            Dataset::new(
+                vec![0.1, 0.2],
+                vec![true, true],
+                None,
+                vec![sex(vec![0, 2])]
+            ),
+            Err(DatasetError::CodeOutOfRange {
+                row: 1,
+                code: 2,
+                ..
+            })
+        ));
+        assert_eq!(
+            Dataset::new(vec![], vec![], None, vec![]),
+            Err(DatasetError::Empty)
+        );
+        assert!(matches!(
+            Dataset::new(vec![0.1], vec![], None, vec![]),
+            Err(DatasetError::LengthMismatch { .. })
+        ));
+    }
+}

@@ -1,0 +1,580 @@
+//! Turning attribute columns into groups: which attributes, how numeric ones are binned, which
+//! levels are left out. The result is one small integer per row ([`RowGroups`]).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::dataset::{Attribute, AttributeValues, MISSING_LEVEL};
+
+/// The separator between attribute values in a group key (`Female × Black`).
+pub const KEY_SEPARATOR: &str = " × ";
+
+/// The key of the single group formed when no attribute is chosen.
+pub const ALL_ROWS_KEY: &str = "All";
+
+/// Numeric attributes with more distinct values than this must be binned before grouping.
+pub const MAX_UNBINNED_NUMERIC_LEVELS: usize = 100;
+
+/// Row marker for rows left out of every group (an excluded level).
+pub const NO_GROUP: u32 = u32::MAX;
+
+/// How rows are sliced into groups: the intersection of the listed attributes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupingSpec {
+    /// Attributes in key order; empty means one group with every row.
+    pub attributes: Vec<AttributeGrouping>,
+}
+
+impl GroupingSpec {
+    /// Groups by the named attributes, without binning or exclusions.
+    pub fn by_names<S: AsRef<str>>(names: &[S]) -> Self {
+        Self {
+            attributes: names
+                .iter()
+                .map(|n| AttributeGrouping::new(n.as_ref()))
+                .collect(),
+        }
+    }
+}
+
+/// One attribute of a grouping.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttributeGrouping {
+    /// Column name.
+    pub name: String,
+    /// How to cut a numeric attribute; `None` uses its distinct values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binning: Option<Binning>,
+    /// Levels whose rows are left out of the analysis.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_levels: Vec<String>,
+}
+
+impl AttributeGrouping {
+    /// Groups by this attribute's values as they are.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            binning: None,
+            excluded_levels: Vec::new(),
+        }
+    }
+}
+
+/// How a numeric attribute is cut into bins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Binning {
+    /// Bins holding (about) equal weight each.
+    Quantiles {
+        /// Number of bins wanted; fewer result when values repeat.
+        bins: usize,
+    },
+    /// Bins cut at the given increasing edges: `< e1`, `[e1, e2)`, …, `≥ ek`.
+    Edges {
+        /// Increasing cut points.
+        edges: Vec<f64>,
+    },
+}
+
+impl std::str::FromStr for Binning {
+    type Err = String;
+
+    /// Parses `q4` (four quantile bins) or `18,25,35` (edges).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if let Some(bins) = text.strip_prefix('q') {
+            return match bins.parse::<usize>() {
+                Ok(bins) if bins >= 2 => Ok(Binning::Quantiles { bins }),
+                _ => Err(format!(
+                    "`{text}`: quantile bins are written q2, q3, q4, … (at least 2)"
+                )),
+            };
+        }
+        let edges = text
+            .split(',')
+            .map(|e| e.trim().parse::<f64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                format!("`{text}`: expected qN or comma-separated numbers like 25,35,50")
+            })?;
+        if edges.iter().any(|e| !e.is_finite()) || edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!("`{text}`: bin edges must be finite and increasing"));
+        }
+        Ok(Binning::Edges { edges })
+    }
+}
+
+/// Why a grouping cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GroupingError {
+    /// The attribute is not among the loaded columns.
+    #[error("attribute `{name}` is not loaded (loaded: {})", loaded.join(", "))]
+    UnknownAttribute {
+        /// The requested name.
+        name: String,
+        /// The attributes that are loaded.
+        loaded: Vec<String>,
+    },
+    /// A numeric attribute with too many distinct values to group by without binning.
+    #[error(
+        "attribute `{name}` is numeric with {levels} distinct values; bin it (for example quantiles q4, or edges like 25,35,50)"
+    )]
+    NeedsBinning {
+        /// The attribute.
+        name: String,
+        /// Its number of distinct values.
+        levels: usize,
+    },
+    /// Binning was asked for a text attribute.
+    #[error("attribute `{name}` is not numeric and cannot be binned")]
+    NotNumeric {
+        /// The attribute.
+        name: String,
+    },
+    /// Every row was excluded.
+    #[error("no rows are left after excluding levels")]
+    NothingLeft,
+}
+
+/// An attribute reduced to level codes, after binning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodedAttribute {
+    /// Column name.
+    pub name: String,
+    /// Level labels in display order.
+    pub levels: Vec<String>,
+    /// Per row, an index into `levels`.
+    pub codes: Vec<u32>,
+}
+
+/// Codes an attribute according to its grouping: categorical codes as they are, numeric values
+/// binned or by distinct value.
+pub fn code_attribute(
+    attribute: &Attribute,
+    grouping: &AttributeGrouping,
+    weights: Option<&[f64]>,
+) -> Result<CodedAttribute, GroupingError> {
+    let name = attribute.name.clone();
+    match (&attribute.values, &grouping.binning) {
+        (AttributeValues::Categorical { levels, codes }, None) => Ok(CodedAttribute {
+            name,
+            levels: levels.clone(),
+            codes: codes.clone(),
+        }),
+        (AttributeValues::Categorical { .. }, Some(_)) => Err(GroupingError::NotNumeric { name }),
+        (AttributeValues::Numeric { values }, None) => code_distinct_numbers(name, values),
+        (AttributeValues::Numeric { values }, Some(binning)) => {
+            let edges = match binning {
+                Binning::Edges { edges } => edges.clone(),
+                Binning::Quantiles { bins } => quantile_edges(values, weights, *bins),
+            };
+            Ok(code_bins(name, values, &edges))
+        }
+    }
+}
+
+/// Formats a number for a level label: integers without a decimal point.
+pub fn format_level_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
+
+fn code_distinct_numbers(name: String, values: &[f64]) -> Result<CodedAttribute, GroupingError> {
+    let mut distinct: Vec<f64> = Vec::new();
+    let mut seen: HashMap<u64, ()> = HashMap::new();
+    let mut has_missing = false;
+    for &v in values {
+        if v.is_nan() {
+            has_missing = true;
+        } else if seen.insert(normalized_bits(v), ()).is_none() {
+            distinct.push(v);
+            if distinct.len() > MAX_UNBINNED_NUMERIC_LEVELS {
+                let levels = values
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .map(|v| normalized_bits(*v))
+                    .collect::<std::collections::HashSet<_>>()
+                    .len();
+                return Err(GroupingError::NeedsBinning { name, levels });
+            }
+        }
+    }
+    distinct.sort_by(f64::total_cmp);
+    let lookup: HashMap<u64, u32> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (normalized_bits(*v), i as u32))
+        .collect();
+    let missing_code = distinct.len() as u32;
+    let codes = values
+        .iter()
+        .map(|v| {
+            if v.is_nan() {
+                missing_code
+            } else {
+                lookup
+                    .get(&normalized_bits(*v))
+                    .copied()
+                    .unwrap_or(missing_code)
+            }
+        })
+        .collect();
+    let mut levels: Vec<String> = distinct.iter().map(|v| format_level_number(*v)).collect();
+    if has_missing {
+        levels.push(MISSING_LEVEL.to_owned());
+    }
+    Ok(CodedAttribute {
+        name,
+        levels,
+        codes,
+    })
+}
+
+/// Bit pattern of a number with -0.0 folded into 0.0, for hashing.
+fn normalized_bits(v: f64) -> u64 {
+    if v == 0.0 { 0 } else { v.to_bits() }
+}
+
+/// Edges that split the (weighted) values into `bins` bins of about equal weight.
+///
+/// Each edge is a data value: of the two distinct values around a quantile, the one whose weight
+/// below it is closer to the quantile. Runs of equal values are never split, so heavy ties give
+/// fewer bins.
+pub fn quantile_edges(values: &[f64], weights: Option<&[f64]>, bins: usize) -> Vec<f64> {
+    use rayon::prelude::*;
+    let mut pairs: Vec<(f64, f64)> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_nan())
+        .map(|(i, v)| (*v, weights.and_then(|w| w.get(i).copied()).unwrap_or(1.0)))
+        .collect();
+    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    // Distinct values with the weight strictly below each.
+    let mut distinct: Vec<f64> = Vec::new();
+    let mut below: Vec<f64> = Vec::new();
+    let mut cumulative = 0.0;
+    for &(value, weight) in &pairs {
+        if distinct.last() != Some(&value) {
+            distinct.push(value);
+            below.push(cumulative);
+        }
+        cumulative += weight;
+    }
+    let mut edges: Vec<f64> = Vec::new();
+    for k in 1..bins {
+        let target = cumulative * k as f64 / bins as f64;
+        let j = below.partition_point(|b| *b < target);
+        // Index 0 (the minimum) is never an edge: nothing lies below it.
+        let candidate = match (j.checked_sub(1).filter(|i| *i >= 1), below.get(j)) {
+            (Some(i), Some(b)) => {
+                let before = below.get(i).copied().unwrap_or(0.0);
+                if target - before < b - target { i } else { j }
+            }
+            (Some(i), None) => i,
+            (None, Some(_)) if j >= 1 => j,
+            _ => continue,
+        };
+        if let Some(&edge) = distinct.get(candidate)
+            && edges.last().is_none_or(|&last| last < edge)
+        {
+            edges.push(edge);
+        }
+    }
+    edges
+}
+
+fn code_bins(name: String, values: &[f64], edges: &[f64]) -> CodedAttribute {
+    let mut levels = Vec::with_capacity(edges.len() + 2);
+    match edges {
+        [] => levels.push("all values".to_owned()),
+        [first, ..] => {
+            levels.push(format!("< {}", format_level_number(*first)));
+            for pair in edges.windows(2) {
+                levels.push(format!(
+                    "[{}, {})",
+                    format_level_number(pair[0]),
+                    format_level_number(pair[1])
+                ));
+            }
+            if let Some(last) = edges.last() {
+                levels.push(format!("≥ {}", format_level_number(*last)));
+            }
+        }
+    }
+    let missing_code = levels.len() as u32;
+    let mut has_missing = false;
+    let codes = values
+        .iter()
+        .map(|v| {
+            if v.is_nan() {
+                has_missing = true;
+                missing_code
+            } else {
+                edges.partition_point(|e| e <= v) as u32
+            }
+        })
+        .collect();
+    if has_missing {
+        levels.push(MISSING_LEVEL.to_owned());
+    }
+    CodedAttribute {
+        name,
+        levels,
+        codes,
+    }
+}
+
+/// The group of every row under a grouping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowGroups {
+    /// Names of the attributes in key order.
+    pub attribute_names: Vec<String>,
+    /// For each non-empty group, its level per attribute, in lexicographic order of codes.
+    pub group_levels: Vec<Vec<String>>,
+    /// Per row, the group index, or [`NO_GROUP`] for excluded rows.
+    pub group_of_row: Vec<u32>,
+}
+
+impl RowGroups {
+    /// Number of groups.
+    pub fn group_count(&self) -> usize {
+        self.group_levels.len()
+    }
+
+    /// The key of group `index`, like `Female × Black`.
+    pub fn key(&self, index: usize) -> String {
+        group_key(
+            self.group_levels
+                .get(index)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+        )
+    }
+}
+
+/// Joins levels into a group key.
+pub fn group_key(levels: &[String]) -> String {
+    if levels.is_empty() {
+        ALL_ROWS_KEY.to_owned()
+    } else {
+        levels.join(KEY_SEPARATOR)
+    }
+}
+
+/// Assigns every row to the intersection of its levels; empty combinations are omitted.
+pub fn assign_groups(
+    attributes: &[Attribute],
+    spec: &GroupingSpec,
+    weights: Option<&[f64]>,
+    rows: usize,
+) -> Result<RowGroups, GroupingError> {
+    let coded = spec
+        .attributes
+        .iter()
+        .map(|grouping| {
+            let attribute = attributes
+                .iter()
+                .find(|a| a.name == grouping.name)
+                .ok_or_else(|| GroupingError::UnknownAttribute {
+                    name: grouping.name.clone(),
+                    loaded: attributes.iter().map(|a| a.name.clone()).collect(),
+                })?;
+            code_attribute(attribute, grouping, weights)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // Per attribute, which codes are excluded.
+    let excluded: Vec<Vec<bool>> = coded
+        .iter()
+        .zip(&spec.attributes)
+        .map(|(c, g)| {
+            c.levels
+                .iter()
+                .map(|l| g.excluded_levels.contains(l))
+                .collect()
+        })
+        .collect();
+
+    // Mixed-radix combination number per row; lexicographic in attribute order.
+    let radices: Vec<u64> = coded.iter().map(|c| c.levels.len().max(1) as u64).collect();
+    let mut combination = vec![0u64; rows];
+    let mut kept = vec![true; rows];
+    for ((attribute, radix), excluded) in coded.iter().zip(&radices).zip(&excluded) {
+        for ((combo, keep), &code) in combination
+            .iter_mut()
+            .zip(kept.iter_mut())
+            .zip(&attribute.codes)
+        {
+            *combo = *combo * radix + u64::from(code);
+            if excluded.get(code as usize).copied().unwrap_or(false) {
+                *keep = false;
+            }
+        }
+    }
+    let mut present: Vec<u64> = combination
+        .iter()
+        .zip(&kept)
+        .filter(|(_, k)| **k)
+        .map(|(c, _)| *c)
+        .collect();
+    present.sort_unstable();
+    present.dedup();
+    if present.is_empty() {
+        return Err(GroupingError::NothingLeft);
+    }
+    let dense: HashMap<u64, u32> = present
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, i as u32))
+        .collect();
+    let group_of_row = combination
+        .iter()
+        .zip(&kept)
+        .map(|(c, k)| {
+            if *k {
+                dense.get(c).copied().unwrap_or(NO_GROUP)
+            } else {
+                NO_GROUP
+            }
+        })
+        .collect();
+    let group_levels = present
+        .iter()
+        .map(|&combo| {
+            let mut rest = combo;
+            let mut levels = vec![String::new(); coded.len()];
+            for (slot, (attribute, radix)) in
+                levels.iter_mut().zip(coded.iter().zip(&radices)).rev()
+            {
+                let code = (rest % radix) as usize;
+                rest /= radix;
+                *slot = attribute.levels.get(code).cloned().unwrap_or_default();
+            }
+            levels
+        })
+        .collect();
+    Ok(RowGroups {
+        attribute_names: coded.into_iter().map(|c| c.name).collect(),
+        group_levels,
+        group_of_row,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn categorical(name: &str, levels: &[&str], codes: &[u32]) -> Attribute {
+        Attribute {
+            name: name.into(),
+            values: AttributeValues::Categorical {
+                levels: levels.iter().map(|s| s.to_string()).collect(),
+                codes: codes.to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn intersections_omit_empty_combinations_and_keep_attribute_order() {
+        let sex = categorical("sex", &["Female", "Male"], &[0, 1, 1, 0]);
+        let race = categorical("race", &["Black", "White"], &[1, 0, 1, 1]);
+        let spec = GroupingSpec::by_names(&["sex", "race"]);
+        let groups = assign_groups(&[sex, race], &spec, None, 4).unwrap();
+        let keys: Vec<String> = (0..groups.group_count()).map(|i| groups.key(i)).collect();
+        // Female × Black has no rows and is omitted.
+        assert_eq!(keys, ["Female × White", "Male × Black", "Male × White"]);
+        assert_eq!(groups.group_of_row, [0, 1, 2, 0]);
+    }
+
+    #[test]
+    fn excluded_levels_drop_rows() {
+        let sex = categorical("sex", &["Female", "Male"], &[0, 1, 1, 0]);
+        let mut spec = GroupingSpec::by_names(&["sex"]);
+        spec.attributes[0].excluded_levels.push("Male".into());
+        let groups = assign_groups(&[sex], &spec, None, 4).unwrap();
+        assert_eq!(groups.group_of_row, [0, NO_GROUP, NO_GROUP, 0]);
+    }
+
+    #[test]
+    fn no_attributes_give_one_group_with_every_row() {
+        let groups = assign_groups(&[], &GroupingSpec::default(), None, 3).unwrap();
+        assert_eq!(groups.group_count(), 1);
+        assert_eq!(groups.key(0), "All");
+    }
+
+    #[test]
+    fn numeric_attributes_bin_at_edges_and_keep_missing_apart() {
+        let age = Attribute {
+            name: "age".into(),
+            values: AttributeValues::Numeric {
+                values: vec![18.0, 25.0, 40.0, f64::NAN, 70.0],
+            },
+        };
+        let grouping = AttributeGrouping {
+            name: "age".into(),
+            binning: Some("25,50".parse().unwrap()),
+            excluded_levels: vec![],
+        };
+        let coded = code_attribute(&age, &grouping, None).unwrap();
+        assert_eq!(coded.levels, ["< 25", "[25, 50)", "≥ 50", "(missing)"]);
+        assert_eq!(coded.codes, [0, 1, 1, 3, 2]);
+    }
+
+    #[test]
+    fn quantile_edges_split_weight_evenly() {
+        let values: Vec<f64> = (1..=8).map(f64::from).collect();
+        assert_eq!(quantile_edges(&values, None, 4), [3.0, 5.0, 7.0]);
+        // Repeated values cannot be split: fewer edges.
+        assert_eq!(quantile_edges(&[1.0, 1.0, 1.0, 2.0], None, 4), [2.0]);
+        // Weights move the edges.
+        assert_eq!(
+            quantile_edges(&[1.0, 2.0, 3.0], Some(&[3.0, 1.0, 0.0]), 2),
+            [2.0]
+        );
+    }
+
+    #[test]
+    fn unbinned_numbers_become_levels_and_many_values_need_binning() {
+        let small = Attribute {
+            name: "region".into(),
+            values: AttributeValues::Numeric {
+                values: vec![3.0, 1.0, 3.0, 2.5],
+            },
+        };
+        let coded = code_attribute(&small, &AttributeGrouping::new("region"), None).unwrap();
+        assert_eq!(coded.levels, ["1", "2.5", "3"]);
+        assert_eq!(coded.codes, [2, 0, 2, 1]);
+        let many = Attribute {
+            name: "income".into(),
+            values: AttributeValues::Numeric {
+                values: (0..500).map(f64::from).collect(),
+            },
+        };
+        assert_eq!(
+            code_attribute(&many, &AttributeGrouping::new("income"), None),
+            Err(GroupingError::NeedsBinning {
+                name: "income".into(),
+                levels: 500
+            })
+        );
+    }
+
+    #[test]
+    fn binning_specs_parse() {
+        assert_eq!("q4".parse(), Ok(Binning::Quantiles { bins: 4 }));
+        assert_eq!(
+            "25, 35,50".parse(),
+            Ok(Binning::Edges {
+                edges: vec![25.0, 35.0, 50.0]
+            })
+        );
+        assert!("q1".parse::<Binning>().is_err());
+        assert!("50,25".parse::<Binning>().is_err());
+        assert!("abc".parse::<Binning>().is_err());
+    }
+}

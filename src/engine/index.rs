@@ -1,0 +1,514 @@
+//! The index that makes a threshold move cheap: rows sorted by score once, then per group the
+//! distinct scores with cumulative weighted positives and negatives. The confusion counts of a
+//! group at any threshold are one binary search away.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::dataset::{Attribute, Dataset};
+use super::grouping::{GroupingError, GroupingSpec, NO_GROUP, assign_groups, group_key};
+use super::metrics::ConfusionCounts;
+
+/// How a score is turned into a decision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DecisionRule {
+    /// Positive (selected) iff score ≥ threshold.
+    #[default]
+    #[serde(rename = "ge")]
+    AtLeast,
+    /// Positive (selected) iff score > threshold.
+    #[serde(rename = "gt")]
+    Above,
+}
+
+impl DecisionRule {
+    /// The name used on the command line and in files.
+    pub fn key(self) -> &'static str {
+        match self {
+            DecisionRule::AtLeast => "ge",
+            DecisionRule::Above => "gt",
+        }
+    }
+
+    /// The comparison sign, for display.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            DecisionRule::AtLeast => "≥",
+            DecisionRule::Above => ">",
+        }
+    }
+
+    /// Whether a score is selected at `threshold`.
+    pub fn selects(self, score: f64, threshold: f64) -> bool {
+        match self {
+            DecisionRule::AtLeast => score >= threshold,
+            DecisionRule::Above => score > threshold,
+        }
+    }
+}
+
+impl std::str::FromStr for DecisionRule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "ge" | ">=" => Ok(DecisionRule::AtLeast),
+            "gt" | ">" => Ok(DecisionRule::Above),
+            other => Err(format!("unknown rule `{other}` (expected ge or gt)")),
+        }
+    }
+}
+
+/// The dataset with rows sorted by score once; every grouping is built from it without sorting
+/// again.
+#[derive(Clone)]
+pub struct SortedDataset {
+    /// Original row index of each sorted position.
+    rows: Vec<u32>,
+    /// Scores, ascending.
+    scores: Vec<f64>,
+    /// Labels in sorted order.
+    positives: Vec<bool>,
+    /// Weights in sorted order, when weighted.
+    weights: Option<Vec<f64>>,
+    /// Attribute columns indexed by original row.
+    attributes: Vec<Attribute>,
+}
+
+impl std::fmt::Debug for SortedDataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SortedDataset")
+            .field("rows", &self.rows.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SortedDataset {
+    /// Sorts the rows by score (ties by row order) in parallel.
+    pub fn new(dataset: Dataset) -> Self {
+        let (scores, labels, weights, attributes) = dataset.into_parts();
+        let mut order: Vec<(f64, u32)> = scores
+            .iter()
+            .enumerate()
+            // Dataset::new guarantees at most u32::MAX rows.
+            .map(|(row, score)| (*score, row as u32))
+            .collect();
+        drop(scores);
+        order.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let rows: Vec<u32> = order.par_iter().map(|p| p.1).collect();
+        let sorted_scores: Vec<f64> = order.par_iter().map(|p| p.0).collect();
+        drop(order);
+        let positives = rows
+            .par_iter()
+            .map(|&r| labels.get(r as usize).copied().unwrap_or(false))
+            .collect();
+        let weights = weights.map(|w| {
+            rows.par_iter()
+                .map(|&r| w.get(r as usize).copied().unwrap_or(0.0))
+                .collect()
+        });
+        Self {
+            rows,
+            scores: sorted_scores,
+            positives,
+            weights,
+            attributes,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Always false: datasets have rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Attribute columns (indexed by original row).
+    pub fn attributes(&self) -> &[Attribute] {
+        &self.attributes
+    }
+
+    /// Whether rows carry weights.
+    pub fn is_weighted(&self) -> bool {
+        self.weights.is_some()
+    }
+
+    /// Smallest and largest score.
+    pub fn score_range(&self) -> (f64, f64) {
+        (
+            self.scores.first().copied().unwrap_or(0.0),
+            self.scores.last().copied().unwrap_or(0.0),
+        )
+    }
+
+    /// Scores in ascending order.
+    pub fn sorted_scores(&self) -> &[f64] {
+        &self.scores
+    }
+
+    /// Weights of original rows (for quantile binning), when weighted.
+    fn weights_by_row(&self) -> Option<Vec<f64>> {
+        let sorted = self.weights.as_ref()?;
+        let mut by_row = vec![0.0; self.rows.len()];
+        for (&row, &w) in self.rows.iter().zip(sorted) {
+            if let Some(slot) = by_row.get_mut(row as usize) {
+                *slot = w;
+            }
+        }
+        Some(by_row)
+    }
+}
+
+/// One group's scores, compressed to distinct values with cumulative weighted class totals.
+///
+/// `values` ascend; `positives_below[j]` is the weight of positives scoring below `values[j]`,
+/// with one more entry at the end holding the group's total. Same for negatives.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScoreCurve {
+    values: Vec<f64>,
+    positives_below: Vec<f64>,
+    negatives_below: Vec<f64>,
+    rows: u64,
+}
+
+impl ScoreCurve {
+    /// Builds a curve from (score, positive, weight) triples in ascending score order.
+    pub fn from_sorted(rows: impl IntoIterator<Item = (f64, bool, f64)>) -> Self {
+        let mut curve = CurveBuilder::default();
+        for (score, positive, weight) in rows {
+            curve.push(score, positive, weight);
+        }
+        curve.finish()
+    }
+
+    /// Distinct scores, ascending.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Number of rows in the group.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Total weight of positives.
+    pub fn positives(&self) -> f64 {
+        self.positives_below.last().copied().unwrap_or(0.0)
+    }
+
+    /// Total weight of negatives.
+    pub fn negatives(&self) -> f64 {
+        self.negatives_below.last().copied().unwrap_or(0.0)
+    }
+
+    /// Total weight.
+    pub fn weight(&self) -> f64 {
+        self.positives() + self.negatives()
+    }
+
+    /// Number of distinct ways to cut this group: select `values[cut..]` for `cut` in
+    /// `0..=values.len()` (the last selects nobody).
+    pub fn cut_count(&self) -> usize {
+        self.values.len() + 1
+    }
+
+    /// The cut a threshold makes: how many distinct values fall below it.
+    pub fn cut_at(&self, threshold: f64, rule: DecisionRule) -> usize {
+        match rule {
+            DecisionRule::AtLeast => self.values.partition_point(|&v| v < threshold),
+            DecisionRule::Above => self.values.partition_point(|&v| v <= threshold),
+        }
+    }
+
+    /// Confusion counts when `values[cut..]` are selected.
+    pub fn counts_at_cut(&self, cut: usize) -> ConfusionCounts {
+        let fn_ = self.positives_below.get(cut).copied().unwrap_or(0.0);
+        let tn = self.negatives_below.get(cut).copied().unwrap_or(0.0);
+        ConfusionCounts {
+            tp: self.positives() - fn_,
+            fp: self.negatives() - tn,
+            tn,
+            fn_,
+        }
+    }
+
+    /// Confusion counts at a threshold.
+    pub fn counts_at(&self, threshold: f64, rule: DecisionRule) -> ConfusionCounts {
+        self.counts_at_cut(self.cut_at(threshold, rule))
+    }
+
+    /// A threshold that makes cut `cut` under `rule`: the lowest selected value for `ge`, the
+    /// highest rejected one for `gt`; ±∞ for "everybody" / "nobody" when no value fits.
+    pub fn threshold_for_cut(&self, cut: usize, rule: DecisionRule) -> f64 {
+        match rule {
+            DecisionRule::AtLeast => self.values.get(cut).copied().unwrap_or(f64::INFINITY),
+            DecisionRule::Above => cut
+                .checked_sub(1)
+                .and_then(|i| self.values.get(i).copied())
+                .unwrap_or(f64::NEG_INFINITY),
+        }
+    }
+
+    /// Weighted positives and negatives at exactly `values[j]`.
+    pub fn mass_at(&self, j: usize) -> (f64, f64) {
+        let at = |below: &[f64]| match (below.get(j + 1), below.get(j)) {
+            (Some(hi), Some(lo)) => hi - lo,
+            _ => 0.0,
+        };
+        (at(&self.positives_below), at(&self.negatives_below))
+    }
+}
+
+/// Accumulates a [`ScoreCurve`] from rows in ascending score order.
+#[derive(Default)]
+struct CurveBuilder {
+    curve: ScoreCurve,
+    positives: f64,
+    negatives: f64,
+}
+
+impl CurveBuilder {
+    fn push(&mut self, score: f64, positive: bool, weight: f64) {
+        if self.curve.values.last() != Some(&score) {
+            self.curve.values.push(score);
+            self.curve.positives_below.push(self.positives);
+            self.curve.negatives_below.push(self.negatives);
+        }
+        if positive {
+            self.positives += weight;
+        } else {
+            self.negatives += weight;
+        }
+        self.curve.rows += 1;
+    }
+
+    fn finish(mut self) -> ScoreCurve {
+        self.curve.positives_below.push(self.positives);
+        self.curve.negatives_below.push(self.negatives);
+        self.curve
+    }
+}
+
+/// One group of the current grouping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Key like `Female × Black`.
+    pub key: String,
+    /// The group's level of each grouping attribute, in key order.
+    pub levels: Vec<String>,
+    /// Its scores with cumulative class weights.
+    pub curve: ScoreCurve,
+}
+
+/// Groups of a dataset under one grouping, each with its [`ScoreCurve`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupIndex {
+    attribute_names: Vec<String>,
+    groups: Vec<Group>,
+}
+
+impl GroupIndex {
+    /// Partitions the sorted rows by group (stably, so each group stays sorted) and compresses
+    /// each group to its distinct scores.
+    pub fn build(sorted: &SortedDataset, spec: &GroupingSpec) -> Result<Self, GroupingError> {
+        let weights_by_row = sorted.weights_by_row();
+        let assignment = assign_groups(
+            &sorted.attributes,
+            spec,
+            weights_by_row.as_deref(),
+            sorted.len(),
+        )?;
+        drop(weights_by_row);
+        let mut builders: Vec<CurveBuilder> = (0..assignment.group_count())
+            .map(|_| CurveBuilder::default())
+            .collect();
+        for (position, &row) in sorted.rows.iter().enumerate() {
+            let group = assignment
+                .group_of_row
+                .get(row as usize)
+                .copied()
+                .unwrap_or(NO_GROUP);
+            let Some(builder) = builders.get_mut(group as usize) else {
+                continue; // NO_GROUP: an excluded level.
+            };
+            let weight = sorted
+                .weights
+                .as_ref()
+                .and_then(|w| w.get(position).copied())
+                .unwrap_or(1.0);
+            builder.push(
+                sorted.scores.get(position).copied().unwrap_or(0.0),
+                sorted.positives.get(position).copied().unwrap_or(false),
+                weight,
+            );
+        }
+        let groups = builders
+            .into_iter()
+            .zip(assignment.group_levels)
+            .map(|(builder, levels)| Group {
+                key: group_key(&levels),
+                levels,
+                curve: builder.finish(),
+            })
+            .collect();
+        Ok(Self {
+            attribute_names: assignment.attribute_names,
+            groups,
+        })
+    }
+
+    /// Builds an index directly from prepared groups (tests, pre-aggregated inputs).
+    pub fn from_groups(attribute_names: Vec<String>, groups: Vec<Group>) -> Self {
+        Self {
+            attribute_names,
+            groups,
+        }
+    }
+
+    /// Grouping attribute names, in key order.
+    pub fn attribute_names(&self) -> &[String] {
+        &self.attribute_names
+    }
+
+    /// The groups, in lexicographic order of their levels.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// True when there are no groups (never, for a built index).
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Position of the group with this key.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.groups.iter().position(|g| g.key == key)
+    }
+
+    /// Every group's confusion counts at its threshold (`thresholds[i]` for group `i`).
+    pub fn counts(&self, thresholds: &[f64], rule: DecisionRule) -> Vec<ConfusionCounts> {
+        self.groups
+            .iter()
+            .zip(thresholds)
+            .map(|(g, &t)| g.curve.counts_at(t, rule))
+            .collect()
+    }
+
+    /// Total weight of all grouped rows.
+    pub fn total_weight(&self) -> f64 {
+        self.groups.iter().map(|g| g.curve.weight()).sum()
+    }
+
+    /// Smallest and largest score over all groups.
+    pub fn score_range(&self) -> Option<(f64, f64)> {
+        let lo = self
+            .groups
+            .iter()
+            .filter_map(|g| g.curve.values.first())
+            .copied()
+            .reduce(f64::min)?;
+        let hi = self
+            .groups
+            .iter()
+            .filter_map(|g| g.curve.values.last())
+            .copied()
+            .reduce(f64::max)?;
+        Some((lo, hi))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::dataset::AttributeValues;
+
+    fn curve() -> ScoreCurve {
+        // Scores 0.2(+), 0.5(-), 0.5(+), 0.9(-) with weights 1, 2, 3, 4.
+        ScoreCurve::from_sorted([
+            (0.2, true, 1.0),
+            (0.5, false, 2.0),
+            (0.5, true, 3.0),
+            (0.9, false, 4.0),
+        ])
+    }
+
+    #[test]
+    fn counts_follow_the_decision_rule_with_ties() {
+        let c = curve();
+        assert_eq!(c.values(), [0.2, 0.5, 0.9]);
+        assert_eq!(c.rows(), 4);
+        let ge = c.counts_at(0.5, DecisionRule::AtLeast);
+        assert_eq!(
+            ge,
+            ConfusionCounts {
+                tp: 3.0,
+                fp: 6.0,
+                tn: 0.0,
+                fn_: 1.0
+            }
+        );
+        let gt = c.counts_at(0.5, DecisionRule::Above);
+        assert_eq!(
+            gt,
+            ConfusionCounts {
+                tp: 0.0,
+                fp: 4.0,
+                tn: 2.0,
+                fn_: 4.0
+            }
+        );
+        let nobody = c.counts_at(f64::INFINITY, DecisionRule::AtLeast);
+        assert_eq!(nobody.selected(), 0.0);
+        let everybody = c.counts_at(f64::NEG_INFINITY, DecisionRule::Above);
+        assert_eq!(everybody.rejected(), 0.0);
+    }
+
+    #[test]
+    fn thresholds_for_cuts_reproduce_the_cut() {
+        let c = curve();
+        for rule in [DecisionRule::AtLeast, DecisionRule::Above] {
+            for cut in 0..c.cut_count() {
+                let t = c.threshold_for_cut(cut, rule);
+                assert_eq!(c.cut_at(t, rule), cut, "{rule:?} cut {cut} threshold {t}");
+            }
+        }
+        assert_eq!(c.mass_at(1), (3.0, 2.0));
+    }
+
+    #[test]
+    fn index_partitions_sorted_rows_by_group() {
+        let data = Dataset::new(
+            vec![0.9, 0.1, 0.5, 0.5, 0.3],
+            vec![true, false, true, false, true],
+            None,
+            vec![Attribute {
+                name: "g".into(),
+                values: AttributeValues::Categorical {
+                    levels: vec!["a".into(), "b".into()],
+                    codes: vec![0, 1, 0, 1, 0],
+                },
+            }],
+        )
+        .unwrap();
+        let sorted = SortedDataset::new(data);
+        assert_eq!(sorted.sorted_scores(), [0.1, 0.3, 0.5, 0.5, 0.9]);
+        let index = GroupIndex::build(&sorted, &GroupingSpec::by_names(&["g"])).unwrap();
+        assert_eq!(index.len(), 2);
+        let a = &index.groups()[0].curve;
+        assert_eq!(a.values(), [0.3, 0.5, 0.9]);
+        assert_eq!(a.positives(), 3.0);
+        let b = &index.groups()[1].curve;
+        assert_eq!(b.values(), [0.1, 0.5]);
+        assert_eq!(b.negatives(), 2.0);
+        assert_eq!(index.position("b"), Some(1));
+        assert_eq!(index.score_range(), Some((0.1, 0.9)));
+    }
+}

@@ -1,0 +1,20 @@
+//! The engine: pure, fast computation of per-group confusion counts, metrics, intervals and
+//! disparities. No I/O, no GUI, no polars: it takes owned columns ([`Dataset`]) and answers
+//! threshold questions by binary search over per-group cumulative counts.
+
+pub mod audit;
+pub mod convention;
+pub mod dataset;
+pub mod grouping;
+pub mod index;
+pub mod intervals;
+pub mod metrics;
+pub mod thresholds;
+
+pub use audit::{Audit, AuditOptions, GroupAudit, ReferenceChoice, audit};
+pub use convention::Convention;
+pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError};
+pub use grouping::{AttributeGrouping, Binning, GroupingError, GroupingSpec};
+pub use index::{DecisionRule, Group, GroupIndex, ScoreCurve, SortedDataset};
+pub use metrics::{ConfusionCounts, Fraction, Metric, MetricValues};
+pub use thresholds::{ThresholdError, ThresholdMap};

@@ -1,0 +1,13 @@
+//! Fulcrum: a what-if explorer for decision thresholds and fairness.
+//!
+//! Layout: [`data`] loads files (the only module using polars) into an [`engine::Dataset`];
+//! [`engine`] computes every number; [`optimize`] searches thresholds; [`session`] and [`report`]
+//! record decisions; `app` (the `gui` feature) and [`cli`] are the two front ends.
+
+pub mod analysis;
+pub mod atomic;
+pub mod cli;
+pub mod data;
+pub mod engine;
+pub mod progress;
+pub mod report;

@@ -1,0 +1,248 @@
+//! The audit's JSON and CSV forms. The JSON schema is documented in README.md; keep the two in
+//! step.
+
+use serde_json::{Map, Value, json};
+
+use super::format::{count_json, optional_json};
+use crate::engine::convention::passes_parity;
+use crate::engine::thresholds::threshold_to_json;
+use crate::engine::{Audit, GroupAudit, Metric, ThresholdMap};
+
+/// What produced an audit, echoed in its `settings` so a result can be traced and re-run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuditSettings {
+    /// Data file.
+    pub file: String,
+    /// Score column.
+    pub score: String,
+    /// Label column.
+    pub label: String,
+    /// Label value counted as positive.
+    pub positive: String,
+    /// Grouping attributes, in key order.
+    pub groups: Vec<String>,
+    /// Binning per numeric attribute (`q4`, `25,35,50`).
+    pub bins: std::collections::BTreeMap<String, String>,
+    /// Weight column, if any.
+    pub weight: Option<String>,
+    /// The thresholds as given (`{"default": 0.5, …}`).
+    pub thresholds: ThresholdMap,
+    /// Rows in the file.
+    pub rows_read: usize,
+    /// Rows dropped as invalid.
+    pub rows_dropped: usize,
+}
+
+/// One group (or the overall row) as a JSON object.
+pub fn group_json(group: &GroupAudit, attribute_names: &[String], with_disparities: bool) -> Value {
+    let mut object = Map::new();
+    object.insert("key".into(), json!(group.key));
+    let attributes: Map<String, Value> = attribute_names
+        .iter()
+        .zip(&group.levels)
+        .map(|(name, level)| (name.clone(), json!(level)))
+        .collect();
+    object.insert("attributes".into(), Value::Object(attributes));
+    object.insert(
+        "threshold".into(),
+        group.threshold.map_or(Value::Null, threshold_to_json),
+    );
+    object.insert("count".into(), json!(group.rows));
+    object.insert("weight".into(), count_json(group.weight));
+    object.insert("share".into(), json!(group.share));
+    object.insert("tp".into(), count_json(group.counts.tp));
+    object.insert("fp".into(), count_json(group.counts.fp));
+    object.insert("tn".into(), count_json(group.counts.tn));
+    object.insert("fn".into(), count_json(group.counts.fn_));
+    for metric in Metric::ALL {
+        object.insert(metric.key().into(), optional_json(group.values.get(metric)));
+    }
+    let intervals: Map<String, Value> = Metric::ALL
+        .into_iter()
+        .filter(|m| m.has_interval())
+        .map(|m| {
+            let interval = group
+                .interval(m)
+                .map_or(Value::Null, |i| json!([i.low, i.high]));
+            (m.key().to_owned(), interval)
+        })
+        .collect();
+    object.insert("intervals".into(), Value::Object(intervals));
+    object.insert("small".into(), json!(group.small));
+    object.insert(
+        "small_denominators".into(),
+        json!(
+            group
+                .small_metrics
+                .iter()
+                .map(|m| m.key())
+                .collect::<Vec<_>>()
+        ),
+    );
+    if with_disparities {
+        let disparities: Map<String, Value> = Metric::ALL
+            .into_iter()
+            .map(|m| (m.key().to_owned(), optional_json(group.disparity(m))))
+            .collect();
+        object.insert("disparities".into(), Value::Object(disparities));
+        let parity: Map<String, Value> = Metric::ALL
+            .into_iter()
+            .filter(|m| m.is_rate())
+            .map(|m| {
+                let pass = group
+                    .disparity(m)
+                    .map_or(Value::Null, |d| json!(passes_parity(d)));
+                (m.key().to_owned(), pass)
+            })
+            .collect();
+        object.insert("parity".into(), Value::Object(parity));
+    }
+    Value::Object(object)
+}
+
+/// The audit as the documented JSON object: `groups`, `overall`, `summary`, `by_metric`,
+/// `settings`.
+pub fn audit_json(audit: &Audit, attribute_names: &[String], settings: &AuditSettings) -> Value {
+    let key_of = |i: Option<usize>| {
+        i.and_then(|i| audit.groups.get(i))
+            .map_or(Value::Null, |g| json!(g.key))
+    };
+    let summary = &audit.summary;
+    let by_metric: Map<String, Value> = audit
+        .by_metric
+        .iter()
+        .map(|s| {
+            (
+                s.metric.key().to_owned(),
+                json!({
+                    "difference": optional_json(s.difference),
+                    "ratio": optional_json(s.ratio),
+                    "min_group": key_of(s.min_group),
+                    "max_group": key_of(s.max_group),
+                    "reference_group": key_of(s.reference_group),
+                }),
+            )
+        })
+        .collect();
+    json!({
+        "groups": audit.groups.iter().map(|g| group_json(g, attribute_names, true)).collect::<Vec<_>>(),
+        "overall": group_json(&audit.overall, attribute_names, false),
+        "summary": {
+            "demographic_parity_difference": optional_json(summary.demographic_parity_difference),
+            "demographic_parity_ratio": optional_json(summary.demographic_parity_ratio),
+            "equal_opportunity_difference": optional_json(summary.equal_opportunity_difference),
+            "equal_opportunity_ratio": optional_json(summary.equal_opportunity_ratio),
+            "equalized_odds_difference": optional_json(summary.equalized_odds_difference),
+            "equalized_odds_ratio": optional_json(summary.equalized_odds_ratio),
+            "predictive_parity_difference": optional_json(summary.predictive_parity_difference),
+            "disparate_impact": optional_json(summary.disparate_impact),
+            "four_fifths_pass": summary.four_fifths_pass.map_or(Value::Null, Value::from),
+        },
+        "by_metric": by_metric,
+        "settings": {
+            "file": settings.file,
+            "score": settings.score,
+            "label": settings.label,
+            "positive": settings.positive,
+            "groups": settings.groups,
+            "bins": settings.bins,
+            "weight": settings.weight,
+            "thresholds": settings.thresholds.to_json(),
+            "rule": audit.options.rule.key(),
+            "convention": audit.options.convention.key(),
+            "reference": audit.options.reference.to_string(),
+            "min_count": audit.options.min_count,
+            "rows_read": settings.rows_read,
+            "rows_dropped": settings.rows_dropped,
+            "fulcrum_version": env!("CARGO_PKG_VERSION"),
+        },
+    })
+}
+
+/// The audit as CSV: one row per group and one for overall, every count, rate and interval.
+pub fn audit_csv(audit: &Audit, attribute_names: &[String]) -> String {
+    let mut header: Vec<String> = vec!["key".into()];
+    header.extend(attribute_names.iter().cloned());
+    header.extend(
+        [
+            "threshold",
+            "count",
+            "weight",
+            "share",
+            "tp",
+            "fp",
+            "tn",
+            "fn",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned()),
+    );
+    for metric in Metric::ALL {
+        header.push(metric.key().to_owned());
+        if metric.has_interval() {
+            header.push(format!("{}_low", metric.key()));
+            header.push(format!("{}_high", metric.key()));
+        }
+    }
+    for metric in Metric::ALL {
+        header.push(format!("{}_disparity", metric.key()));
+    }
+    header.push("small".into());
+    let mut out = csv_line(&header);
+    let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    for group in audit.groups.iter().chain(std::iter::once(&audit.overall)) {
+        let mut cells: Vec<String> = vec![group.key.clone()];
+        for i in 0..attribute_names.len() {
+            cells.push(group.levels.get(i).cloned().unwrap_or_default());
+        }
+        cells.push(number(group.threshold));
+        cells.push(group.rows.to_string());
+        for v in [
+            group.weight,
+            group.share,
+            group.counts.tp,
+            group.counts.fp,
+            group.counts.tn,
+            group.counts.fn_,
+        ] {
+            cells.push(format!("{v}"));
+        }
+        for metric in Metric::ALL {
+            cells.push(number(group.values.get(metric)));
+            if metric.has_interval() {
+                let interval = group.interval(metric);
+                cells.push(number(interval.map(|i| i.low)));
+                cells.push(number(interval.map(|i| i.high)));
+            }
+        }
+        let is_overall = std::ptr::eq(group, &audit.overall);
+        for metric in Metric::ALL {
+            cells.push(if is_overall {
+                String::new()
+            } else {
+                number(group.disparity(metric))
+            });
+        }
+        cells.push(group.small.to_string());
+        out.push_str(&csv_line(&cells));
+    }
+    out
+}
+
+/// One CSV line, quoting cells that need it (RFC 4180).
+pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|c| {
+            let c = c.as_ref();
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}

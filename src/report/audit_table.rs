@@ -1,0 +1,188 @@
+//! The audit as an aligned text table for terminals 80–120 columns wide.
+
+use std::fmt::Write as _;
+
+use super::format::{count, rate, threshold};
+use crate::engine::{Audit, GroupAudit, Metric};
+
+/// Longest group key shown in full; longer keys are shortened with "…".
+const MAX_KEY_WIDTH: usize = 34;
+
+/// Metrics shown as columns, with their headers.
+const COLUMNS: [(Metric, &str); 6] = [
+    (Metric::BaseRate, "base"),
+    (Metric::SelectionRate, "select"),
+    (Metric::Tpr, "TPR"),
+    (Metric::Fpr, "FPR"),
+    (Metric::Precision, "prec."),
+    (Metric::Accuracy, "acc."),
+];
+
+fn shorten(key: &str, width: usize) -> String {
+    if key.chars().count() <= width {
+        key.to_owned()
+    } else {
+        let mut short: String = key.chars().take(width.saturating_sub(1)).collect();
+        short.push('…');
+        short
+    }
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
+}
+
+fn pad_left(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    format!("{}{text}", " ".repeat(width.saturating_sub(len)))
+}
+
+/// Renders the audit: one line per group plus overall, then the fairness summary and notes.
+pub fn audit_table(audit: &Audit) -> String {
+    let key_width = audit
+        .groups
+        .iter()
+        .map(|g| g.key.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(7, MAX_KEY_WIDTH);
+    let threshold_width = audit
+        .groups
+        .iter()
+        .map(|g| threshold(g.threshold).chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 10);
+    let count_width = count(audit.overall.weight).chars().count().max(5);
+    let mut out = String::new();
+    let mut header = format!(
+        "{} {} {}",
+        pad("group", key_width),
+        pad_left("n", count_width),
+        pad_left("thr.", threshold_width)
+    );
+    for (_, title) in COLUMNS {
+        header.push_str(&pad_left(title, 7));
+    }
+    header.push_str("  S/ref  flags");
+    out.push_str(&header);
+    out.push('\n');
+    out.push_str(&"─".repeat(header.chars().count()));
+    out.push('\n');
+    let row = |out: &mut String, group: &GroupAudit, is_overall: bool| {
+        let mut line = format!(
+            "{} {} {}",
+            pad(&shorten(&group.key, key_width), key_width),
+            pad_left(&count(group.weight), count_width),
+            pad_left(&threshold(group.threshold), threshold_width)
+        );
+        for (metric, _) in COLUMNS {
+            line.push_str(&pad_left(&rate(group.values.get(metric)), 7));
+        }
+        let disparity = group.disparity(Metric::SelectionRate);
+        line.push_str(&pad_left(
+            &if is_overall {
+                String::new()
+            } else {
+                disparity.map_or_else(|| "n/a".into(), |d| format!("{d:.2}"))
+            },
+            7,
+        ));
+        let mut flags = Vec::new();
+        if group.small {
+            flags.push("small");
+        }
+        if !is_overall && disparity.is_some_and(|d| !crate::engine::convention::passes_parity(d)) {
+            flags.push("4/5✗");
+        }
+        if !flags.is_empty() {
+            line.push_str("  ");
+            line.push_str(&flags.join(" "));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    };
+    for group in &audit.groups {
+        row(&mut out, group, false);
+    }
+    out.push_str(&"─".repeat(header.chars().count()));
+    out.push('\n');
+    row(&mut out, &audit.overall, true);
+
+    let summary = &audit.summary;
+    let reference = audit
+        .metric_summary(Metric::SelectionRate)
+        .and_then(|s| s.reference_group)
+        .and_then(|i| audit.groups.get(i))
+        .map(|g| g.key.as_str())
+        .unwrap_or("n/a");
+    let number = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+    out.push('\n');
+    writeln!(
+        out,
+        "Across groups (convention {}, reference {} = {}):",
+        audit.options.convention, audit.options.reference, reference
+    )
+    .ok();
+    writeln!(
+        out,
+        "  demographic parity   difference {:>6}  ratio {:>6}",
+        number(summary.demographic_parity_difference),
+        number(summary.demographic_parity_ratio)
+    )
+    .ok();
+    writeln!(
+        out,
+        "  equal opportunity    difference {:>6}  ratio {:>6}",
+        number(summary.equal_opportunity_difference),
+        number(summary.equal_opportunity_ratio)
+    )
+    .ok();
+    writeln!(
+        out,
+        "  equalized odds       difference {:>6}  ratio {:>6}",
+        number(summary.equalized_odds_difference),
+        number(summary.equalized_odds_ratio)
+    )
+    .ok();
+    writeln!(
+        out,
+        "  predictive parity    difference {:>6}",
+        number(summary.predictive_parity_difference)
+    )
+    .ok();
+    let verdict = match summary.four_fifths_pass {
+        Some(true) => "PASS",
+        Some(false) => "FAIL",
+        None => "n/a",
+    };
+    writeln!(
+        out,
+        "  disparate impact     {:>6}  four-fifths rule: {verdict}",
+        number(summary.disparate_impact)
+    )
+    .ok();
+    let small: Vec<&str> = audit
+        .groups
+        .iter()
+        .filter(|g| g.small)
+        .map(|g| g.key.as_str())
+        .collect();
+    out.push('\n');
+    writeln!(
+        out,
+        "n = weight of the group; thr. = threshold (selected iff score {} thr.); S/ref = selection rate / reference's.",
+        audit.options.rule.symbol()
+    ).ok();
+    if !small.is_empty() {
+        writeln!(
+            out,
+            "small = group weight or a rate's denominator under {}: {} group{}; their rates are uncertain (see the 95% intervals in --format json/csv).",
+            audit.options.min_count,
+            small.len(),
+            if small.len() == 1 { "" } else { "s" }
+        ).ok();
+    }
+    out
+}
