@@ -9,6 +9,8 @@ pub mod grouping;
 pub mod index;
 pub mod intervals;
 pub mod metrics;
+#[cfg(test)]
+mod properties;
 pub mod thresholds;
 
 pub use audit::{Audit, AuditOptions, GroupAudit, ReferenceChoice, audit};

@@ -172,17 +172,29 @@ pub fn audit_table(audit: &Audit) -> String {
     out.push('\n');
     writeln!(
         out,
-        "n = weight of the group; thr. = threshold (selected iff score {} thr.); S/ref = selection rate / reference's.",
+        "n: weight of the group.  thr.: threshold (selected iff score {} thr.).",
         audit.options.rule.symbol()
-    ).ok();
+    )
+    .ok();
+    writeln!(
+        out,
+        "S/ref: selection rate over the reference group's (4/5✗: outside 0.8–1.25)."
+    )
+    .ok();
     if !small.is_empty() {
         writeln!(
             out,
-            "small = group weight or a rate's denominator under {}: {} group{}; their rates are uncertain (see the 95% intervals in --format json/csv).",
-            audit.options.min_count,
+            "small: {} group{} with a weight or a rate denominator under {};",
             small.len(),
-            if small.len() == 1 { "" } else { "s" }
-        ).ok();
+            if small.len() == 1 { "" } else { "s" },
+            audit.options.min_count
+        )
+        .ok();
+        writeln!(
+            out,
+            "       their rates are uncertain (95% intervals: --format json or csv)."
+        )
+        .ok();
     }
     out
 }
