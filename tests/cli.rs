@@ -1,7 +1,11 @@
 //! The command line end to end: outputs on real files and every bad-input case, each with its
 //! message and exit code 2.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::needless_pass_by_value)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::needless_pass_by_value
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,7 @@
 
 mod convert;
 mod error;
+pub mod fingerprint;
 mod preview;
 mod read;
 pub mod sample;

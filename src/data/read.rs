@@ -9,9 +9,6 @@ use polars::prelude::*;
 use super::{ColumnRoles, FileFormat, LoadError};
 use crate::engine::thresholds::closest_key;
 
-/// Values read as missing in CSV files, besides empty fields.
-pub(super) const CSV_NULL_VALUES: [&str; 4] = ["NA", "N/A", "null", "NULL"];
-
 /// Rows used to infer CSV column types before a full scan is tried.
 const CSV_INFER_ROWS: usize = 10_000;
 
@@ -27,6 +24,9 @@ fn open(path: &Path) -> Result<File, LoadError> {
 }
 
 /// CSV read options shared by the preview and the full read.
+///
+/// Only an empty field is missing: text such as `NA` stays a value (it may be a level, like
+/// North America), and in a numeric column it is reported as not a number.
 pub(super) fn csv_options(path: &Path) -> CsvReadOptions {
     let separator = match path.extension().and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("tsv") => b'\t',
@@ -35,15 +35,7 @@ pub(super) fn csv_options(path: &Path) -> CsvReadOptions {
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(CSV_INFER_ROWS))
-        .map_parse_options(move |p| {
-            p.with_separator(separator)
-                .with_null_values(Some(NullValues::AllColumns(
-                    CSV_NULL_VALUES
-                        .iter()
-                        .map(|v| PlSmallStr::from(*v))
-                        .collect(),
-                )))
-        })
+        .map_parse_options(move |p| p.with_separator(separator))
 }
 
 /// Maps a polars error on reading, turning "empty file" into [`LoadError::Empty`].

@@ -222,6 +222,10 @@ pub fn audit_counts(
     options: &AuditOptions,
 ) -> Result<Audit, ThresholdError> {
     let total_weight = index.total_weight();
+    let overall_counts = counts
+        .iter()
+        .fold(ConfusionCounts::default(), |acc, c| acc.add(c));
+    let all_selected = overall_counts.selected();
     let mut groups: Vec<GroupAudit> = index
         .groups()
         .iter()
@@ -234,14 +238,11 @@ pub fn audit_counts(
                 Some(*threshold),
                 group.curve.rows(),
                 *counts,
-                total_weight,
+                (total_weight, all_selected),
                 options,
             )
         })
         .collect();
-    let overall_counts = counts
-        .iter()
-        .fold(ConfusionCounts::default(), |acc, c| acc.add(c));
     let common_threshold = thresholds
         .first()
         .copied()
@@ -252,7 +253,7 @@ pub fn audit_counts(
         common_threshold,
         index.groups().iter().map(|g| g.curve.rows()).sum(),
         overall_counts,
-        total_weight,
+        (total_weight, all_selected),
         options,
     );
 
@@ -304,7 +305,7 @@ pub fn audit_counts(
             reference_group,
         });
     }
-    let summary = fairness_summary(&by_metric);
+    let summary = fairness_summary(&by_metric, options.convention);
     Ok(Audit {
         groups,
         overall,
@@ -320,13 +321,13 @@ fn row_audit(
     threshold: Option<f64>,
     rows: u64,
     counts: ConfusionCounts,
-    total_weight: f64,
+    (total_weight, all_selected): (f64, f64),
     options: &AuditOptions,
 ) -> GroupAudit {
-    let values = MetricValues::compute(&counts, options.convention);
+    let values = MetricValues::compute(&counts, all_selected, options.convention);
     let intervals = Metric::ALL.map(|m| {
         m.has_interval()
-            .then(|| m.fraction(&counts).and_then(wilson))
+            .then(|| m.fraction(&counts, all_selected).and_then(wilson))
             .flatten()
     });
     let weight = counts.total();
@@ -334,7 +335,7 @@ fn row_audit(
         .into_iter()
         .filter(|m| m.has_interval())
         .filter(|m| {
-            m.fraction(&counts)
+            m.fraction(&counts, all_selected)
                 .is_some_and(|f| f.denominator < options.min_count)
         })
         .collect();
@@ -371,19 +372,22 @@ fn arg_extreme(values: &[Option<f64>], better: impl Fn(f64, f64) -> bool) -> Opt
         .map(|(i, _)| i)
 }
 
-fn fairness_summary(by_metric: &[MetricSummary]) -> FairnessSummary {
+fn fairness_summary(by_metric: &[MetricSummary], convention: Convention) -> FairnessSummary {
     let find = |metric: Metric| by_metric.iter().find(|s| s.metric == metric);
     let difference = |metric| find(metric).and_then(|s| s.difference);
     let ratio = |metric| find(metric).and_then(|s| s.ratio);
-    let both = |a: Option<f64>, b: Option<f64>, pick: fn(f64, f64) -> f64| Some(pick(a?, b?));
     let disparate_impact = ratio(Metric::SelectionRate);
     FairnessSummary {
         demographic_parity_difference: difference(Metric::SelectionRate),
         demographic_parity_ratio: ratio(Metric::SelectionRate),
         equal_opportunity_difference: difference(Metric::Tpr),
         equal_opportunity_ratio: ratio(Metric::Tpr),
-        equalized_odds_difference: both(difference(Metric::Tpr), difference(Metric::Fpr), f64::max),
-        equalized_odds_ratio: both(ratio(Metric::Tpr), ratio(Metric::Fpr), f64::min),
+        equalized_odds_difference: convention.worst_of(
+            difference(Metric::Tpr),
+            difference(Metric::Fpr),
+            f64::max,
+        ),
+        equalized_odds_ratio: convention.worst_of(ratio(Metric::Tpr), ratio(Metric::Fpr), f64::min),
         predictive_parity_difference: difference(Metric::Precision),
         disparate_impact,
         four_fifths_pass: disparate_impact.map(|d| d >= super::convention::PARITY_TAU),

@@ -83,6 +83,24 @@ impl Convention {
         (max > 0.0).then(|| min / max)
     }
 
+    /// Combines the TPR and FPR summaries into the equalized-odds one (`pick` is `max` for
+    /// differences, `min` for ratios).
+    ///
+    /// Natively both must be defined. Fairlearn calls Python's `max(tpr, fpr)` / `min(tpr, fpr)`,
+    /// where an undefined (NaN) first argument wins and an undefined second one is ignored.
+    pub fn worst_of(
+        self,
+        tpr: Option<f64>,
+        fpr: Option<f64>,
+        pick: fn(f64, f64) -> f64,
+    ) -> Option<f64> {
+        match (self, tpr, fpr) {
+            (_, Some(tpr), Some(fpr)) => Some(pick(tpr, fpr)),
+            (Convention::Fairlearn, Some(tpr), None) => Some(tpr),
+            _ => None,
+        }
+    }
+
     /// A group's value divided by the reference group's value.
     pub fn disparity(self, value: Option<f64>, reference: Option<f64>) -> Option<f64> {
         let (value, reference) = (value?, reference?);

@@ -113,13 +113,15 @@ pub enum Metric {
     F1,
     /// Share of actual positives: (TP + FN) / n.
     BaseRate,
+    /// The group's share of everyone selected: (TP + FP) / all selected (Aequitas' `ppr`).
+    SelectedShare,
     /// Treatment equality: FN / FP.
     TreatmentEquality,
 }
 
 impl Metric {
     /// All metrics, in the order tables and JSON list them.
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 15] = [
         Metric::SelectionRate,
         Metric::Tpr,
         Metric::Fpr,
@@ -133,6 +135,7 @@ impl Metric {
         Metric::BalancedAccuracy,
         Metric::F1,
         Metric::BaseRate,
+        Metric::SelectedShare,
         Metric::TreatmentEquality,
     ];
 
@@ -152,6 +155,7 @@ impl Metric {
             Metric::BalancedAccuracy => "balanced_accuracy",
             Metric::F1 => "f1",
             Metric::BaseRate => "base_rate",
+            Metric::SelectedShare => "selected_share",
             Metric::TreatmentEquality => "treatment_equality",
         }
     }
@@ -177,6 +181,7 @@ impl Metric {
             Metric::BalancedAccuracy => "Balanced acc.",
             Metric::F1 => "F1",
             Metric::BaseRate => "Base rate",
+            Metric::SelectedShare => "Share of selected",
             Metric::TreatmentEquality => "FN/FP",
         }
     }
@@ -197,12 +202,18 @@ impl Metric {
             Metric::BalancedAccuracy => "(TPR + TNR) / 2",
             Metric::F1 => "2·TP / (2·TP + FP + FN)",
             Metric::BaseRate => "(TP + FN) / n — share of actual positives",
+            Metric::SelectedShare => {
+                "(TP + FP) / everyone selected — the group's share of all selections"
+            }
             Metric::TreatmentEquality => "FN / FP — missed positives per false alarm",
         }
     }
 
     /// The metric as a fraction of counts; `None` for balanced accuracy, which is a mean of two.
-    pub fn fraction(self, c: &ConfusionCounts) -> Option<Fraction> {
+    ///
+    /// `all_selected` is the weight selected across every group (only the selected share uses
+    /// it).
+    pub fn fraction(self, c: &ConfusionCounts, all_selected: f64) -> Option<Fraction> {
         let f = |numerator, denominator| {
             Some(Fraction {
                 numerator,
@@ -222,6 +233,7 @@ impl Metric {
             Metric::Accuracy => f(c.correct(), c.total()),
             Metric::F1 => f(2.0 * c.tp, 2.0 * c.tp + c.fp + c.fn_),
             Metric::BaseRate => f(c.positives(), c.total()),
+            Metric::SelectedShare => f(c.selected(), all_selected),
             Metric::TreatmentEquality => f(c.fn_, c.fp),
             Metric::BalancedAccuracy => None,
         }
@@ -241,12 +253,19 @@ impl Metric {
     }
 
     /// The metric's value on `counts` under `convention`; `None` means undefined.
-    pub fn value(self, counts: &ConfusionCounts, convention: Convention) -> Option<f64> {
-        match self.fraction(counts) {
+    ///
+    /// `all_selected` is the weight selected across every group (see [`Metric::fraction`]).
+    pub fn value(
+        self,
+        counts: &ConfusionCounts,
+        all_selected: f64,
+        convention: Convention,
+    ) -> Option<f64> {
+        match self.fraction(counts, all_selected) {
             Some(fraction) => convention.fraction_value(fraction),
             None => convention.balanced_accuracy(
-                Metric::Tpr.fraction(counts).and_then(|f| f.value()),
-                Metric::Tnr.fraction(counts).and_then(|f| f.value()),
+                Metric::Tpr.fraction(counts, 0.0).and_then(|f| f.value()),
+                Metric::Tnr.fraction(counts, 0.0).and_then(|f| f.value()),
             ),
         }
     }
@@ -257,9 +276,10 @@ impl Metric {
 pub struct MetricValues(pub [Option<f64>; Metric::ALL.len()]);
 
 impl MetricValues {
-    /// Computes every metric on `counts` under `convention`.
-    pub fn compute(counts: &ConfusionCounts, convention: Convention) -> Self {
-        Self(Metric::ALL.map(|m| m.value(counts, convention)))
+    /// Computes every metric on `counts` under `convention`, given the weight selected across
+    /// every group.
+    pub fn compute(counts: &ConfusionCounts, all_selected: f64, convention: Convention) -> Self {
+        Self(Metric::ALL.map(|m| m.value(counts, all_selected, convention)))
     }
 
     /// The value of one metric.
@@ -285,7 +305,7 @@ mod tests {
 
     #[test]
     fn rates_match_hand_computed_values() {
-        let v = MetricValues::compute(&COUNTS, Convention::Native);
+        let v = MetricValues::compute(&COUNTS, 80.0, Convention::Native);
         // n = 100, positives 40, negatives 60, selected 40, rejected 60.
         assert_eq!(v.get(Metric::SelectionRate), Some(0.4));
         assert_eq!(v.get(Metric::Tpr), Some(0.75));
@@ -303,6 +323,7 @@ mod tests {
         );
         assert_eq!(v.get(Metric::F1), Some(60.0 / 80.0));
         assert_eq!(v.get(Metric::BaseRate), Some(0.4));
+        assert_eq!(v.get(Metric::SelectedShare), Some(0.5));
         assert_eq!(v.get(Metric::TreatmentEquality), Some(1.0));
     }
 
@@ -314,17 +335,20 @@ mod tests {
             tn: 7.0,
             fn_: 0.0,
         };
-        assert_eq!(Metric::Tpr.value(&counts, Convention::Native), None);
-        assert_eq!(Metric::Fnr.value(&counts, Convention::Aequitas), None);
+        assert_eq!(Metric::Tpr.value(&counts, 0.0, Convention::Native), None);
+        assert_eq!(Metric::Fnr.value(&counts, 0.0, Convention::Aequitas), None);
         assert_eq!(
-            Metric::BalancedAccuracy.value(&counts, Convention::Native),
+            Metric::BalancedAccuracy.value(&counts, 0.0, Convention::Native),
             None
         );
         // Fairlearn (through scikit-learn) reports 0 for an empty denominator …
-        assert_eq!(Metric::Tpr.value(&counts, Convention::Fairlearn), Some(0.0));
+        assert_eq!(
+            Metric::Tpr.value(&counts, 0.0, Convention::Fairlearn),
+            Some(0.0)
+        );
         // … and balanced accuracy as the mean of the recalls that exist: TNR = 0.7.
         assert_eq!(
-            Metric::BalancedAccuracy.value(&counts, Convention::Fairlearn),
+            Metric::BalancedAccuracy.value(&counts, 0.0, Convention::Fairlearn),
             Some(0.7)
         );
     }

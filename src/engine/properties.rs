@@ -154,12 +154,13 @@ proptest! {
             (Metric::Accuracy, ratio(tp + tn, n)),
             (Metric::F1, ratio(2.0 * tp, 2.0 * tp + fp + fn_)),
             (Metric::BaseRate, ratio(tp + fn_, n)),
+            (Metric::SelectedShare, ratio(tp + fp, 2.0 * (tp + fp))),
             (Metric::TreatmentEquality, ratio(fn_, fp)),
         ];
         for (metric, value) in expected {
-            prop_assert_eq!(metric.value(&c, Convention::Native), value, "{:?}", metric);
-            prop_assert_eq!(metric.value(&c, Convention::Aequitas), value, "{:?}", metric);
-            prop_assert_eq!(metric.value(&c, Convention::Fairlearn), Some(value.unwrap_or(0.0)), "{:?}", metric);
+            prop_assert_eq!(metric.value(&c, 2.0 * (tp + fp), Convention::Native), value, "{:?}", metric);
+            prop_assert_eq!(metric.value(&c, 2.0 * (tp + fp), Convention::Aequitas), value, "{:?}", metric);
+            prop_assert_eq!(metric.value(&c, 2.0 * (tp + fp), Convention::Fairlearn), Some(value.unwrap_or(0.0)), "{:?}", metric);
         }
     }
 
