@@ -2,6 +2,7 @@
 //! ([`crate::engine`]). Both front ends (CLI and window) and the session checks start here.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::data::{self, ColumnRoles, LoadError, LoadOptions, LoadedData};
 use crate::engine::{GroupIndex, GroupingError, GroupingSpec, SortedDataset};
@@ -45,10 +46,11 @@ pub struct DataSummary {
 pub struct Analysis {
     /// What was loaded.
     pub data: DataSummary,
-    /// The rows sorted by score (kept to regroup without sorting again).
-    pub sorted: SortedDataset,
+    /// The rows sorted by score (kept to regroup without sorting again; shared with background
+    /// jobs).
+    pub sorted: Arc<SortedDataset>,
     /// The current grouping's index.
-    pub index: GroupIndex,
+    pub index: Arc<GroupIndex>,
     /// The current grouping.
     pub grouping: GroupingSpec,
 }
@@ -104,20 +106,21 @@ impl Analysis {
                 rows_dropped,
                 warnings,
             },
-            sorted,
-            index,
+            sorted: Arc::new(sorted),
+            index: Arc::new(index),
             grouping: grouping.clone(),
         })
     }
 
     /// Regroups without sorting again.
     pub fn regroup(&mut self, grouping: &GroupingSpec) -> Result<(), AnalysisError> {
-        self.index = GroupIndex::build(&self.sorted, grouping).map_err(|source| {
+        let index = GroupIndex::build(&self.sorted, grouping).map_err(|source| {
             AnalysisError::Grouping {
                 path: self.data.path.display().to_string(),
                 source,
             }
         })?;
+        self.index = Arc::new(index);
         self.grouping = grouping.clone();
         Ok(())
     }

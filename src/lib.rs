@@ -5,6 +5,8 @@
 //! record decisions; `app` (the `gui` feature) and [`cli`] are the two front ends.
 
 pub mod analysis;
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod atomic;
 pub mod cli;
 pub mod data;

@@ -7,22 +7,34 @@ use fulcrum::cli::{self, Cli, EXIT_ERROR};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Some(command) => match cli::run(command) {
-            Ok(code) => ExitCode::from(code),
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                ExitCode::from(EXIT_ERROR)
-            }
-        },
+    let result = match cli.command {
+        Some(command) => cli::run(command),
         None => open_explorer(cli.file),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
     }
 }
 
-/// Until the explorer window exists, prints the help.
-fn open_explorer(_file: Option<std::path::PathBuf>) -> ExitCode {
+/// Opens the explorer on `file`, or on the bundled sample.
+#[cfg(feature = "gui")]
+fn open_explorer(file: Option<std::path::PathBuf>) -> anyhow::Result<u8> {
+    use fulcrum::app::{StartWith, run};
+    run(file.map_or(StartWith::Sample, StartWith::File))?;
+    Ok(cli::EXIT_OK)
+}
+
+/// Built without the window (`--no-default-features`): prints the help.
+#[cfg(not(feature = "gui"))]
+fn open_explorer(_file: Option<std::path::PathBuf>) -> anyhow::Result<u8> {
     use clap::CommandFactory as _;
-    let mut command = Cli::command();
-    command.print_help().ok();
-    ExitCode::from(cli::EXIT_OK)
+    Cli::command().print_help().ok();
+    eprintln!(
+        "\n(this build has no window: build with the default `gui` feature for the explorer)"
+    );
+    Ok(cli::EXIT_OK)
 }

@@ -17,7 +17,7 @@ use progress_bar::CliProgress;
 use crate::analysis::Analysis;
 use crate::data::{self, ColumnRoles, LoadOptions};
 use crate::engine::thresholds::ThresholdMap;
-use crate::engine::{AttributeGrouping, AuditOptions, GroupingSpec, audit};
+use crate::engine::{AuditOptions, GroupingSpec, audit};
 use crate::report::{AuditSettings, audit_csv, audit_json, audit_table};
 
 /// Exit code for success.
@@ -55,14 +55,7 @@ impl DataArgs {
 
     /// The grouping these flags name, with `--bin` specs applied.
     pub fn grouping(&self) -> Result<GroupingSpec> {
-        let mut spec = GroupingSpec {
-            attributes: self
-                .roles()
-                .attributes
-                .iter()
-                .map(|a| AttributeGrouping::new(a))
-                .collect(),
-        };
+        let mut spec = GroupingSpec::by_names(&self.roles().attributes);
         for bin in &self.bins {
             let (column, binning) = bin
                 .split_once('=')

@@ -24,6 +24,9 @@ pub const NO_GROUP: u32 = u32::MAX;
 pub struct GroupingSpec {
     /// Attributes in key order; empty means one group with every row.
     pub attributes: Vec<AttributeGrouping>,
+    /// Merge every group with less weight than this into one "Other (small groups)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_below: Option<f64>,
 }
 
 impl GroupingSpec {
@@ -34,6 +37,7 @@ impl GroupingSpec {
                 .iter()
                 .map(|n| AttributeGrouping::new(n.as_ref()))
                 .collect(),
+            merge_below: None,
         }
     }
 }

@@ -184,6 +184,41 @@ impl ScoreCurve {
         curve.finish()
     }
 
+    /// Merges several groups' curves into one (for "merge small groups").
+    pub fn merge(curves: &[&ScoreCurve]) -> Self {
+        let mut masses: Vec<(f64, f64, f64)> = curves
+            .iter()
+            .flat_map(|c| {
+                c.values
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| {
+                        let (p, n) = c.mass_at(j);
+                        (*v, p, n)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        masses.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged = ScoreCurve {
+            rows: curves.iter().map(|c| c.rows).sum(),
+            ..ScoreCurve::default()
+        };
+        let (mut positives, mut negatives) = (0.0, 0.0);
+        for (value, p, n) in masses {
+            if merged.values.last() != Some(&value) {
+                merged.values.push(value);
+                merged.positives_below.push(positives);
+                merged.negatives_below.push(negatives);
+            }
+            positives += p;
+            negatives += n;
+        }
+        merged.positives_below.push(positives);
+        merged.negatives_below.push(negatives);
+        merged
+    }
+
     /// Distinct scores, ascending.
     pub fn values(&self) -> &[f64] {
         &self.values
@@ -303,6 +338,29 @@ pub struct Group {
     pub curve: ScoreCurve,
 }
 
+/// The key of the group that merges every group under the minimum weight.
+pub const MERGED_KEY: &str = "Other (small groups)";
+
+/// Replaces the groups lighter than `minimum` by one merged group, listed last (when there are
+/// at least two of them).
+fn merge_small_groups(groups: Vec<Group>, minimum: f64) -> Vec<Group> {
+    let (small, mut kept): (Vec<Group>, Vec<Group>) =
+        groups.into_iter().partition(|g| g.curve.weight() < minimum);
+    if small.len() < 2 {
+        kept.extend(small);
+        kept.sort_by(|a, b| a.levels.cmp(&b.levels));
+        return kept;
+    }
+    let curves: Vec<&ScoreCurve> = small.iter().map(|g| &g.curve).collect();
+    let attributes = small.first().map_or(0, |g| g.levels.len());
+    kept.push(Group {
+        key: MERGED_KEY.to_owned(),
+        levels: vec![MERGED_KEY.to_owned(); attributes],
+        curve: ScoreCurve::merge(&curves),
+    });
+    kept
+}
+
 /// Groups of a dataset under one grouping, each with its [`ScoreCurve`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupIndex {
@@ -345,7 +403,7 @@ impl GroupIndex {
                 weight,
             );
         }
-        let groups = builders
+        let mut groups: Vec<Group> = builders
             .into_iter()
             .zip(assignment.group_levels)
             .map(|(builder, levels)| Group {
@@ -354,6 +412,9 @@ impl GroupIndex {
                 curve: builder.finish(),
             })
             .collect();
+        if let Some(minimum) = spec.merge_below {
+            groups = merge_small_groups(groups, minimum);
+        }
         Ok(Self {
             attribute_names: assignment.attribute_names,
             groups,
@@ -510,5 +571,33 @@ mod tests {
         assert_eq!(b.negatives(), 2.0);
         assert_eq!(index.position("b"), Some(1));
         assert_eq!(index.score_range(), Some((0.1, 0.9)));
+    }
+
+    #[test]
+    fn small_groups_merge_into_one() {
+        let data = Dataset::new(
+            vec![0.9, 0.1, 0.5, 0.5, 0.3, 0.5],
+            vec![true, false, true, false, true, true],
+            None,
+            vec![Attribute {
+                name: "g".into(),
+                values: AttributeValues::Categorical {
+                    levels: vec!["a".into(), "b".into(), "c".into()],
+                    codes: vec![0, 1, 0, 2, 0, 1],
+                },
+            }],
+        )
+        .unwrap();
+        let sorted = SortedDataset::new(data);
+        let mut spec = GroupingSpec::by_names(&["g"]);
+        spec.merge_below = Some(3.0);
+        let index = GroupIndex::build(&sorted, &spec).unwrap();
+        let keys: Vec<&str> = index.groups().iter().map(|g| g.key.as_str()).collect();
+        assert_eq!(keys, ["a", MERGED_KEY]);
+        let merged = &index.groups()[1].curve;
+        // b: 0.1(-), 0.5(+); c: 0.5(-).
+        assert_eq!(merged.values(), [0.1, 0.5]);
+        assert_eq!(merged.rows(), 3);
+        assert_eq!(merged.mass_at(1), (1.0, 1.0));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod convention;
+pub mod curves;
 pub mod dataset;
 pub mod grouping;
 pub mod index;

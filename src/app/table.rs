@@ -1,0 +1,381 @@
+//! The metrics table: one row per group plus overall, sortable, with the disparity summary under
+//! it. Clicking a number explains it: counts, denominator, formula and convention.
+
+use egui::RichText;
+
+use super::palette::{PASS, WARNING, group_color};
+use crate::engine::convention::passes_parity;
+use crate::engine::{Audit, Convention, GroupAudit, Metric};
+use crate::report::format::{count, rate, threshold};
+
+/// Metric columns of the table.
+pub const TABLE_METRICS: [Metric; 9] = [
+    Metric::BaseRate,
+    Metric::SelectionRate,
+    Metric::Tpr,
+    Metric::Fpr,
+    Metric::Precision,
+    Metric::Npv,
+    Metric::Accuracy,
+    Metric::F1,
+    Metric::Fnr,
+];
+
+/// What a column sorts by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortColumn {
+    /// Index order (the grouping's order).
+    Group,
+    /// Group weight.
+    Count,
+    /// Threshold.
+    Threshold,
+    /// A metric.
+    Metric(Metric),
+    /// Selection rate over the reference group's.
+    Disparity,
+}
+
+/// Table state kept between frames.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableState {
+    /// Sort column.
+    pub sort: SortColumn,
+    /// Descending order.
+    pub descending: bool,
+    /// The cell being explained: (group index or `None` for overall, metric).
+    pub explained: Option<(Option<usize>, Metric)>,
+}
+
+impl Default for TableState {
+    fn default() -> Self {
+        Self {
+            sort: SortColumn::Group,
+            descending: false,
+            explained: None,
+        }
+    }
+}
+
+/// The order rows are shown in.
+pub fn row_order(audit: &Audit, table: &TableState) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..audit.groups.len()).collect();
+    let key = |i: usize| -> f64 {
+        let Some(g) = audit.groups.get(i) else {
+            return f64::NAN;
+        };
+        match table.sort {
+            SortColumn::Group => i as f64,
+            SortColumn::Count => g.weight,
+            SortColumn::Threshold => g.threshold.unwrap_or(f64::NAN),
+            SortColumn::Metric(m) => g.values.get(m).unwrap_or(f64::NEG_INFINITY),
+            SortColumn::Disparity => g
+                .disparity(Metric::SelectionRate)
+                .unwrap_or(f64::NEG_INFINITY),
+        }
+    };
+    order.sort_by(|a, b| key(*a).total_cmp(&key(*b)));
+    if table.descending {
+        order.reverse();
+    }
+    order
+}
+
+fn header_ui(
+    ui: &mut egui::Ui,
+    table: &mut TableState,
+    title: &str,
+    column: SortColumn,
+    help: &str,
+) {
+    let arrow = if table.sort == column {
+        if table.descending { " v" } else { " ^" }
+    } else {
+        ""
+    };
+    if ui
+        .add(egui::Button::new(RichText::new(format!("{title}{arrow}")).strong()).frame(false))
+        .on_hover_text(help)
+        .clicked()
+    {
+        if table.sort == column {
+            table.descending = !table.descending;
+        } else {
+            table.sort = column;
+            table.descending = !matches!(column, SortColumn::Group);
+        }
+    }
+}
+
+/// Shows the table; `hidden` groups (small ones the user chose to hide) are left out.
+pub fn metrics_table_ui(ui: &mut egui::Ui, audit: &Audit, table: &mut TableState, hidden: &[bool]) {
+    let reference = audit
+        .metric_summary(Metric::SelectionRate)
+        .and_then(|s| s.reference_group);
+    egui::ScrollArea::both()
+        .id_salt("metrics-table")
+        .auto_shrink([false, true])
+        .max_height(ui.available_height() - 110.0)
+        .show(ui, |ui| {
+            egui::Grid::new("metrics-grid")
+                .striped(true)
+                .spacing([14.0, 3.0])
+                .show(ui, |ui| {
+                    header_ui(ui, table, "Group", SortColumn::Group, "Group (click to sort)");
+                    header_ui(ui, table, "n", SortColumn::Count, "Weight of the group (rows, or summed counts)");
+                    header_ui(ui, table, "Threshold", SortColumn::Threshold, "Selected iff score ≥ threshold (or > with the strict rule)");
+                    for metric in TABLE_METRICS {
+                        header_ui(ui, table, metric.label(), SortColumn::Metric(metric), metric.formula());
+                    }
+                    header_ui(ui, table, "Sel./ref", SortColumn::Disparity, "Selection rate divided by the reference group's (four-fifths rule: 0.8–1.25 passes)");
+                    ui.strong("Flags");
+                    ui.end_row();
+                    for i in row_order(audit, table) {
+                        if hidden.get(i).copied().unwrap_or(false) {
+                            continue;
+                        }
+                        if let Some(group) = audit.groups.get(i) {
+                            row_ui(ui, audit, table, group, Some(i), reference == Some(i));
+                        }
+                    }
+                    row_ui(ui, audit, table, &audit.overall, None, false);
+                });
+        });
+}
+
+fn row_ui(
+    ui: &mut egui::Ui,
+    audit: &Audit,
+    table: &mut TableState,
+    group: &GroupAudit,
+    index: Option<usize>,
+    is_reference: bool,
+) {
+    ui.horizontal(|ui| {
+        if let Some(i) = index {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, group_color(i));
+            let mut name = RichText::new(&group.key);
+            if is_reference {
+                name = name.strong();
+            }
+            ui.label(name);
+            if is_reference {
+                ui.label("(ref)")
+                    .on_hover_text("Reference group for disparities");
+            }
+        } else {
+            ui.strong("Overall");
+        }
+    });
+    let n = ui.label(count(group.weight));
+    if group.weight != group.rows as f64 {
+        n.on_hover_text(format!("{} rows", group.rows));
+    }
+    ui.label(threshold(group.threshold));
+    for metric in TABLE_METRICS {
+        let value = group.values.get(metric);
+        let small = group.small_metrics.contains(&metric);
+        let mut text = RichText::new(rate(value)).monospace();
+        if small {
+            text = text.italics().color(ui.visuals().weak_text_color());
+        }
+        let cell = ui
+            .add(egui::Label::new(text).sense(egui::Sense::click()))
+            .on_hover_text(exact_text(group, metric));
+        if cell.clicked() {
+            table.explained = Some((index, metric));
+        }
+    }
+    if index.is_some() {
+        match group.disparity(Metric::SelectionRate) {
+            Some(d) if passes_parity(d) => ui.label(format!("{d:.2}")),
+            Some(d) => ui
+                .label(RichText::new(format!("{d:.2} fails")).color(WARNING))
+                .on_hover_text(
+                    "Outside 0.8–1.25: fails the four-fifths rule against the reference group",
+                ),
+            None => ui.label("n/a"),
+        };
+    } else {
+        ui.label("");
+    }
+    let mut flags = Vec::new();
+    if group.small {
+        flags.push(format!("small (< {})", audit.options.min_count));
+    }
+    ui.label(RichText::new(flags.join(" ")).color(WARNING));
+    ui.end_row();
+}
+
+fn exact_text(group: &GroupAudit, metric: Metric) -> String {
+    let value = group
+        .values
+        .get(metric)
+        .map_or_else(|| "undefined".to_owned(), |v| format!("{v}"));
+    let interval = group
+        .interval(metric)
+        .map(|i| format!("\n95% interval [{:.4}, {:.4}]", i.low, i.high))
+        .unwrap_or_default();
+    format!("{} = {value}{interval}\nclick to explain", metric.label())
+}
+
+/// The disparity summary under the table.
+pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit) {
+    let s = &audit.summary;
+    let number = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+    let reference = audit
+        .metric_summary(Metric::SelectionRate)
+        .and_then(|m| m.reference_group)
+        .and_then(|i| audit.groups.get(i))
+        .map_or("n/a", |g| g.key.as_str());
+    egui::Grid::new("summary-grid")
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            ui.strong("Across groups");
+            ui.label("difference");
+            ui.label("ratio");
+            ui.label(format!(
+                "reference: {reference} ({})",
+                audit.options.reference
+            ));
+            ui.end_row();
+            for (name, difference, ratio) in [
+                (
+                    "Demographic parity (selection rate)",
+                    s.demographic_parity_difference,
+                    s.demographic_parity_ratio,
+                ),
+                (
+                    "Equal opportunity (TPR)",
+                    s.equal_opportunity_difference,
+                    s.equal_opportunity_ratio,
+                ),
+                (
+                    "Equalized odds (TPR and FPR)",
+                    s.equalized_odds_difference,
+                    s.equalized_odds_ratio,
+                ),
+                (
+                    "Predictive parity (precision)",
+                    s.predictive_parity_difference,
+                    None,
+                ),
+            ] {
+                ui.label(name);
+                ui.monospace(number(difference));
+                ui.monospace(number(ratio));
+                ui.label("");
+                ui.end_row();
+            }
+            ui.label("Disparate impact (lowest / highest selection rate)");
+            ui.monospace(number(s.disparate_impact));
+            ui.label("");
+            match s.four_fifths_pass {
+                Some(true) => ui.colored_label(PASS, "PASS: the four-fifths rule holds"),
+                Some(false) => ui.colored_label(WARNING, "FAIL: the four-fifths rule (< 0.8)"),
+                None => ui.label("four-fifths rule: n/a"),
+            };
+            ui.end_row();
+        });
+}
+
+/// A window explaining one number: its counts, denominator, formula and convention.
+pub fn explain_ui(ctx: &egui::Context, audit: &Audit, table: &mut TableState) {
+    let Some((index, metric)) = table.explained else {
+        return;
+    };
+    let group = match index {
+        Some(i) => audit.groups.get(i),
+        None => Some(&audit.overall),
+    };
+    let Some(group) = group else {
+        table.explained = None;
+        return;
+    };
+    let mut open = true;
+    egui::Window::new(format!("{} of {}", metric.label(), group.key))
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            explanation_ui(ui, audit, group, metric);
+        });
+    if !open {
+        table.explained = None;
+    }
+}
+
+fn explanation_ui(ui: &mut egui::Ui, audit: &Audit, group: &GroupAudit, metric: Metric) {
+    let c = &group.counts;
+    ui.label(RichText::new(metric.formula()).strong());
+    ui.add_space(4.0);
+    egui::Grid::new("explain-counts").show(ui, |ui| {
+        for (name, value) in [("TP", c.tp), ("FP", c.fp), ("TN", c.tn), ("FN", c.fn_)] {
+            ui.label(name);
+            ui.monospace(count(value));
+            ui.end_row();
+        }
+    });
+    let all_selected = audit.overall.counts.selected();
+    match metric.fraction(c, all_selected) {
+        Some(f) => {
+            ui.label(format!(
+                "= {} / {}",
+                count(f.numerator),
+                count(f.denominator)
+            ));
+            match f.value() {
+                Some(v) => ui.label(format!("= {v}")),
+                None => ui.label("The denominator is 0: the value is undefined."),
+            };
+        }
+        None => {
+            ui.label("= (TPR + TNR) / 2");
+        }
+    }
+    let shown = group
+        .values
+        .get(metric)
+        .map_or_else(|| "n/a (undefined)".to_owned(), |v| format!("{v}"));
+    ui.label(format!("Shown: {shown}"));
+    if let Some(interval) = group.interval(metric) {
+        ui.label(format!(
+            "95% Wilson interval: [{:.4}, {:.4}] (n = the denominator, as weighted counts)",
+            interval.low, interval.high
+        ));
+    }
+    if group.small_metrics.contains(&metric) {
+        ui.colored_label(
+            WARNING,
+            format!(
+                "The denominator is under the minimum count ({}): treat this rate with care.",
+                audit.options.min_count
+            ),
+        );
+    }
+    ui.label(
+        RichText::new(match audit.options.convention {
+            Convention::Native => {
+                "Convention: native — an empty denominator leaves the value undefined (n/a)."
+            }
+            Convention::Fairlearn => {
+                "Convention: fairlearn — an empty denominator gives 0, as scikit-learn does."
+            }
+            Convention::Aequitas => {
+                "Convention: aequitas — an empty denominator is undefined; disparities x/0 = 10."
+            }
+        })
+        .weak(),
+    );
+    if let Some(d) = group.disparity(metric) {
+        ui.label(format!(
+            "Against the reference group: {d:.4} ({})",
+            if passes_parity(d) {
+                "within 0.8–1.25"
+            } else {
+                "outside 0.8–1.25"
+            }
+        ));
+    }
+}

@@ -1,0 +1,185 @@
+//! The loaded dataset the window works on: rows sorted once, the current grouping's index, and the
+//! plot curves derived from it. Built and rebuilt on worker threads; the window swaps a finished
+//! one in, so the previous state stays usable until the new one is ready.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::analysis::{Analysis, AnalysisError, DataSummary, default_threshold};
+use crate::data::{ColumnRoles, LoadOptions};
+use crate::engine::curves::{
+    CalibrationBin, Histogram, RocPoint, calibration, histogram, linspace, roc_curve,
+};
+use crate::engine::dataset::AttributeValues;
+use crate::engine::{GroupIndex, GroupingError, GroupingSpec, SortedDataset};
+use crate::progress::Progress;
+
+/// Points per ROC curve: enough for a smooth curve at any window size.
+const ROC_POINTS: usize = 600;
+/// Histogram bins per group.
+const HISTOGRAM_BINS: usize = 40;
+/// Reliability-diagram bins.
+const CALIBRATION_BINS: usize = 10;
+/// Thresholds at which metric curves are evaluated.
+pub const SWEEP_POINTS: usize = 300;
+
+/// A loaded attribute, as the slicing panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttributeInfo {
+    /// Column name.
+    pub name: String,
+    /// Numbers (binnable) or levels.
+    pub numeric: bool,
+    /// Levels of a categorical attribute (empty for numeric ones).
+    pub levels: Vec<String>,
+}
+
+/// Per-group curves for plotting, sized for the screen, never for the rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlotCurves {
+    /// ROC curve per group.
+    pub roc: Vec<Vec<RocPoint>>,
+    /// Score histogram per group.
+    pub histograms: Vec<Histogram>,
+    /// Reliability bins per group.
+    pub calibration: Vec<Vec<CalibrationBin>>,
+    /// The thresholds metric curves are evaluated at.
+    pub sweep_thresholds: Vec<f64>,
+}
+
+impl PlotCurves {
+    /// Computes every group's curves (in parallel; O(distinct scores) per group).
+    pub fn build(index: &GroupIndex, (low, high): (f64, f64)) -> Self {
+        let groups = index.groups();
+        let roc = groups
+            .par_iter()
+            .map(|g| roc_curve(&g.curve, ROC_POINTS))
+            .collect();
+        let histograms = groups
+            .par_iter()
+            .map(|g| histogram(&g.curve, low, high, HISTOGRAM_BINS))
+            .collect();
+        let calibration = groups
+            .par_iter()
+            .map(|g| calibration(&g.curve, low, high, CALIBRATION_BINS))
+            .collect();
+        Self {
+            roc,
+            histograms,
+            calibration,
+            sweep_thresholds: linspace(low, high, SWEEP_POINTS),
+        }
+    }
+}
+
+/// A dataset in the window.
+pub struct Workspace {
+    /// What was loaded.
+    pub data: DataSummary,
+    /// Rows sorted by score, shared with regrouping jobs.
+    pub sorted: Arc<SortedDataset>,
+    /// The current grouping's index.
+    pub index: Arc<GroupIndex>,
+    /// The current grouping.
+    pub grouping: GroupingSpec,
+    /// The current grouping's plot curves.
+    pub curves: Arc<PlotCurves>,
+    /// Every loaded attribute.
+    pub attributes: Vec<AttributeInfo>,
+    /// Smallest and largest score.
+    pub score_range: (f64, f64),
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("path", &self.data.path)
+            .field("groups", &self.index.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A grouping's index and curves, ready to swap in.
+pub struct Regrouped {
+    /// The grouping.
+    pub grouping: GroupingSpec,
+    /// Its index.
+    pub index: Arc<GroupIndex>,
+    /// Its curves.
+    pub curves: Arc<PlotCurves>,
+}
+
+impl Workspace {
+    /// Loads a file and groups it (on a worker thread).
+    pub fn load(
+        path: &Path,
+        roles: &ColumnRoles,
+        grouping: &GroupingSpec,
+        options: LoadOptions,
+        progress: &dyn Progress,
+    ) -> Result<Self, AnalysisError> {
+        let analysis = Analysis::load(path, roles, grouping, options, progress)?;
+        progress.stage("preparing plots");
+        let score_range = analysis.sorted.score_range();
+        let curves = Arc::new(PlotCurves::build(&analysis.index, score_range));
+        let attributes = analysis
+            .sorted
+            .attributes()
+            .iter()
+            .map(|a| AttributeInfo {
+                name: a.name.clone(),
+                numeric: a.is_numeric(),
+                levels: match &a.values {
+                    AttributeValues::Categorical { levels, .. } => levels.clone(),
+                    AttributeValues::Numeric { .. } => Vec::new(),
+                },
+            })
+            .collect();
+        Ok(Self {
+            data: analysis.data,
+            sorted: analysis.sorted,
+            index: analysis.index,
+            grouping: analysis.grouping,
+            curves,
+            attributes,
+            score_range,
+        })
+    }
+
+    /// Builds another grouping's index and curves from the sorted rows (on a worker thread).
+    pub fn regroup(
+        sorted: &SortedDataset,
+        grouping: &GroupingSpec,
+    ) -> Result<Regrouped, GroupingError> {
+        let index = GroupIndex::build(sorted, grouping)?;
+        let curves = PlotCurves::build(&index, sorted.score_range());
+        Ok(Regrouped {
+            grouping: grouping.clone(),
+            index: Arc::new(index),
+            curves: Arc::new(curves),
+        })
+    }
+
+    /// Swaps in a finished regrouping.
+    pub fn apply(&mut self, regrouped: Regrouped) {
+        self.grouping = regrouped.grouping;
+        self.index = regrouped.index;
+        self.curves = regrouped.curves;
+    }
+
+    /// The threshold groups start at.
+    pub fn default_threshold(&self) -> f64 {
+        default_threshold(self.score_range)
+    }
+
+    /// The file name, for titles.
+    pub fn file_name(&self) -> String {
+        self.data
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,287 @@
+//! The explorer window driven headless with egui_kittest: find widgets by label, click, drag,
+//! and check that what the window shows is exactly what the engine computes.
+
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use fulcrum::app::plots::PlotKind;
+use fulcrum::app::{FulcrumApp, StartWith, sample_roles};
+use fulcrum::data::LoadOptions;
+use fulcrum::engine::{AuditOptions, GroupingSpec, Metric, audit};
+use fulcrum::report::format::rate;
+
+fn explorer(start: StartWith) -> Harness<'static, FulcrumApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .build_eframe(move |cc| FulcrumApp::new(cc, start));
+    settle(&mut harness);
+    harness
+}
+
+/// Steps the window until no background job is running, then until it is idle.
+fn settle(harness: &mut Harness<'static, FulcrumApp>) {
+    for _ in 0..6000 {
+        harness.step();
+        if !harness.state().is_busy() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !harness.state().is_busy(),
+        "a background job did not finish"
+    );
+    harness.run_steps(4);
+}
+
+fn keys(harness: &Harness<'static, FulcrumApp>) -> Vec<String> {
+    harness.state().thresholds().keys().to_vec()
+}
+
+fn threshold_of(harness: &Harness<'static, FulcrumApp>, key: &str) -> f64 {
+    let state = harness.state().thresholds();
+    let i = state.keys().iter().position(|k| k == key).unwrap();
+    state.values()[i]
+}
+
+#[test]
+fn it_starts_with_the_sample_grouped_by_race() {
+    let harness = explorer(StartWith::Sample);
+    let workspace = harness.state().workspace().expect("the sample is loaded");
+    assert_eq!(workspace.file_name(), "lending.csv");
+    assert_eq!(workspace.sorted.len(), 30_000);
+    assert_eq!(
+        keys(&harness),
+        ["Asian", "Black", "Hispanic", "Other", "White"]
+    );
+    assert!(
+        harness
+            .state()
+            .thresholds()
+            .values()
+            .iter()
+            .all(|t| *t == 0.5)
+    );
+    // The table and the summary are on screen.
+    harness.get_by_label("Overall");
+    harness.get_by_label_contains("four-fifths rule");
+}
+
+#[test]
+fn moving_a_slider_changes_that_groups_rates_to_the_engines_values() {
+    let mut harness = explorer(StartWith::Sample);
+    harness
+        .get_by_role_and_label(Role::Slider, "Black")
+        .set_value_accesskit(0.7);
+    harness.run_steps(3);
+    assert_eq!(threshold_of(&harness, "Black"), 0.7);
+    // The engine, independently, at the same thresholds.
+    let workspace = harness.state().workspace().unwrap();
+    let thresholds: Vec<f64> = harness.state().thresholds().values().to_vec();
+    let expected = audit(&workspace.index, &thresholds, &AuditOptions::default()).unwrap();
+    let shown = harness.state().audit().unwrap();
+    let black = workspace.index.position("Black").unwrap();
+    for metric in [Metric::Tpr, Metric::Fpr, Metric::SelectionRate] {
+        let value = expected.groups[black].values.get(metric);
+        assert_eq!(shown.groups[black].values.get(metric), value);
+        // The table shows it (to three decimals).
+        assert!(
+            !harness
+                .query_all_by_label(&rate(value))
+                .collect::<Vec<_>>()
+                .is_empty(),
+            "{metric:?} {} not in the table",
+            rate(value)
+        );
+    }
+    // Other groups did not move.
+    assert_eq!(threshold_of(&harness, "White"), 0.5);
+    assert_ne!(
+        expected.groups[black].values.get(Metric::SelectionRate),
+        expected.groups[workspace.index.position("White").unwrap()]
+            .values
+            .get(Metric::SelectionRate)
+    );
+}
+
+#[test]
+fn ticking_a_second_attribute_gives_the_intersections() {
+    let mut harness = explorer(StartWith::Sample);
+    harness.get_by_role_and_label(Role::CheckBox, "sex").click();
+    harness.step();
+    settle(&mut harness);
+    let keys = keys(&harness);
+    assert_eq!(keys.len(), 10, "{keys:?}");
+    assert!(keys.contains(&"Black × Female".to_owned()), "{keys:?}");
+    assert_eq!(
+        harness.state().workspace().unwrap().index.attribute_names(),
+        ["race", "sex"]
+    );
+}
+
+#[test]
+fn a_bad_file_shows_the_message_and_keeps_the_old_data() {
+    let mut harness = explorer(StartWith::Sample);
+    // A file that does not exist.
+    harness.state_mut().open_path(std::path::Path::new("no/such/data.csv"));
+    settle(&mut harness);
+    assert!(
+        harness
+            .state()
+            .errors()
+            .iter()
+            .any(|e| e.contains("no/such/data.csv")),
+        "{:?}",
+        harness.state().errors()
+    );
+    harness.get_by_label_contains("cannot read the file");
+    // A file whose score column holds text.
+    let directory = tempfile::tempdir().unwrap();
+    let bad = directory.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "score,repaid,sex,race,age_band,region,income\n0.5,1,F,A,x,y,1\nhigh,0,M,B,x,y,2\n",
+    )
+    .unwrap();
+    harness.state_mut().load(
+        bad,
+        sample_roles(),
+        GroupingSpec::by_names(&["race"]),
+        LoadOptions::default(),
+    );
+    settle(&mut harness);
+    assert!(
+        harness
+            .state()
+            .errors()
+            .iter()
+            .any(|e| e.contains("row 2 holds `high`")),
+        "{:?}",
+        harness.state().errors()
+    );
+    // The sample is still there.
+    assert_eq!(
+        harness.state().workspace().unwrap().file_name(),
+        "lending.csv"
+    );
+    assert_eq!(keys(&harness).len(), 5);
+}
+
+#[test]
+fn undo_and_redo_restore_thresholds() {
+    let mut harness = explorer(StartWith::Sample);
+    harness
+        .get_by_role_and_label(Role::Slider, "Black")
+        .set_value_accesskit(0.7);
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Slider, "White")
+        .set_value_accesskit(0.3);
+    harness.run_steps(2);
+    assert_eq!(
+        (
+            threshold_of(&harness, "Black"),
+            threshold_of(&harness, "White")
+        ),
+        (0.7, 0.3)
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert_eq!(
+        (
+            threshold_of(&harness, "Black"),
+            threshold_of(&harness, "White")
+        ),
+        (0.7, 0.5)
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert_eq!(
+        (
+            threshold_of(&harness, "Black"),
+            threshold_of(&harness, "White")
+        ),
+        (0.5, 0.5)
+    );
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    harness.run_steps(2);
+    assert_eq!(threshold_of(&harness, "Black"), 0.7);
+}
+
+#[test]
+fn dragging_a_threshold_line_in_the_distribution_plot_moves_it() {
+    let mut harness = explorer(StartWith::Sample);
+    let transform = *harness
+        .state()
+        .plots()
+        .transform(PlotKind::Distribution)
+        .unwrap();
+    let frame = *transform.frame();
+    let y = frame.center().y;
+    let x = |value: f64| transform.position_from_point_x(value);
+    let start = egui::pos2(x(0.5), y);
+    let end = egui::pos2(x(0.8), y);
+    harness.drag_at(start);
+    harness.step();
+    for step in 1..=10 {
+        let t = step as f32 / 10.0;
+        harness.hover_at(start + (end - start) * t);
+        harness.step();
+    }
+    harness.drop_at(end);
+    harness.run_steps(3);
+    // Every group starts at 0.5, so the grab takes the first drawn: one group moved to ≈ 0.8.
+    let values = harness.state().thresholds().values().to_vec();
+    let moved: Vec<f64> = values.iter().copied().filter(|v| *v != 0.5).collect();
+    assert_eq!(moved.len(), 1, "{values:?}");
+    assert!((moved[0] - 0.8).abs() < 0.01, "{values:?}");
+    // One drag is one undo step.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert!(
+        harness
+            .state()
+            .thresholds()
+            .values()
+            .iter()
+            .all(|v| *v == 0.5)
+    );
+}
+
+#[test]
+fn arrow_keys_step_the_selected_group_to_its_next_score() {
+    let mut harness = explorer(StartWith::Sample);
+    // The group's name in the thresholds panel (the legend above the plots has one too).
+    let name = harness
+        .get_all_by_role_and_label(Role::Button, "Asian")
+        .min_by(|a, b| a.rect().left().total_cmp(&b.rect().left()))
+        .unwrap();
+    name.click();
+    harness.run_steps(2);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_steps(2);
+    let workspace = harness.state().workspace().unwrap();
+    let asian = &workspace.index.groups()[workspace.index.position("Asian").unwrap()];
+    let values = asian.curve.values();
+    let next = values[values.partition_point(|v| *v <= 0.5)];
+    assert_eq!(threshold_of(&harness, "Asian"), next);
+}
+
+/// An image snapshot of the first view (rendered on the CPU; see tests/snapshots/).
+#[test]
+fn snapshot_of_the_first_view() {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .wgpu()
+        .build_eframe(|cc| FulcrumApp::new(cc, StartWith::Sample));
+    settle(&mut harness);
+    harness.snapshot("explorer_sample");
+}
