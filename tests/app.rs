@@ -43,6 +43,14 @@ fn keys(harness: &Harness<'static, FulcrumApp>) -> Vec<String> {
     harness.state().thresholds().keys().to_vec()
 }
 
+/// What a slider set to `value` gives group `key`: its lowest score at or above `value` (the
+/// window snaps thresholds to real scores; decisions are the same).
+fn snapped(harness: &Harness<'static, FulcrumApp>, key: &str, value: f64) -> f64 {
+    let index = &harness.state().workspace().unwrap().index;
+    let values = index.groups()[index.position(key).unwrap()].curve.values();
+    values[values.partition_point(|v| *v < value)]
+}
+
 fn threshold_of(harness: &Harness<'static, FulcrumApp>, key: &str) -> f64 {
     let state = harness.state().thresholds();
     let i = state.keys().iter().position(|k| k == key).unwrap();
@@ -79,7 +87,7 @@ fn moving_a_slider_changes_that_groups_rates_to_the_engines_values() {
         .get_by_role_and_label(Role::Slider, "Black")
         .set_value_accesskit(0.7);
     harness.run_steps(3);
-    assert_eq!(threshold_of(&harness, "Black"), 0.7);
+    assert_eq!(threshold_of(&harness, "Black"), snapped(&harness, "Black", 0.7));
     // The engine, independently, at the same thresholds.
     let workspace = harness.state().workspace().unwrap();
     let thresholds: Vec<f64> = harness.state().thresholds().values().to_vec();
@@ -183,12 +191,16 @@ fn undo_and_redo_restore_thresholds() {
         .get_by_role_and_label(Role::Slider, "White")
         .set_value_accesskit(0.3);
     harness.run_steps(2);
+    let (black, white) = (
+        snapped(&harness, "Black", 0.7),
+        snapped(&harness, "White", 0.3),
+    );
     assert_eq!(
         (
             threshold_of(&harness, "Black"),
             threshold_of(&harness, "White")
         ),
-        (0.7, 0.3)
+        (black, white)
     );
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     harness.run_steps(2);
@@ -197,7 +209,7 @@ fn undo_and_redo_restore_thresholds() {
             threshold_of(&harness, "Black"),
             threshold_of(&harness, "White")
         ),
-        (0.7, 0.5)
+        (black, 0.5)
     );
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     harness.run_steps(2);
@@ -213,7 +225,7 @@ fn undo_and_redo_restore_thresholds() {
         egui::Key::Z,
     );
     harness.run_steps(2);
-    assert_eq!(threshold_of(&harness, "Black"), 0.7);
+    assert_eq!(threshold_of(&harness, "Black"), black);
 }
 
 #[test]

@@ -571,6 +571,7 @@ impl FulcrumApp {
             &mut self.thresholds,
             &workspace.index,
             workspace.score_range,
+            self.view.audit.rule,
             &mut self.selected,
         );
         if action == ThresholdAction::Reset {
@@ -776,7 +777,9 @@ impl eframe::App for FulcrumApp {
                         self.plots_ui(ui, audit, &hidden)
                     })
                     .inner;
-                if let Some((group, value)) = edit {
+                if let (Some((group, value)), Some(workspace)) = (edit, &self.workspace) {
+                    let rule = self.view.audit.rule;
+                    let value = thresholds::canonical_threshold(&workspace.index, group, value, rule);
                     self.thresholds.set(group, value);
                     self.selected = Some(group);
                 }

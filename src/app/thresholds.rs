@@ -6,7 +6,7 @@
 use egui::{Key, Modifiers};
 
 use super::palette::group_color;
-use crate::engine::GroupIndex;
+use crate::engine::{DecisionRule, GroupIndex};
 
 /// Thresholds by group key.
 pub type Snapshot = Vec<(String, f64)>;
@@ -237,6 +237,16 @@ impl ThresholdState {
     }
 }
 
+/// The threshold that makes the same decisions as `value` for group `group` and reads as a real
+/// score: the group's lowest selected score under `≥` (highest rejected under `>`), or
+/// nobody / everybody. Dragged values snap to it, so a drag never shows 0.8347460941600321.
+pub fn canonical_threshold(index: &GroupIndex, group: usize, value: f64, rule: DecisionRule) -> f64 {
+    match index.groups().get(group) {
+        Some(g) => g.curve.threshold_for_cut(g.curve.cut_at(value, rule), rule),
+        None => value,
+    }
+}
+
 /// What the thresholds panel asks the window to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ThresholdAction {
@@ -303,6 +313,7 @@ pub fn thresholds_ui(
     state: &mut ThresholdState,
     index: &GroupIndex,
     score_range: (f64, f64),
+    rule: DecisionRule,
     selected: &mut Option<usize>,
 ) -> ThresholdAction {
     let mut action = ThresholdAction::None;
@@ -392,7 +403,8 @@ pub fn thresholds_ui(
                         )
                         .labelled_by(name_id);
                     if slider.changed() {
-                        state.set(i, if shown > high { f64::INFINITY } else { shown });
+                        let value = if shown > high { f64::INFINITY } else { shown };
+                        state.set(i, canonical_threshold(index, i, value, rule));
                         *selected = Some(i);
                     }
                     let mut value = current;

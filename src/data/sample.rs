@@ -20,6 +20,7 @@ use rand_distr::{Distribution as _, StandardNormal};
 use rayon::prelude::*;
 
 use super::{LoadError, OutputColumn, write_columns};
+use crate::engine::{Attribute, AttributeValues, Dataset};
 
 /// The seed of the bundled sample.
 pub const DEFAULT_SEED: u64 = 20_261_123;
@@ -191,6 +192,55 @@ pub fn lending_columns(rows: usize, seed: u64) -> Vec<OutputColumn> {
     ]
 }
 
+/// Generates `rows` applicants as an engine [`Dataset`] (score, `repaid` label, attributes `sex`,
+/// `race`, `age_band`, `region` and numeric `income`), without any file: for benchmarks and
+/// tests.
+pub fn lending_dataset(rows: usize, seed: u64) -> Result<Dataset, crate::engine::DatasetError> {
+    let applicants = generate(rows, seed);
+    let categorical = |name: &str, levels: &[(&str, f64)], field: fn(&Applicant) -> u8| {
+        // Levels sorted as the loader sorts them, so codes match a loaded file.
+        let mut sorted: Vec<(usize, &str)> =
+            levels.iter().enumerate().map(|(i, l)| (i, l.0)).collect();
+        sorted.sort_by_key(|(_, name)| *name);
+        let mut remap = vec![0u32; levels.len()];
+        for (new, (old, _)) in sorted.iter().enumerate() {
+            if let Some(slot) = remap.get_mut(*old) {
+                *slot = new as u32;
+            }
+        }
+        Attribute {
+            name: name.to_owned(),
+            values: AttributeValues::Categorical {
+                levels: sorted.iter().map(|(_, n)| (*n).to_owned()).collect(),
+                codes: applicants
+                    .iter()
+                    .map(|a| remap.get(usize::from(field(a))).copied().unwrap_or(0))
+                    .collect(),
+            },
+        }
+    };
+    Dataset::new(
+        applicants.iter().map(|a| a.score).collect(),
+        applicants.iter().map(|a| a.repaid).collect(),
+        None,
+        vec![
+            categorical("sex", &SEXES, |a| a.sex),
+            categorical("race", &RACES, |a| a.race),
+            categorical("age_band", &AGE_BANDS, |a| a.age_band),
+            categorical("region", &REGIONS, |a| a.region),
+            Attribute {
+                name: "income".to_owned(),
+                values: AttributeValues::Numeric {
+                    values: applicants
+                        .iter()
+                        .map(|a| if a.income_missing { f64::NAN } else { a.income })
+                        .collect(),
+                },
+            },
+        ],
+    )
+}
+
 /// Writes a generated lending dataset to `path` (CSV, Parquet or IPC by extension).
 pub fn write_lending_sample(path: &Path, rows: usize, seed: u64) -> Result<(), LoadError> {
     write_columns(path, lending_columns(rows, seed))
@@ -208,6 +258,52 @@ mod tests {
         // The first chunk does not depend on how many rows follow.
         assert_eq!(&generate(10, 7)[..], &a[..10]);
         assert_ne!(generate(10, 8), generate(10, 7));
+    }
+
+    #[test]
+    fn the_in_memory_dataset_matches_the_written_file() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("s.csv");
+        write_lending_sample(&path, 2_000, 5).unwrap();
+        let roles = crate::data::ColumnRoles {
+            score: "score".into(),
+            label: "repaid".into(),
+            positive: None,
+            attributes: vec![
+                "sex".into(),
+                "race".into(),
+                "age_band".into(),
+                "region".into(),
+                "income".into(),
+            ],
+            weight: None,
+        };
+        let loaded = crate::data::load(
+            &path,
+            &roles,
+            crate::data::LoadOptions::default(),
+            &crate::progress::NoProgress,
+        )
+        .unwrap();
+        let generated = lending_dataset(2_000, 5).unwrap();
+        assert_eq!(loaded.dataset.scores(), generated.scores());
+        assert_eq!(loaded.dataset.labels(), generated.labels());
+        // Compared as bits: missing incomes are NaN, which is not equal to itself.
+        let bits = |d: &Dataset| -> Vec<Vec<u64>> {
+            d.attributes()
+                .iter()
+                .map(|a| match &a.values {
+                    AttributeValues::Categorical { levels, codes } => codes
+                        .iter()
+                        .map(|c| levels[*c as usize].len() as u64 * 1000 + u64::from(*c))
+                        .collect(),
+                    AttributeValues::Numeric { values } => {
+                        values.iter().map(|v| v.to_bits()).collect()
+                    }
+                })
+                .collect()
+        };
+        assert_eq!(bits(&loaded.dataset), bits(&generated));
     }
 
     #[test]

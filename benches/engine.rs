@@ -1,0 +1,127 @@
+//! Engine benchmarks on 10M synthetic rows with 40 intersectional groups (sex × race × region).
+//!
+//! Run: `cargo bench --bench engine` (release build). Results and the machine are recorded in
+//! BENCHMARKS.md. Set `FULCRUM_BENCH_ROWS` to try other sizes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use fulcrum::analysis::Analysis;
+use fulcrum::data::sample::{DEFAULT_SEED, lending_dataset, write_lending_sample};
+use fulcrum::data::{ColumnRoles, LoadOptions};
+use fulcrum::engine::{AuditOptions, GroupIndex, GroupingSpec, SortedDataset, audit};
+use fulcrum::progress::NoProgress;
+
+fn rows() -> usize {
+    std::env::var("FULCRUM_BENCH_ROWS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10_000_000)
+}
+
+fn grouping() -> GroupingSpec {
+    GroupingSpec::by_names(&["sex", "race", "region"])
+}
+
+/// The benchmark Parquet file, generated once under target/bench-data/.
+pub fn parquet_file(rows: usize) -> PathBuf {
+    let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&directory).unwrap();
+    let path = directory.join(format!("lending-{rows}.parquet"));
+    if !path.exists() {
+        write_lending_sample(&path, rows, DEFAULT_SEED).unwrap();
+    }
+    path
+}
+
+fn roles() -> ColumnRoles {
+    ColumnRoles {
+        score: "score".into(),
+        label: "repaid".into(),
+        positive: None,
+        attributes: vec!["sex".into(), "race".into(), "region".into()],
+        weight: None,
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let rows = rows();
+    let dataset = lending_dataset(rows, DEFAULT_SEED).unwrap();
+    let mut group = c.benchmark_group(format!("engine-{rows}"));
+    group.sample_size(10);
+    group.bench_function("sort rows by score", |b| {
+        b.iter_batched(
+            || dataset.clone(),
+            |d| black_box(SortedDataset::new(d)),
+            criterion::BatchSize::PerIteration,
+        );
+    });
+    let sorted = SortedDataset::new(dataset);
+    group.bench_function("group 40 intersections (after the sort)", |b| {
+        b.iter(|| black_box(GroupIndex::build(&sorted, &grouping()).unwrap()));
+    });
+    let index = GroupIndex::build(&sorted, &grouping()).unwrap();
+    assert_eq!(index.len(), 40);
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("threshold-move-{rows}"));
+    let options = AuditOptions::default();
+    let mut thresholds = vec![0.5; index.len()];
+    let mut step = 0usize;
+    group.bench_function("all 40 groups' counts after one move", |b| {
+        b.iter(|| {
+            step = step.wrapping_add(1);
+            thresholds[step % 40] = 0.3 + (step % 97) as f64 / 200.0;
+            black_box(index.counts(&thresholds, options.rule))
+        });
+    });
+    group.bench_function("full audit (metrics, intervals, disparities) after one move", |b| {
+        b.iter(|| {
+            step = step.wrapping_add(1);
+            thresholds[step % 40] = 0.3 + (step % 97) as f64 / 200.0;
+            black_box(audit(&index, &thresholds, &options).unwrap())
+        });
+    });
+    group.finish();
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let rows = rows();
+    let path = parquet_file(rows);
+    let mut group = c.benchmark_group(format!("parquet-{rows}"));
+    group.sample_size(10);
+    group.bench_function("polars read of the 5 mapped columns", |b| {
+        b.iter(|| {
+            let file = std::fs::File::open(&path).unwrap();
+            use polars::prelude::*;
+            black_box(
+                ParquetReader::new(file)
+                    .with_columns(Some(vec![
+                        "score".into(),
+                        "repaid".into(),
+                        "sex".into(),
+                        "race".into(),
+                        "region".into(),
+                    ]))
+                    .finish()
+                    .unwrap(),
+            )
+        });
+    });
+    group.bench_function("audit end to end (read, validate, sort, group, audit)", |b| {
+        b.iter(|| {
+            let analysis =
+                Analysis::load(&path, &roles(), &grouping(), LoadOptions::default(), &NoProgress)
+                    .unwrap();
+            let thresholds = vec![0.5; analysis.index.len()];
+            black_box(audit(&analysis.index, &thresholds, &AuditOptions::default()).unwrap())
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine, end_to_end);
+criterion_main!(benches);
