@@ -449,3 +449,745 @@ fn the_sample_generator_reproduces_the_bundled_sample() {
         std::fs::read(SAMPLE).unwrap()
     );
 }
+
+// --------------------------------------------------------------------------------------------
+// `fulcrum optimize` and `fulcrum frontier`.
+
+/// Runs `fulcrum optimize PATH --score score --label y --group g EXTRA…`.
+fn optimize(path: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    fulcrum()
+        .arg("optimize")
+        .arg(path)
+        .args(["--score", "score", "--label", "y", "--group", "g"])
+        .args(extra)
+        .assert()
+}
+
+/// Runs `fulcrum frontier PATH --score score --label y --group g EXTRA…`.
+fn frontier(path: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    fulcrum()
+        .arg("frontier")
+        .arg(path)
+        .args(["--score", "score", "--label", "y", "--group", "g"])
+        .args(extra)
+        .assert()
+}
+
+fn stdout_json(assert: assert_cmd::assert::Assert) -> Value {
+    serde_json::from_slice(&assert.success().get_output().stdout).unwrap()
+}
+
+#[test]
+fn optimize_prints_the_thresholds_the_guarantee_and_the_audit_table() {
+    let (_dir, path) = file("small.csv", SMALL);
+    let output = optimize(&path, &["--constraint", "none"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(output).unwrap();
+    // a: 0.3(+) 0.8(−) 0.9(+): selecting all or only 0.9 both get 2 of 3 right; the higher
+    // threshold wins the tie. b: 0.2(−) 0.6(−) 0.7(+): 0.7 gets all 3 right. 5 of 6.
+    assert!(table.contains("accuracy 0.8333"), "{table}");
+    assert!(table.contains("Guarantee: exact"), "{table}");
+    let row = |key: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} ")))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(row("a").contains(" 0.9 "), "{table}");
+    assert!(row("b").contains(" 0.7 "), "{table}");
+    assert!(
+        table.contains("demographic parity"),
+        "the audit summary follows: {table}"
+    );
+}
+
+#[test]
+fn optimize_json_has_thresholds_objective_guarantee_and_audit_groups() {
+    let (_dir, path) = file("small.csv", SMALL);
+    let json = stdout_json(optimize(
+        &path,
+        &[
+            "--constraint",
+            "equal_opportunity",
+            "--tolerance",
+            "0",
+            "--format",
+            "json",
+        ],
+    ));
+    // Equal TPR: 1 in both (a selects everybody: 2 right; b from 0.7: 3 right) beats 0 in both
+    // (1 + 2 right). a's TPR is ½ at 0.9, so a must go down to 0.3.
+    assert_eq!(json["thresholds"]["a"], 0.3);
+    assert_eq!(json["thresholds"]["b"], 0.7);
+    assert_eq!(json["accuracy"], 5.0 / 6.0);
+    assert_eq!(json["objective"], 5.0 / 6.0);
+    assert_eq!(json["objective_kind"], "accuracy");
+    assert_eq!(json["gap"], 0.0);
+    assert_eq!(json["guarantee"]["kind"], "exact");
+    assert_eq!(json["constraint"], "equal_opportunity");
+    assert_eq!(json["tolerance"], 0.0);
+    assert_eq!(json["selected"], 4);
+    assert_eq!(json["rule"], "ge");
+    let a = &json["groups"][0];
+    assert_eq!(a["key"], "a");
+    assert_eq!(a["threshold"], 0.3);
+    assert_eq!(a["tpr"], 1.0);
+    assert_eq!(json["groups"][1]["tpr"], 1.0);
+    assert_eq!(json["overall"]["tp"], 3);
+    assert_eq!(json["summary"]["equal_opportunity_difference"], 0.0);
+}
+
+#[test]
+fn written_thresholds_reproduce_the_optimized_metrics_in_audit() {
+    let directory = tempfile::tempdir().unwrap();
+    let thresholds = directory.path().join("thresholds.json");
+    let data = [
+        "--score", "score", "--label", "repaid", "--group", "sex,race",
+    ];
+    let optimized = stdout_json(
+        fulcrum()
+            .args(["optimize", SAMPLE])
+            .args(data)
+            .args([
+                "--constraint",
+                "demographic_parity",
+                "--tolerance",
+                "0.02",
+                "--format",
+                "json",
+                "--write-thresholds",
+            ])
+            .arg(&thresholds)
+            .assert(),
+    );
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&thresholds).unwrap()).unwrap();
+    assert_eq!(written, optimized["thresholds"]);
+    assert!(optimized["gap"].as_f64().unwrap() <= 0.02);
+    let audited = stdout_json(
+        fulcrum()
+            .args(["audit", SAMPLE])
+            .args(data)
+            .arg("--thresholds")
+            .arg(&thresholds)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    assert_eq!(audited["groups"], optimized["groups"]);
+    assert_eq!(audited["overall"], optimized["overall"]);
+    assert_eq!(
+        audited["summary"]["demographic_parity_difference"],
+        optimized["gap"]
+    );
+}
+
+#[test]
+fn a_capacity_caps_the_selected_weight() {
+    let (_dir, path) = file("small.csv", SMALL);
+    let json = stdout_json(optimize(
+        &path,
+        &[
+            "--constraint",
+            "none",
+            "--weight",
+            "w",
+            "--capacity",
+            "25%",
+            "--format",
+            "json",
+        ],
+    ));
+    // Total weight 9: at most 2.25 selected.
+    assert!(json["selected"].as_f64().unwrap() <= 2.25, "{json}");
+    assert_eq!(json["capacity"], "25%");
+    assert_eq!(json["capacity_limit"], 2.25);
+}
+
+#[test]
+fn the_cost_objective_reports_cost_per_unit_of_weight() {
+    let (_dir, path) = file("small.csv", SMALL);
+    let json = stdout_json(optimize(
+        &path,
+        &[
+            "--constraint",
+            "none",
+            "--objective",
+            "cost",
+            "--fn-cost",
+            "5",
+            "--format",
+            "json",
+        ],
+    ));
+    // Missing a positive costs 5: a selects everybody (one false positive, cost 1); b from 0.7
+    // (no error). Cost 1 over 6 rows.
+    assert_eq!(json["objective_kind"], "cost");
+    assert_eq!(json["fn_cost"], 5.0);
+    assert_eq!(json["objective"], 1.0 / 6.0);
+    assert_eq!(json["thresholds"]["a"], 0.3);
+}
+
+#[test]
+fn frontier_csv_has_the_three_curves_and_thresholds_by_group() {
+    let (_dir, path) = file("small.csv", SMALL);
+    let output = frontier(
+        &path,
+        &["--constraint", "equal_opportunity", "--points", "3"],
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let text = String::from_utf8(output).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "curve,tolerance,objective,accuracy,gap,guarantee,bound,threshold,threshold:a,threshold:b"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let curve = |name: &str| rows.iter().filter(|r| r[0] == name).count();
+    assert_eq!(curve("optimal"), 3);
+    assert_eq!(curve("randomized"), 3);
+    assert!(curve("single_threshold") >= 1);
+    // Unconstrained, a's TPR is ½ (from 0.9) and b's 1: the tolerances are 0, ¼, ½.
+    let optimal: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "optimal").collect();
+    assert_eq!(optimal[0][1], "0");
+    assert_eq!(optimal[2][1], "0.5");
+    assert_eq!(&optimal[0][8..], ["0.3", "0.7"]);
+    assert!(rows.iter().all(|r| r.len() == 10), "{text}");
+}
+
+#[test]
+fn frontier_json_lists_points_single_threshold_and_randomized_curves() {
+    let (_dir, path) = file("small.csv", SMALL);
+    let json = stdout_json(frontier(
+        &path,
+        &[
+            "--constraint",
+            "demographic_parity",
+            "--points",
+            "4",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(json["constraint"], "demographic_parity");
+    let points = json["points"].as_array().unwrap();
+    assert_eq!(points.len(), 4);
+    for point in points {
+        assert!(point["gap"].as_f64().unwrap() <= point["tolerance"].as_f64().unwrap());
+        assert!(point["thresholds"]["a"].is_number() || point["thresholds"]["a"].is_string());
+        assert_eq!(point["guarantee"]["kind"], "exact");
+    }
+    assert_eq!(json["randomized"].as_array().unwrap().len(), 4);
+    assert!(!json["single_threshold"].as_array().unwrap().is_empty());
+    let first = points[0]["objective"].as_f64().unwrap();
+    let last = points[3]["objective"].as_f64().unwrap();
+    assert!(first <= last);
+}
+
+#[test]
+fn optimize_refuses_bad_flags_and_infeasible_constraints() {
+    let (_dir, path) = file("small.csv", SMALL);
+    fails_with(
+        optimize(&path, &["--constraint", "parity", "--tolerance", "0.1"]),
+        &["invalid value 'parity'", "demographic_parity"],
+    );
+    fails_with(
+        optimize(&path, &["--constraint", "demographic_parity"]),
+        &["--constraint demographic_parity needs --tolerance"],
+    );
+    fails_with(
+        optimize(
+            &path,
+            &["--constraint", "demographic_parity", "--tolerance", "-0.1"],
+        ),
+        &["tolerance must be a number ≥ 0"],
+    );
+    fails_with(
+        optimize(&path, &["--constraint", "none", "--capacity", "150%"]),
+        &["--capacity", "150%"],
+    );
+    fails_with(
+        optimize(&path, &["--constraint", "none", "--fn-cost", "2"]),
+        &["--fn-cost need --objective cost"],
+    );
+    fails_with(
+        optimize(&path, &["--constraint", "none", "--no-such-flag"]),
+        &["unexpected argument '--no-such-flag'"],
+    );
+    // c can only be 1 or 0 accurate, d ⅔ or ⅓: no two accuracies within 0.1.
+    let (_dir, path) = file(
+        "apart.csv",
+        "score,y,g\n0.5,1,c\n0.5,1,d\n0.6,0,d\n0.7,1,d\n",
+    );
+    fails_with(
+        optimize(
+            &path,
+            &["--constraint", "equal_accuracy", "--tolerance", "0.1"],
+        ),
+        &["no thresholds satisfy the constraints", "accuracy gap"],
+    );
+}
+
+#[test]
+fn frontier_refuses_constraints_without_a_gap() {
+    let (_dir, path) = file("small.csv", SMALL);
+    fails_with(
+        frontier(&path, &["--constraint", "single"]),
+        &["--constraint single", "gap constraint"],
+    );
+    fails_with(
+        frontier(
+            &path,
+            &["--constraint", "demographic_parity", "--points", "1"],
+        ),
+        &["at least 2 points"],
+    );
+}
+
+// ── Governance: sessions, reports, the check gate and drift ─────────────────────────────────
+
+/// Runs `fulcrum session new PATH --score score --label y --group g EXTRA… --out OUT`.
+fn session_new(path: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    fulcrum()
+        .args(["session", "new"])
+        .arg(path)
+        .args(["--score", "score", "--label", "y", "--group", "g"])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+/// Runs `fulcrum check SESSION EXTRA…`.
+fn check(session: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    fulcrum().arg("check").arg(session).args(extra).assert()
+}
+
+fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn check_passes_then_fails_when_a_criterion_is_tightened() {
+    let (dir, path) = file("small.csv", SMALL);
+    let session = dir.path().join("s.json");
+    // At 0.5: a's TPR 1/2, b's 1/1 → equal_opportunity_difference 0.5.
+    session_new(
+        &path,
+        &session,
+        &[
+            "--threshold",
+            "0.5",
+            "--criterion",
+            "equal_opportunity_difference <= 0.5",
+            "--criterion",
+            "min_group_count >= 3",
+        ],
+    )
+    .success();
+    let passing = check(&session, &[]);
+    let output = stdout_of(&passing);
+    assert_eq!(passing.get_output().status.code(), Some(0), "{output}");
+    assert!(
+        output.contains("PASS      equal_opportunity_difference <= 0.5  0.5000"),
+        "{output}"
+    );
+    assert!(output.contains("PASS: All 2 criteria pass"), "{output}");
+
+    session_new(
+        &path,
+        &session,
+        &[
+            "--threshold",
+            "0.5",
+            "--criterion",
+            "equal_opportunity_difference <= 0.49",
+            "--criterion",
+            "tpr_disparity within [0.8, 1.25]",
+            "--force",
+        ],
+    )
+    .success();
+    let failing = check(&session, &[]);
+    let output = stdout_of(&failing);
+    assert_eq!(failing.get_output().status.code(), Some(1), "{output}");
+    // Reference a (largest by weight, first on ties): b's TPR disparity is 1 / 0.5 = 2.
+    assert!(
+        output.contains("FAIL      tpr_disparity within [0.8, 1.25]"),
+        "{output}"
+    );
+    assert!(output.contains("2.0000 (worst: b); failing: b"), "{output}");
+    let json: Value = serde_json::from_slice(
+        &check(&session, &["--format", "json"])
+            .code(1)
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["outcome"], "fail");
+    assert_eq!(json["passed"], false);
+    assert_eq!(json["criteria"][0]["value"], 0.5);
+    assert_eq!(json["criteria"][1]["failing_groups"][0], "b");
+}
+
+#[test]
+fn session_new_refuses_bad_criteria_and_existing_files() {
+    let (dir, path) = file("small.csv", SMALL);
+    let session = dir.path().join("s.json");
+    fails_with(
+        session_new(
+            &path,
+            &session,
+            &["--criterion", "equal_oportunity_difference <= 0.05"],
+        ),
+        &[
+            "--criterion",
+            "unknown name `equal_oportunity_difference` (did you mean `equal_opportunity_difference`?)",
+            "^^^^",
+            "valid names:",
+        ],
+    );
+    assert!(!session.exists());
+    session_new(&path, &session, &[]).success();
+    fails_with(session_new(&path, &session, &[]), &["s.json", "--force"]);
+    fails_with(
+        check(&session, &[]),
+        &["no acceptance criteria", "nothing to check"],
+    );
+}
+
+#[test]
+fn check_refuses_broken_sessions_and_changed_or_missing_data() {
+    let (dir, path) = file("small.csv", SMALL);
+    let session = dir.path().join("s.json");
+    session_new(&path, &session, &["--criterion", "accuracy >= 0"]).code(2);
+    session_new(
+        &path,
+        &session,
+        &["--criterion", "accuracy_difference <= 1"],
+    )
+    .success();
+    let text = std::fs::read_to_string(&session).unwrap();
+
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(&truncated, &text[..text.len() / 2]).unwrap();
+    fails_with(
+        check(&truncated, &[]),
+        &[
+            "truncated.json",
+            "not valid JSON (line",
+            "EOF while parsing",
+        ],
+    );
+    let wrong_type = dir.path().join("wrong.json");
+    std::fs::write(
+        &wrong_type,
+        text.replace("\"min_count\": 100.0", "\"min_count\": [100]"),
+    )
+    .unwrap();
+    fails_with(
+        check(&wrong_type, &[]),
+        &[
+            "wrong.json: line",
+            "at `min_count`",
+            "invalid type: sequence, expected f64",
+        ],
+    );
+    let future = dir.path().join("future.json");
+    std::fs::write(
+        &future,
+        text.replace("\"schema_version\": 1", "\"schema_version\": 2"),
+    )
+    .unwrap();
+    fails_with(
+        check(&future, &[]),
+        &["future.json", "schema_version 2 is newer"],
+    );
+    fails_with(
+        check(&dir.path().join("none.json"), &[]),
+        &["none.json", "cannot read the session file"],
+    );
+
+    // The data changes: an error without --data, monitoring with it.
+    std::fs::write(&path, SMALL.replace("0.3,1,a", "0.35,1,a")).unwrap();
+    fails_with(
+        check(&session, &[]),
+        &[
+            "small.csv",
+            "the data changed since the session was made",
+            "--data",
+        ],
+    );
+    let monitored = check(&session, &["--data", path.to_str().unwrap()]).success();
+    let output = stdout_of(&monitored);
+    assert!(
+        output.contains("NOT the data recorded in the session: monitoring"),
+        "{output}"
+    );
+    std::fs::remove_file(&path).unwrap();
+    fails_with(
+        check(&session, &[]),
+        &["small.csv", "is missing", "relocate"],
+    );
+}
+
+#[test]
+fn scenarios_sign_offs_and_relocation_update_the_session() {
+    let (dir, path) = file("small.csv", SMALL);
+    let session = dir.path().join("s.json");
+    session_new(
+        &path,
+        &session,
+        &["--threshold", "0.5", "--criterion", "accuracy_drop <= 0.1"],
+    )
+    .success();
+    // Without a baseline the criterion is undefined, which fails the gate.
+    let undefined = check(&session, &[]).code(1);
+    assert!(
+        stdout_of(&undefined).contains("UNDEFINED"),
+        "{}",
+        stdout_of(&undefined)
+    );
+    fulcrum()
+        .args(["session", "scenario"])
+        .arg(&session)
+        .args([
+            "--name",
+            "Production today",
+            "--threshold",
+            "0.65",
+            "--baseline",
+        ])
+        .assert()
+        .success();
+    let json: Value =
+        serde_json::from_slice(&check(&session, &["--format", "json"]).get_output().stdout)
+            .unwrap();
+    // Accuracy: 4/6 at 0.65 (a: 0.9+, 0.8-, 0.3+; b: 0.7+, 0.2-, 0.6-) and 3/6 at 0.5.
+    assert_eq!(json["criteria"][0]["criterion"], "accuracy_drop <= 0.1");
+    let drop = json["criteria"][0]["value"].as_f64().unwrap();
+    assert!((drop - 1.0 / 6.0).abs() < 1e-12, "{drop}");
+    assert_eq!(json["outcome"], "fail");
+
+    fails_with(
+        fulcrum()
+            .args(["session", "sign"])
+            .arg(&session)
+            .args([
+                "--name",
+                "Ada",
+                "--date",
+                "2026-02-30",
+                "--decision",
+                "approved",
+            ])
+            .assert(),
+        &["--date", "invalid date `2026-02-30`"],
+    );
+    fulcrum()
+        .args(["session", "sign"])
+        .arg(&session)
+        .args([
+            "--name",
+            "Ada",
+            "--role",
+            "Model risk",
+            "--date",
+            "2026-11-23",
+            "--decision",
+            "rejected",
+            "--comment",
+            "Too costly.",
+        ])
+        .assert()
+        .success();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    assert_eq!(saved["sign_offs"][0]["decision"], "rejected");
+    assert_eq!(saved["scenarios"][0]["baseline"], true);
+
+    let archive = dir.path().join("archive");
+    std::fs::create_dir(&archive).unwrap();
+    let moved = archive.join("small.csv");
+    std::fs::rename(&path, &moved).unwrap();
+    fulcrum()
+        .args(["session", "relocate"])
+        .arg(&session)
+        .arg("--data")
+        .arg(&moved)
+        .assert()
+        .success();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    assert_eq!(saved["data"]["path"], "archive/small.csv");
+    check(&session, &[]).code(1);
+}
+
+#[test]
+fn reports_are_byte_identical_and_escape_group_names() {
+    let hostile = "<script>alert(1)</script>";
+    let (dir, path) = file(
+        "hostile.csv",
+        &SMALL
+            .replace(",a,", &format!(",{hostile},"))
+            .replace(",a\n", &format!(",{hostile}\n")),
+    );
+    let session = dir.path().join("s.json");
+    session_new(
+        &path,
+        &session,
+        &[
+            "--threshold",
+            "0.5",
+            "--criterion",
+            "selection_rate_disparity within [0.8, 1.25]",
+            "--title",
+            "Loans <b>Q3</b> & more",
+            "--rationale",
+            "Because <img src=x onerror=alert(2)>.",
+        ],
+    )
+    .success();
+    let mut outputs = Vec::new();
+    for name in [
+        "one.html", "two.html", "one.md", "two.md", "one.json", "two.json",
+    ] {
+        let out = dir.path().join(name);
+        fulcrum()
+            .arg("report")
+            .arg(&session)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        outputs.push(std::fs::read(&out).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1], "HTML differs between two runs");
+    assert_eq!(outputs[2], outputs[3], "Markdown differs between two runs");
+    assert_eq!(outputs[4], outputs[5], "JSON differs between two runs");
+
+    let page = String::from_utf8(outputs[0].clone()).unwrap();
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.contains("Loans &lt;b&gt;Q3&lt;/b&gt; &amp; more"));
+    assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    for forbidden in [
+        "<script",
+        "<img",
+        "<link",
+        "<b>",
+        "@import",
+        "url(",
+        "javascript:",
+    ] {
+        assert!(
+            !page.contains(forbidden),
+            "`{forbidden}` in the HTML report"
+        );
+    }
+    assert!(page.contains(&format!("Fulcrum {}", env!("CARGO_PKG_VERSION"))));
+    assert!(page.contains("<svg"), "inline charts");
+    assert!(page.contains("@media print"));
+    let markdown = String::from_utf8(outputs[2].clone()).unwrap();
+    assert!(!markdown.contains("<script"), "{markdown}");
+    assert!(
+        markdown.contains("&lt;script&gt;alert\\(1\\)")
+            || markdown.contains("&lt;script&gt;alert(1)")
+    );
+    let json: Value = serde_json::from_slice(&outputs[4]).unwrap();
+    assert_eq!(json["decision"]["audit"]["groups"][0]["key"], hostile);
+    assert_eq!(json["fulcrum_version"], env!("CARGO_PKG_VERSION"));
+
+    fails_with(
+        fulcrum()
+            .arg("report")
+            .arg(&session)
+            .arg("--out")
+            .arg(dir.path().join("report.pdf"))
+            .assert(),
+        &["report.pdf", "--format"],
+    );
+}
+
+#[test]
+fn the_schema_0_fixture_checks_and_reports() {
+    let fixture = "tests/fixtures/session_v0.json";
+    // The criterion (demographic_parity_ratio >= 0.8 by sex) on the bundled sample.
+    let code = check(Path::new(fixture), &[]).get_output().status.code();
+    assert!(matches!(code, Some(0 | 1)), "{code:?}");
+    let directory = tempfile::tempdir().unwrap();
+    let out = directory.path().join("r.html");
+    fulcrum()
+        .args(["report", fixture, "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains("migrated from schema 0"), "{page}");
+    assert!(page.contains("A. Reviewer"));
+}
+
+#[test]
+fn a_shifted_dataset_shows_drift_against_the_recorded_one() {
+    let directory = tempfile::tempdir().unwrap();
+    let recorded = directory.path().join("recorded.csv");
+    let shifted = directory.path().join("shifted.csv");
+    for (path, seed) in [(&recorded, "1"), (&shifted, "2")] {
+        fulcrum()
+            .args(["sample", "--rows", "3000", "--seed", seed, "--out"])
+            .arg(path)
+            .assert()
+            .success();
+    }
+    let session = directory.path().join("s.json");
+    fulcrum()
+        .args(["session", "new"])
+        .arg(&recorded)
+        .args([
+            "--score",
+            "score",
+            "--label",
+            "repaid",
+            "--group",
+            "sex",
+            "--threshold",
+            "0.5",
+            "--criterion",
+            "demographic_parity_difference <= 1",
+            "--out",
+        ])
+        .arg(&session)
+        .assert()
+        .success();
+    let json = |extra: &[&str]| -> Value {
+        let assert = check(&session, &[&["--format", "json"], extra].concat()).success();
+        serde_json::from_slice(&assert.get_output().stdout).unwrap()
+    };
+    let on_recorded = json(&[]);
+    assert_eq!(on_recorded["data"]["matches_session"], true);
+    assert_eq!(on_recorded["drift"], Value::Null);
+    let on_shifted = json(&["--data", shifted.to_str().unwrap()]);
+    assert_eq!(on_shifted["data"]["matches_session"], false);
+    assert_ne!(
+        on_recorded["criteria"][0]["value"],
+        on_shifted["criteria"][0]["value"]
+    );
+    let groups = on_shifted["drift"]["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    for group in groups {
+        let before = group["before"]["selection_rate"].as_f64().unwrap();
+        let after = group["after"]["selection_rate"].as_f64().unwrap();
+        let delta = group["delta"]["selection_rate"].as_f64().unwrap();
+        assert!((after - before - delta).abs() < 1e-12);
+        assert_ne!(delta, 0.0, "{group}");
+    }
+    assert_ne!(
+        on_shifted["drift"]["overall"]["delta"]["accuracy"].as_f64(),
+        Some(0.0)
+    );
+    let table = stdout_of(&check(&session, &["--data", shifted.to_str().unwrap()]).success());
+    assert!(table.contains("Change since the recorded data"), "{table}");
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{Convention, DecisionRule};
+use crate::optimize::{Capacity, Constraint};
 
 /// Fulcrum: explore decision thresholds and fairness on scored data.
 ///
@@ -26,6 +27,19 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// Write a synthetic scored lending dataset (the bundled sample, or a large benchmark file).
     Sample(SampleArgs),
+    /// Per-group thresholds that maximize accuracy (or minimize a cost) under a fairness
+    /// constraint, exactly over every distinct score.
+    Optimize(Box<OptimizeArgs>),
+    /// The best objective for every tolerance of a fairness constraint, beside one threshold
+    /// for all and the randomized optimum.
+    Frontier(Box<FrontierArgs>),
+    /// Record a decision as a session file, or add a scenario, a sign-off or a data location.
+    Session(super::governance::SessionArgs),
+    /// Write a session's sign-off report (HTML, Markdown or JSON).
+    Report(Box<super::governance::ReportArgs>),
+    /// Evaluate a session's acceptance criteria (CI gate): exit 0 all pass, 1 any fails or is
+    /// undefined, 2 error.
+    Check(Box<super::governance::CheckArgs>),
 }
 
 /// Which file to read and which column plays which role.
@@ -151,4 +165,134 @@ pub struct SampleArgs {
     /// Random seed; the same seed and row count always give the same file.
     #[arg(long, default_value_t = crate::data::sample::DEFAULT_SEED)]
     pub seed: u64,
+}
+
+/// Constraint flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ConstraintArg {
+    /// Each group its own best threshold.
+    None,
+    /// One threshold for every group.
+    Single,
+    /// Selection-rate gap ≤ tolerance.
+    DemographicParity,
+    /// TPR gap ≤ tolerance.
+    EqualOpportunity,
+    /// FPR gap ≤ tolerance.
+    FprParity,
+    /// TPR and FPR gaps ≤ tolerance.
+    EqualizedOdds,
+    /// Accuracy gap ≤ tolerance.
+    EqualAccuracy,
+}
+
+impl From<ConstraintArg> for Constraint {
+    fn from(constraint: ConstraintArg) -> Self {
+        match constraint {
+            ConstraintArg::None => Constraint::None,
+            ConstraintArg::Single => Constraint::Single,
+            ConstraintArg::DemographicParity => Constraint::DemographicParity,
+            ConstraintArg::EqualOpportunity => Constraint::EqualOpportunity,
+            ConstraintArg::FprParity => Constraint::FprParity,
+            ConstraintArg::EqualizedOdds => Constraint::EqualizedOdds,
+            ConstraintArg::EqualAccuracy => Constraint::EqualAccuracy,
+        }
+    }
+}
+
+/// Objective flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Maximize weighted accuracy.
+    #[default]
+    Accuracy,
+    /// Minimize (fp-cost·FP + fn-cost·FN) / total weight.
+    Cost,
+}
+
+/// What the thresholds optimize.
+#[derive(Debug, Args)]
+pub struct ObjectiveArgs {
+    /// What to optimize.
+    #[arg(long, value_enum, default_value_t)]
+    pub objective: ObjectiveArg,
+    /// Cost of selecting a negative (with --objective cost; default 1).
+    #[arg(long, value_name = "C", allow_hyphen_values = true)]
+    pub fp_cost: Option<f64>,
+    /// Cost of rejecting a positive (with --objective cost; default 1).
+    #[arg(long, value_name = "C", allow_hyphen_values = true)]
+    pub fn_cost: Option<f64>,
+}
+
+/// Output format of `optimize`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SolutionFormat {
+    /// The thresholds and guarantee, then the audit table at those thresholds.
+    #[default]
+    Table,
+    /// Thresholds, objective, guarantee and every group as in the audit JSON.
+    Json,
+}
+
+/// Output format of `frontier`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum FrontierFormat {
+    /// One row per point of each curve (`optimal`, `single_threshold`, `randomized`).
+    #[default]
+    Csv,
+    /// The three curves as arrays.
+    Json,
+}
+
+/// `fulcrum optimize`.
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    /// Data and column roles.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The fairness constraint.
+    #[arg(long, value_enum)]
+    pub constraint: ConstraintArg,
+    /// The largest gap allowed (needed by every constraint but none and single).
+    #[arg(long, value_name = "E", allow_hyphen_values = true)]
+    pub tolerance: Option<f64>,
+    /// What to optimize.
+    #[command(flatten)]
+    pub objective: ObjectiveArgs,
+    /// Select at most K (weight) or K% of the total weight.
+    #[arg(long, value_name = "K|K%", allow_hyphen_values = true)]
+    pub capacity: Option<Capacity>,
+    /// Decision rule of the thresholds: selected iff score ≥ threshold (ge) or > threshold (gt).
+    #[arg(long, value_enum, default_value_t)]
+    pub rule: RuleArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: SolutionFormat,
+    /// Also write the thresholds as JSON, readable by `audit --thresholds`.
+    #[arg(long, value_name = "FILE.json")]
+    pub write_thresholds: Option<PathBuf>,
+}
+
+/// `fulcrum frontier`.
+#[derive(Debug, Args)]
+pub struct FrontierArgs {
+    /// Data and column roles.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The fairness constraint whose tolerance varies (not none or single).
+    #[arg(long, value_enum)]
+    pub constraint: ConstraintArg,
+    /// What to optimize.
+    #[command(flatten)]
+    pub objective: ObjectiveArgs,
+    /// How many tolerances, evenly spaced from 0 to the unconstrained optimum's gap.
+    #[arg(long, value_name = "N", default_value_t = crate::optimize::DEFAULT_POINTS)]
+    pub points: usize,
+    /// Decision rule of the thresholds.
+    #[arg(long, value_enum, default_value_t)]
+    pub rule: RuleArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FrontierFormat,
 }

@@ -4,6 +4,8 @@
 //! Exit codes: 0 success, 1 a `check` criterion failed, 2 bad input or any other error.
 
 mod args;
+mod governance;
+mod optimize;
 mod progress_bar;
 
 use std::io::Write as _;
@@ -11,7 +13,9 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
-pub use args::{AuditArgs, Cli, Command, DataArgs, OutputFormat, SampleArgs};
+pub use args::{
+    AuditArgs, Cli, Command, DataArgs, FrontierArgs, OptimizeArgs, OutputFormat, SampleArgs,
+};
 use progress_bar::CliProgress;
 
 use crate::analysis::Analysis;
@@ -32,6 +36,11 @@ pub fn run(command: Command) -> Result<u8> {
     match command {
         Command::Audit(args) => run_audit(&args),
         Command::Sample(args) => run_sample(&args),
+        Command::Optimize(args) => optimize::run_optimize(&args),
+        Command::Frontier(args) => optimize::run_frontier(&args),
+        Command::Session(args) => governance::run_session(&args),
+        Command::Report(args) => governance::run_report(&args),
+        Command::Check(args) => governance::run_check(&args),
     }
 }
 

@@ -14,7 +14,9 @@ pub mod metrics;
 mod properties;
 pub mod thresholds;
 
-pub use audit::{Audit, AuditOptions, GroupAudit, ReferenceChoice, audit};
+pub use audit::{
+    Audit, AuditOptions, FairnessSummary, GroupAudit, MetricSummary, ReferenceChoice, audit,
+};
 pub use convention::Convention;
 pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError};
 pub use grouping::{AttributeGrouping, Binning, GroupingError, GroupingSpec};

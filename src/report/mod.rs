@@ -1,11 +1,26 @@
 //! Printers over engine results: the audit as JSON (a stable, documented schema), CSV and an
-//! aligned text table. Machines and humans get separate printers over the same [`Audit`].
+//! aligned text table; a session's sign-off report as HTML, Markdown and JSON; `check` results.
+//! Machines and humans get separate printers over the same [`Audit`] or [`SessionEvaluation`].
 //!
 //! [`Audit`]: crate::engine::Audit
+//! [`SessionEvaluation`]: crate::session::SessionEvaluation
 
 mod audit_json;
 mod audit_table;
+mod check;
 pub mod format;
+pub mod markup;
+mod session_html;
+mod session_json;
+mod session_markdown;
+mod session_report;
+mod session_text;
+pub mod svg;
 
 pub use audit_json::{AuditSettings, audit_csv, audit_json, group_json};
 pub use audit_table::audit_table;
+pub use check::{check_json, check_table};
+pub use session_html::session_html;
+pub use session_json::{criteria_json, drift_json, session_json};
+pub use session_markdown::session_markdown;
+pub use session_report::{SessionReportFormat, write_session_report};

@@ -1,0 +1,418 @@
+//! Governance commands: `session new|scenario|sign|relocate` record a decision, `report` writes
+//! its sign-off report, `check` is the CI gate and drift monitor.
+//!
+//! `check` exits 0 when every criterion passes, 1 when any fails or is undefined (a gate must not
+//! pass on what it cannot measure), 2 on any error. A data file whose SHA-256 differs from the
+//! session's is an error unless it is named with `--data` (then it is monitoring, reported as
+//! such): a decision is re-checked on the data it was signed on, or explicitly on other data.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::args::{ConventionArg, DataArgs, RuleArg};
+use super::progress_bar::CliProgress;
+use super::{EXIT_FAILED_CHECK, EXIT_OK, read_thresholds, write_stdout};
+use crate::engine::{AuditOptions, ThresholdMap};
+use crate::optimize::Constraint;
+use crate::report::{SessionReportFormat, check_json, check_table, write_session_report};
+use crate::session::evaluate::REPORT_FRONTIER_POINTS;
+use crate::session::{
+    Criterion, DataChoice, Decision, Outcome, Scenario, Session, SignOffDate, compare_datasets,
+};
+
+/// `fulcrum session`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// What to do with a session.
+    #[command(subcommand)]
+    pub command: SessionCommand,
+}
+
+/// The `session` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Record a session: data (fingerprinted), mapping, grouping, thresholds, criteria.
+    New(Box<SessionNewArgs>),
+    /// Add a scenario (named thresholds) to a session.
+    Scenario(SessionScenarioArgs),
+    /// Add a sign-off entry to a session.
+    Sign(SessionSignArgs),
+    /// Point a session at its data file's new location (the contents must be unchanged).
+    Relocate(SessionRelocateArgs),
+}
+
+/// `fulcrum session new`.
+#[derive(Debug, Args)]
+pub struct SessionNewArgs {
+    /// Data and column roles.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// One threshold for every group (default: 0.5 for scores in [0, 1], else mid-range).
+    #[arg(long, conflicts_with = "thresholds", allow_hyphen_values = true)]
+    pub threshold: Option<f64>,
+    /// JSON file mapping group key → threshold, with an optional "default".
+    #[arg(long, value_name = "FILE.json")]
+    pub thresholds: Option<PathBuf>,
+    /// Decision rule: selected iff score ≥ threshold (ge) or > threshold (gt).
+    #[arg(long, value_enum, default_value_t)]
+    pub rule: RuleArg,
+    /// Whose conventions to follow for undefined values and disparities.
+    #[arg(long, value_enum, default_value_t)]
+    pub convention: ConventionArg,
+    /// Reference group for disparities: `largest`, `min` (per metric) or a group key.
+    #[arg(long, default_value = "largest", value_name = "KEY|largest|min")]
+    pub reference: String,
+    /// Flag groups (and rate denominators) with less weight than this as small.
+    #[arg(long, default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_name = "N")]
+    pub min_count: f64,
+    /// An acceptance criterion, e.g. 'equal_opportunity_difference <= 0.05' or
+    /// 'fpr_disparity within [0.8, 1.25]' (repeatable).
+    #[arg(long = "criterion", value_name = "RULE")]
+    pub criteria: Vec<String>,
+    /// Why these thresholds and this metric.
+    #[arg(long, value_name = "TEXT")]
+    pub rationale: Option<String>,
+    /// A short name for the decision.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The gap constraint of the report's frontier (default: from the first gap criterion).
+    #[arg(long, value_name = "CONSTRAINT", value_parser = parse_constraint)]
+    pub frontier: Option<Constraint>,
+    /// Session file to write.
+    #[arg(long, value_name = "SESSION.json")]
+    pub out: PathBuf,
+    /// Overwrite `--out` if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_constraint(text: &str) -> Result<Constraint, String> {
+    text.parse()
+}
+
+/// `fulcrum session scenario`.
+#[derive(Debug, Args)]
+pub struct SessionScenarioArgs {
+    /// The session file (updated in place).
+    pub session: PathBuf,
+    /// The scenario's name (unique in the session).
+    #[arg(long)]
+    pub name: String,
+    /// One threshold for every group.
+    #[arg(
+        long,
+        conflicts_with = "thresholds",
+        allow_hyphen_values = true,
+        required_unless_present = "thresholds"
+    )]
+    pub threshold: Option<f64>,
+    /// JSON file mapping group key → threshold, with an optional "default".
+    #[arg(long, value_name = "FILE.json")]
+    pub thresholds: Option<PathBuf>,
+    /// Make this the baseline (`accuracy_drop` is measured against it).
+    #[arg(long)]
+    pub baseline: bool,
+    /// Where the thresholds come from, or why they are considered.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub note: String,
+}
+
+/// `fulcrum session sign`.
+#[derive(Debug, Args)]
+pub struct SessionSignArgs {
+    /// The session file (updated in place).
+    pub session: PathBuf,
+    /// Who signs.
+    #[arg(long)]
+    pub name: String,
+    /// In what capacity.
+    #[arg(long, default_value = "")]
+    pub role: String,
+    /// The date, YYYY-MM-DD (Fulcrum reads no clock: give it explicitly).
+    #[arg(long)]
+    pub date: String,
+    /// approved, approved_with_conditions or rejected.
+    #[arg(long)]
+    pub decision: String,
+    /// Conditions, reasons or remarks.
+    #[arg(long, default_value = "")]
+    pub comment: String,
+}
+
+/// `fulcrum session relocate`.
+#[derive(Debug, Args)]
+pub struct SessionRelocateArgs {
+    /// The session file (updated in place).
+    pub session: PathBuf,
+    /// The data file's new location.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+}
+
+/// Report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML page (prints to PDF).
+    Html,
+    /// Markdown (GitHub-flavoured tables).
+    Md,
+    /// JSON with every audit.
+    Json,
+}
+
+/// `fulcrum report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The session file.
+    pub session: PathBuf,
+    /// Report file to write (.html, .md or .json unless --format is given).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Output format (default: from the extension of --out).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Evaluate on another data file than the session's (the report says so).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+}
+
+/// Output format of `check`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One line per criterion.
+    #[default]
+    Table,
+    /// Outcome, criteria and drift as JSON.
+    Json,
+}
+
+/// `fulcrum check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The session file.
+    pub session: PathBuf,
+    /// Check on this data file instead of the session's (monitoring new data with the
+    /// session's thresholds); shows the change since the recorded data when that is available.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
+}
+
+/// Runs a `session` subcommand.
+pub fn run_session(args: &SessionArgs) -> Result<u8> {
+    match &args.command {
+        SessionCommand::New(args) => run_session_new(args),
+        SessionCommand::Scenario(args) => run_session_scenario(args),
+        SessionCommand::Sign(args) => run_session_sign(args),
+        SessionCommand::Relocate(args) => run_session_relocate(args),
+    }
+}
+
+/// Parses `--criterion` texts, naming the flag in errors.
+fn parse_criteria(texts: &[String]) -> Result<Vec<Criterion>> {
+    texts
+        .iter()
+        .map(|text| {
+            text.parse::<Criterion>()
+                .map_err(|e| anyhow::anyhow!("--criterion: {e}"))
+        })
+        .collect()
+}
+
+fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
+    let criteria = parse_criteria(&args.criteria)?;
+    if args.out.exists() && !args.force {
+        bail!(
+            "{}: the file exists; pass --force to overwrite it",
+            args.out.display()
+        );
+    }
+    let analysis = args.data.analysis()?;
+    let thresholds = match (&args.thresholds, args.threshold) {
+        (Some(path), _) => read_thresholds(path)?,
+        (None, Some(t)) => ThresholdMap::uniform(t),
+        (None, None) => ThresholdMap::uniform(analysis.default_threshold()),
+    };
+    let options = AuditOptions {
+        rule: args.rule.into(),
+        convention: args.convention.into(),
+        reference: args.reference.parse().unwrap_or_default(),
+        min_count: args.min_count,
+    };
+    let mut session = Session::new(&analysis, thresholds, &options)?;
+    session.drop_invalid = args.data.drop_invalid;
+    session.criteria = criteria;
+    session.title = args.title.clone().unwrap_or_default();
+    session.rationale = args.rationale.clone().unwrap_or_default();
+    session.frontier_constraint = args.frontier;
+    session.save(&args.out)?;
+    eprintln!(
+        "wrote {}: {} groups, {} criteria, data SHA-256 {}",
+        args.out.display(),
+        analysis.index.len(),
+        session.criteria.len(),
+        session.data.sha256
+    );
+    Ok(EXIT_OK)
+}
+
+fn run_session_scenario(args: &SessionScenarioArgs) -> Result<u8> {
+    let mut session = Session::load(&args.session)?;
+    let thresholds = match (&args.thresholds, args.threshold) {
+        (Some(path), _) => read_thresholds(path)?,
+        (_, Some(t)) => ThresholdMap::uniform(t),
+        (None, None) => bail!("give the scenario's thresholds with --threshold or --thresholds"),
+    };
+    if args.baseline {
+        for scenario in &mut session.scenarios {
+            scenario.baseline = false;
+        }
+    }
+    session.scenarios.retain(|s| s.name != args.name);
+    session.scenarios.push(Scenario {
+        name: args.name.clone(),
+        thresholds,
+        baseline: args.baseline,
+        note: args.note.clone(),
+    });
+    // Check the thresholds fit the data's groups before writing.
+    let progress = CliProgress::new();
+    let checked = session.evaluate(&DataChoice::Recorded, None, &progress);
+    progress.finish();
+    checked?;
+    session.save(&args.session)?;
+    eprintln!(
+        "{}: scenario `{}` recorded{}",
+        args.session.display(),
+        args.name,
+        if args.baseline {
+            " as the baseline"
+        } else {
+            ""
+        }
+    );
+    Ok(EXIT_OK)
+}
+
+fn run_session_sign(args: &SessionSignArgs) -> Result<u8> {
+    let mut session = Session::load(&args.session)?;
+    let date: SignOffDate = args.date.parse().context("--date")?;
+    let decision: Decision = args
+        .decision
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--decision: {e}"))?;
+    session.sign(&args.name, &args.role, date, decision, &args.comment);
+    session.save(&args.session)?;
+    eprintln!(
+        "{}: signed by {} ({})",
+        args.session.display(),
+        args.name,
+        decision.label()
+    );
+    Ok(EXIT_OK)
+}
+
+fn run_session_relocate(args: &SessionRelocateArgs) -> Result<u8> {
+    let mut session = Session::load(&args.session)?;
+    session.relocate_data(&args.data)?;
+    session.save(&args.session)?;
+    eprintln!(
+        "{}: data is now {}",
+        args.session.display(),
+        session.data.path
+    );
+    Ok(EXIT_OK)
+}
+
+/// The report format: `--format`, else the extension of `--out`.
+fn report_format(args: &ReportArgs) -> Result<SessionReportFormat> {
+    match args.format {
+        Some(ReportFormat::Html) => Ok(SessionReportFormat::Html),
+        Some(ReportFormat::Md) => Ok(SessionReportFormat::Markdown),
+        Some(ReportFormat::Json) => Ok(SessionReportFormat::Json),
+        None => SessionReportFormat::from_path(&args.out).with_context(|| {
+            format!(
+                "{}: cannot tell the report format from the file name; use .html, .md or .json, or pass --format",
+                args.out.display()
+            )
+        }),
+    }
+}
+
+fn data_choice(data: Option<&Path>) -> DataChoice {
+    data.map_or(DataChoice::Recorded, |p| DataChoice::Other(p.to_path_buf()))
+}
+
+/// Runs `fulcrum report`.
+pub fn run_report(args: &ReportArgs) -> Result<u8> {
+    let format = report_format(args)?;
+    let session = Session::load(&args.session)?;
+    let progress = CliProgress::new();
+    let evaluation = session.evaluate(
+        &data_choice(args.data.as_deref()),
+        Some(REPORT_FRONTIER_POINTS),
+        &progress,
+    );
+    progress.finish();
+    let evaluation = evaluation?;
+    for warning in &evaluation.data.warnings {
+        eprintln!("warning: {warning}");
+    }
+    write_session_report(&args.out, format, &session, &evaluation)
+        .with_context(|| format!("{}: cannot write the report", args.out.display()))?;
+    eprintln!(
+        "wrote {} (criteria: {})",
+        args.out.display(),
+        evaluation.outcome().key()
+    );
+    Ok(EXIT_OK)
+}
+
+/// Runs `fulcrum check`: exit 0 all pass, 1 any fails or is undefined, 2 errors.
+pub fn run_check(args: &CheckArgs) -> Result<u8> {
+    let session = Session::load(&args.session)?;
+    if session.criteria.is_empty() {
+        bail!(
+            "{}: the session has no acceptance criteria, so there is nothing to check; add some (`fulcrum session new … --criterion RULE`)",
+            args.session.display()
+        );
+    }
+    let progress = CliProgress::new();
+    let evaluation = session.evaluate(&data_choice(args.data.as_deref()), None, &progress);
+    let drift = match (&evaluation, &args.data) {
+        (Ok(newer), Some(_)) => match session.evaluate(&DataChoice::Recorded, None, &progress) {
+            Ok(recorded) => Some(compare_datasets(
+                &recorded.comparison.decision.audit,
+                &newer.comparison.decision.audit,
+            )),
+            Err(error) => {
+                eprintln!("note: no comparison with the recorded data: {error}");
+                None
+            }
+        },
+        _ => None,
+    };
+    progress.finish();
+    let evaluation = evaluation?;
+    for warning in &evaluation.data.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let text = match args.format {
+        CheckFormat::Table => check_table(&session, &evaluation, drift.as_ref()),
+        CheckFormat::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&check_json(&session, &evaluation, drift.as_ref()))?;
+            text.push('\n');
+            text
+        }
+    };
+    write_stdout(&text)?;
+    Ok(match evaluation.outcome() {
+        Outcome::Pass => EXIT_OK,
+        Outcome::Fail | Outcome::Undefined => EXIT_FAILED_CHECK,
+    })
+}

@@ -1,0 +1,451 @@
+//! `fulcrum optimize` and `fulcrum frontier`: flags in, printers out; the search itself is
+//! [`crate::optimize`].
+
+use std::fmt::Write as _;
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::{Map, Value, json};
+
+use super::args::{
+    FrontierArgs, FrontierFormat, ObjectiveArg, ObjectiveArgs, OptimizeArgs, SolutionFormat,
+};
+use super::progress_bar::CliProgress;
+use super::{EXIT_OK, write_stdout};
+use crate::analysis::Analysis;
+use crate::engine::thresholds::threshold_to_json;
+use crate::engine::{Audit, AuditOptions, GroupIndex, ThresholdMap, audit};
+use crate::optimize::{
+    Constraint, Frontier, FrontierRequest, Guarantee, Objective, OptimizeRequest, Solution,
+    frontier, optimize,
+};
+use crate::report::format::{count, count_json};
+use crate::report::{AuditSettings, audit_json, audit_table};
+
+impl ObjectiveArgs {
+    /// The objective these flags name; costs need `--objective cost`.
+    fn objective(&self) -> Result<Objective> {
+        match self.objective {
+            ObjectiveArg::Accuracy => {
+                if self.fp_cost.is_some() || self.fn_cost.is_some() {
+                    bail!("--fp-cost and --fn-cost need --objective cost");
+                }
+                Ok(Objective::Accuracy)
+            }
+            ObjectiveArg::Cost => Ok(Objective::Cost {
+                fp_cost: self.fp_cost.unwrap_or(1.0),
+                fn_cost: self.fn_cost.unwrap_or(1.0),
+            }),
+        }
+    }
+}
+
+/// The tolerance a constraint needs: required by gap constraints, ignored (with a warning) by
+/// the others.
+fn tolerance_for(constraint: Constraint, tolerance: Option<f64>) -> Result<f64> {
+    match (constraint.has_gap(), tolerance) {
+        (true, Some(tolerance)) => Ok(tolerance),
+        (true, None) => bail!(
+            "--constraint {constraint} needs --tolerance E, the largest gap allowed (e.g. 0.02)"
+        ),
+        (false, Some(_)) => {
+            eprintln!("warning: --tolerance is ignored with --constraint {constraint}");
+            Ok(0.0)
+        }
+        (false, None) => Ok(0.0),
+    }
+}
+
+pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
+    let constraint: Constraint = args.constraint.into();
+    let request = OptimizeRequest {
+        constraint,
+        tolerance: tolerance_for(constraint, args.tolerance)?,
+        objective: args.objective.objective()?,
+        capacity: args.capacity,
+        rule: args.rule.into(),
+    };
+    let analysis = args.data.analysis()?;
+    let progress = CliProgress::new();
+    let solution = optimize(&analysis.index, &request, &progress);
+    progress.finish();
+    let solution = solution?;
+    let thresholds = ThresholdMap::from_resolved(&analysis.index, &solution.thresholds);
+    if let Some(path) = &args.write_thresholds {
+        let mut text = serde_json::to_string_pretty(&thresholds.to_json())?;
+        text.push('\n');
+        crate::atomic::write_atomically(path, text.as_bytes())
+            .with_context(|| format!("{}: cannot write the thresholds", path.display()))?;
+    }
+    let options = AuditOptions {
+        rule: request.rule,
+        ..AuditOptions::default()
+    };
+    let result = audit(&analysis.index, &solution.thresholds, &options)?;
+    let text = match args.format {
+        SolutionFormat::Table => solution_table(&request, &solution, &result),
+        SolutionFormat::Json => {
+            let settings = audit_settings(args, &analysis, thresholds);
+            let mut text = serde_json::to_string_pretty(&solution_json(
+                &request, &solution, &result, &settings,
+            ))?;
+            text.push('\n');
+            text
+        }
+    };
+    write_stdout(&text)?;
+    Ok(EXIT_OK)
+}
+
+pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
+    let constraint: Constraint = args.constraint.into();
+    if !constraint.has_gap() {
+        bail!(
+            "--constraint {constraint}: a frontier varies the tolerance of a gap constraint \
+             (demographic_parity, equal_opportunity, fpr_parity, equalized_odds, equal_accuracy)"
+        );
+    }
+    let request = FrontierRequest {
+        constraint,
+        objective: args.objective.objective()?,
+        rule: args.rule.into(),
+        points: args.points,
+    };
+    let analysis = args.data.analysis()?;
+    let progress = CliProgress::new();
+    let result = frontier(&analysis.index, &request, &progress);
+    progress.finish();
+    let result = result?;
+    let text = match args.format {
+        FrontierFormat::Csv => frontier_csv(&analysis.index, &result),
+        FrontierFormat::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&frontier_json(&analysis.index, &request, &result))?;
+            text.push('\n');
+            text
+        }
+    };
+    write_stdout(&text)?;
+    Ok(EXIT_OK)
+}
+
+fn audit_settings(
+    args: &OptimizeArgs,
+    analysis: &Analysis,
+    thresholds: ThresholdMap,
+) -> AuditSettings {
+    AuditSettings {
+        file: args.data.file.display().to_string(),
+        score: args.data.score.clone(),
+        label: args.data.label.clone(),
+        positive: analysis.data.positive_label.clone(),
+        groups: analysis.index.attribute_names().to_vec(),
+        bins: args.data.bins_by_column(),
+        weight: args.data.weight.clone(),
+        thresholds,
+        rows_read: analysis.data.rows_read,
+        rows_dropped: analysis.data.rows_dropped,
+    }
+}
+
+/// What was asked, in words: "accuracy under demographic parity (…) ≤ 0.01".
+fn request_summary(request: &OptimizeRequest) -> String {
+    let objective = match request.objective {
+        Objective::Accuracy => "maximizing accuracy".to_owned(),
+        Objective::Cost { fp_cost, fn_cost } => {
+            format!("minimizing cost (false positive {fp_cost}, false negative {fn_cost})")
+        }
+    };
+    let constraint = if request.constraint.has_gap() {
+        format!("{} ≤ {}", request.constraint.label(), request.tolerance)
+    } else {
+        request.constraint.label().to_owned()
+    };
+    let capacity = request
+        .capacity
+        .map(|c| format!(", selecting at most {c}"))
+        .unwrap_or_default();
+    format!(
+        "{objective} under {constraint}{capacity} (selected iff score {} threshold)",
+        request.rule.symbol()
+    )
+}
+
+fn guarantee_text(solution: &Solution, objective: Objective) -> String {
+    match solution.guarantee {
+        Guarantee::Exact => {
+            "exact: no thresholds meeting the constraints do better (every distinct score tried)"
+                .to_owned()
+        }
+        Guarantee::Bounded { bound } => format!(
+            "bounded: no thresholds meeting the constraints reach {} {bound:.6}; this solution \
+             is within {:.6} of that",
+            objective.key(),
+            solution.shortfall()
+        ),
+    }
+}
+
+fn solution_table(request: &OptimizeRequest, solution: &Solution, result: &Audit) -> String {
+    let mut out = String::new();
+    let total = result.overall.weight;
+    writeln!(out, "Optimized thresholds, {}", request_summary(request)).ok();
+    let objective = match request.objective {
+        Objective::Accuracy => format!("accuracy {:.4}", solution.accuracy),
+        Objective::Cost { .. } => format!(
+            "cost {:.4} per unit of weight, accuracy {:.4}",
+            solution.objective, solution.accuracy
+        ),
+    };
+    let gap = solution
+        .gap
+        .map(|g| format!(", gap {g:.4}"))
+        .unwrap_or_default();
+    let share = if total > 0.0 {
+        100.0 * solution.selected / total
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "Result: {objective}{gap}, {} of {} selected ({share:.1}%)",
+        count(solution.selected),
+        count(total)
+    )
+    .ok();
+    writeln!(
+        out,
+        "Guarantee: {}",
+        guarantee_text(solution, request.objective)
+    )
+    .ok();
+    out.push('\n');
+    out.push_str(&audit_table(result));
+    out
+}
+
+fn guarantee_json(solution: &Solution) -> Value {
+    match solution.guarantee {
+        Guarantee::Exact => json!({"kind": "exact"}),
+        Guarantee::Bounded { bound } => json!({
+            "kind": "bounded",
+            "bound": bound,
+            "shortfall": solution.shortfall(),
+        }),
+    }
+}
+
+fn thresholds_by_key(index: &GroupIndex, thresholds: &[f64]) -> Value {
+    let map: Map<String, Value> = index
+        .groups()
+        .iter()
+        .zip(thresholds)
+        .map(|(g, &t)| (g.key.clone(), threshold_to_json(t)))
+        .collect();
+    Value::Object(map)
+}
+
+fn objective_json(objective: Objective) -> (Value, Value, Value) {
+    match objective {
+        Objective::Accuracy => (json!("accuracy"), Value::Null, Value::Null),
+        Objective::Cost { fp_cost, fn_cost } => (json!("cost"), json!(fp_cost), json!(fn_cost)),
+    }
+}
+
+fn solution_json(
+    request: &OptimizeRequest,
+    solution: &Solution,
+    result: &Audit,
+    settings: &AuditSettings,
+) -> Value {
+    let audit = audit_json(result, &settings.groups, settings);
+    let (kind, fp_cost, fn_cost) = objective_json(request.objective);
+    let limit = request.capacity.map(|c| c.limit(result.overall.weight));
+    let thresholds: Map<String, Value> = result
+        .groups
+        .iter()
+        .zip(&solution.thresholds)
+        .map(|(g, &t)| (g.key.clone(), threshold_to_json(t)))
+        .collect();
+    json!({
+        "thresholds": thresholds,
+        "objective": solution.objective,
+        "objective_kind": kind,
+        "fp_cost": fp_cost,
+        "fn_cost": fn_cost,
+        "accuracy": solution.accuracy,
+        "gap": solution.gap,
+        "constraint": request.constraint.key(),
+        "tolerance": request.constraint.has_gap().then_some(request.tolerance),
+        "capacity": request.capacity.map(|c| c.to_string()),
+        "capacity_limit": limit,
+        "selected": count_json(solution.selected),
+        "guarantee": guarantee_json(solution),
+        "rule": request.rule.key(),
+        "groups": audit["groups"],
+        "overall": audit["overall"],
+        "summary": audit["summary"],
+        "settings": audit["settings"],
+    })
+}
+
+fn frontier_json(index: &GroupIndex, request: &FrontierRequest, frontier: &Frontier) -> Value {
+    let (kind, fp_cost, fn_cost) = objective_json(request.objective);
+    let points: Vec<Value> = frontier
+        .points
+        .iter()
+        .map(|p| {
+            json!({
+                "tolerance": p.tolerance,
+                "objective": p.solution.objective,
+                "accuracy": p.solution.accuracy,
+                "gap": p.solution.gap,
+                "selected": count_json(p.solution.selected),
+                "guarantee": guarantee_json(&p.solution),
+                "thresholds": thresholds_by_key(index, &p.solution.thresholds),
+            })
+        })
+        .collect();
+    let single: Vec<Value> = frontier
+        .single_threshold
+        .iter()
+        .map(|p| {
+            json!({
+                "threshold": threshold_to_json(p.threshold),
+                "objective": p.objective,
+                "accuracy": p.accuracy,
+                "gap": p.gap,
+            })
+        })
+        .collect();
+    let randomized: Vec<Value> = frontier
+        .randomized
+        .iter()
+        .map(|p| json!({"tolerance": p.tolerance, "objective": p.objective}))
+        .collect();
+    json!({
+        "constraint": request.constraint.key(),
+        "objective_kind": kind,
+        "fp_cost": fp_cost,
+        "fn_cost": fn_cost,
+        "rule": request.rule.key(),
+        "unconstrained_gap": frontier.unconstrained_gap,
+        "points": points,
+        "single_threshold": single,
+        "randomized": randomized,
+    })
+}
+
+/// A CSV cell: quoted when it holds a comma, quote or line break.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A threshold in CSV: the number, or `inf` / `-inf`.
+fn csv_threshold(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value}")
+    } else if value > 0.0 {
+        "inf".to_owned()
+    } else {
+        "-inf".to_owned()
+    }
+}
+
+fn csv_number(value: Option<f64>) -> String {
+    value.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+fn frontier_csv(index: &GroupIndex, frontier: &Frontier) -> String {
+    let mut header: Vec<String> = [
+        "curve",
+        "tolerance",
+        "objective",
+        "accuracy",
+        "gap",
+        "guarantee",
+        "bound",
+        "threshold",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    header.extend(
+        index
+            .groups()
+            .iter()
+            .map(|g| format!("threshold:{}", g.key)),
+    );
+    let mut lines = vec![header];
+    for point in &frontier.points {
+        let solution = &point.solution;
+        let (guarantee, bound) = match solution.guarantee {
+            Guarantee::Exact => ("exact", None),
+            Guarantee::Bounded { bound } => ("bounded", Some(bound)),
+        };
+        let mut line = vec![
+            "optimal".to_owned(),
+            format!("{}", point.tolerance),
+            format!("{}", solution.objective),
+            format!("{}", solution.accuracy),
+            csv_number(solution.gap),
+            guarantee.to_owned(),
+            csv_number(bound),
+            String::new(),
+        ];
+        line.extend(solution.thresholds.iter().map(|&t| csv_threshold(t)));
+        lines.push(line);
+    }
+    for point in &frontier.single_threshold {
+        let mut line = vec![
+            "single_threshold".to_owned(),
+            String::new(),
+            format!("{}", point.objective),
+            format!("{}", point.accuracy),
+            csv_number(point.gap),
+            "exact".to_owned(),
+            String::new(),
+            csv_threshold(point.threshold),
+        ];
+        line.extend(
+            index
+                .groups()
+                .iter()
+                .map(|_| csv_threshold(point.threshold)),
+        );
+        lines.push(line);
+    }
+    for point in &frontier.randomized {
+        let mut line = vec![
+            "randomized".to_owned(),
+            format!("{}", point.tolerance),
+            format!("{}", point.objective),
+        ];
+        line.extend(std::iter::repeat_n(String::new(), 5 + index.len()));
+        lines.push(line);
+    }
+    let mut out = String::new();
+    for line in lines {
+        let cells: Vec<String> = line.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_with_commas_or_quotes_are_quoted() {
+        assert_eq!(csv_cell("a, b"), "\"a, b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("Female × Black"), "Female × Black");
+        assert_eq!(csv_threshold(f64::INFINITY), "inf");
+        assert_eq!(csv_threshold(0.25), "0.25");
+    }
+}

@@ -1,0 +1,170 @@
+//! The accuracy–fairness frontier: the best objective for each tolerance ε from 0 to the
+//! unconstrained optimum's gap, beside the single-threshold curve and the randomized optimum
+//! that bounds it — so users see what fairness costs, and what deterministic thresholds cost on
+//! top.
+//!
+//! The frontier is evaluated at `points` evenly spaced tolerances. Between two of them the
+//! optimum is a non-decreasing step function; each point's solution is also optimal for every
+//! tolerance between its achieved gap and its ε, so the steps can be read off the points.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use super::problem::{Problem, Tables};
+use super::randomized::RandomizedModel;
+use super::single::single_threshold_curve;
+use super::solver::{Solver, rate_orders};
+use super::{Constraint, Objective, OptimizeError, Solution, validate_objective};
+use crate::engine::{DecisionRule, GroupIndex};
+use crate::progress::Progress;
+
+/// The default number of tolerances evaluated.
+pub const DEFAULT_POINTS: usize = 101;
+
+/// What frontier to compute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrontierRequest {
+    /// A gap constraint (not `None` or `Single`).
+    pub constraint: Constraint,
+    /// What to optimize.
+    pub objective: Objective,
+    /// `≥` or `>`.
+    pub rule: DecisionRule,
+    /// How many tolerances, evenly spaced from 0 to the unconstrained gap (at least 2).
+    pub points: usize,
+}
+
+impl Default for FrontierRequest {
+    fn default() -> Self {
+        Self {
+            constraint: Constraint::DemographicParity,
+            objective: Objective::Accuracy,
+            rule: DecisionRule::AtLeast,
+            points: DEFAULT_POINTS,
+        }
+    }
+}
+
+/// The deterministic optimum at one tolerance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontierPoint {
+    /// ε: the largest gap allowed.
+    pub tolerance: f64,
+    /// The optimal thresholds (their `gap` may be below ε).
+    pub solution: Solution,
+}
+
+/// One threshold for every group: what it achieves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SingleThresholdPoint {
+    /// The threshold (±∞ for nobody / everybody).
+    pub threshold: f64,
+    /// The objective.
+    pub objective: f64,
+    /// Weighted accuracy.
+    pub accuracy: f64,
+    /// The constraint's gap.
+    pub gap: Option<f64>,
+}
+
+/// The randomized optimum at one tolerance: an upper bound on accuracy (a lower bound on cost)
+/// for any thresholds, randomized or not.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RandomizedPoint {
+    /// ε.
+    pub tolerance: f64,
+    /// The best objective with groups mixing two thresholds at random.
+    pub objective: f64,
+}
+
+/// The frontier and its two companion curves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frontier {
+    /// The unconstrained optimum's gap: the largest tolerance that still constrains.
+    pub unconstrained_gap: f64,
+    /// The deterministic optimum per tolerance, ascending (tolerances where no thresholds meet
+    /// the constraint are left out).
+    pub points: Vec<FrontierPoint>,
+    /// The single thresholds not beaten on both gap and objective by another, ascending by gap.
+    pub single_threshold: Vec<SingleThresholdPoint>,
+    /// The randomized optimum per tolerance (infeasible tolerances left out).
+    pub randomized: Vec<RandomizedPoint>,
+}
+
+/// Computes the frontier for `request` (in parallel over tolerances).
+pub fn frontier(
+    index: &GroupIndex,
+    request: &FrontierRequest,
+    progress: &dyn Progress,
+) -> Result<Frontier, OptimizeError> {
+    if !request.constraint.has_gap() {
+        return Err(OptimizeError::NoGapConstraint(request.constraint));
+    }
+    if request.points < 2 {
+        return Err(OptimizeError::InvalidPoints(request.points));
+    }
+    validate_objective(request.objective)?;
+    if index.is_empty() {
+        return Err(OptimizeError::NoGroups);
+    }
+    if index.total_weight() <= 0.0 {
+        return Err(OptimizeError::NoWeight);
+    }
+    progress.stage("computing the frontier");
+    let tables = Tables::new(index, request.constraint, request.objective, request.rule)?;
+    let orders = rate_orders(&tables);
+    let problem = Problem::free(&tables);
+    let solver = Solver::new(&problem, &orders);
+    let unconstrained = solver
+        .solve(&problem.utility, f64::INFINITY, progress)?
+        .ok_or_else(|| problem.infeasible(f64::INFINITY))?;
+    let unconstrained_gap = problem
+        .rates
+        .iter()
+        .filter_map(|table| table.gap(&problem.offsets, &unconstrained.cuts))
+        .reduce(f64::max)
+        .unwrap_or(0.0);
+    let steps = (request.points - 1) as f64;
+    let tolerances: Vec<f64> = (0..request.points)
+        .map(|k| unconstrained_gap * (k as f64 / steps))
+        .collect();
+    let done = AtomicUsize::new(0);
+    let points = tolerances
+        .par_iter()
+        .map(|&tolerance| {
+            let outcome = solver.solve(&problem.utility, tolerance, progress)?;
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.fraction(finished as f64 / tolerances.len() as f64);
+            Ok(outcome.map(|o| FrontierPoint {
+                tolerance,
+                solution: tables.solution(index, &o.cuts, o.bound),
+            }))
+        })
+        .collect::<Result<Vec<Option<FrontierPoint>>, OptimizeError>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if progress.is_cancelled() {
+        return Err(OptimizeError::Cancelled);
+    }
+    let model = RandomizedModel::new(&tables);
+    let randomized = tolerances
+        .par_iter()
+        .filter_map(|&tolerance| {
+            model.optimum(tolerance).map(|utility| RandomizedPoint {
+                tolerance,
+                objective: request
+                    .objective
+                    .objective_of(utility, problem.total_weight),
+            })
+        })
+        .collect();
+    let single_threshold = single_threshold_curve(&tables, index);
+    Ok(Frontier {
+        unconstrained_gap,
+        points,
+        single_threshold,
+        randomized,
+    })
+}

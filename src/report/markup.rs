@@ -1,0 +1,103 @@
+//! Escaping and fixed number formats for the session reports. Every string that comes from
+//! data or users goes through [`html`] or [`markdown`]; every number through a fixed format, so
+//! identical inputs give identical bytes.
+
+/// Text escaped for HTML (and inline SVG) element content and attribute values.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Text escaped for Markdown (inline text and table cells): markup characters are
+/// backslash-escaped, `<`, `>` and `&` become entities (so no HTML passes through), and line
+/// breaks become spaces.
+pub fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A number with a fixed count of decimals; `-0.000` reads `0.000`.
+pub fn fixed(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    if text.starts_with('-') && text.trim_start_matches(['-', '0', '.']).is_empty() {
+        text.trim_start_matches('-').to_owned()
+    } else {
+        text
+    }
+}
+
+/// [`fixed`], or `n/a` when undefined.
+pub fn fixed_or_na(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "n/a".to_owned(), |v| fixed(v, decimals))
+}
+
+/// A change with its sign (`+0.012`, `-0.003`, `0.000`), or `n/a`.
+pub fn signed(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        None => "n/a".to_owned(),
+        Some(v) => {
+            let text = fixed(v, decimals);
+            if v > 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+                format!("+{text}")
+            } else {
+                text
+            }
+        }
+    }
+}
+
+/// A coordinate for SVG: one decimal.
+pub fn coordinate(value: f64) -> String {
+    fixed(value, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(
+            html("<script>alert('x & \"y\"')</script>"),
+            "&lt;script&gt;alert(&#39;x &amp; &quot;y&quot;&#39;)&lt;/script&gt;"
+        );
+        assert_eq!(
+            markdown("a|b *c* <script>\n[x](y)"),
+            "a\\|b \\*c\\* &lt;script&gt; \\[x\\](y)"
+        );
+    }
+
+    #[test]
+    fn numbers_have_fixed_forms() {
+        assert_eq!(fixed(-0.0001, 3), "0.000");
+        assert_eq!(fixed(-0.25, 2), "-0.25");
+        assert_eq!(fixed(1.0 / 3.0, 3), "0.333");
+        assert_eq!(fixed_or_na(None, 3), "n/a");
+        assert_eq!(signed(Some(0.0123), 3), "+0.012");
+        assert_eq!(signed(Some(0.0001), 3), "0.000");
+        assert_eq!(signed(Some(-0.5), 2), "-0.50");
+    }
+}

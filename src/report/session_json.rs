@@ -1,0 +1,183 @@
+//! The sign-off report as JSON, and the criteria results as JSON (shared with `fulcrum check`).
+//! Each audit inside uses the documented audit JSON schema.
+
+use serde_json::{Map, Value, json};
+
+use super::audit_json::{AuditSettings, audit_json};
+use super::format::optional_json;
+use crate::engine::Binning;
+use crate::session::{
+    CriterionResult, DatasetComparison, GapAccuracy, ScenarioResult, Session, SessionEvaluation,
+    drift::DRIFT_METRICS,
+};
+
+/// Criteria results as a JSON array: criterion, outcome, measured value, worst and failing
+/// groups, every group's value (per-group criteria), note.
+pub fn criteria_json(results: &[CriterionResult]) -> Value {
+    Value::Array(
+        results
+            .iter()
+            .map(|result| {
+                json!({
+                    "criterion": result.criterion.to_string(),
+                    "outcome": result.outcome.key(),
+                    "value": optional_json(result.value),
+                    "worst_group": result.worst_group,
+                    "failing_groups": result.failing_groups,
+                    "groups": result.groups.iter().map(|g| json!({
+                        "key": g.key,
+                        "value": optional_json(g.value),
+                        "outcome": g.outcome.key(),
+                    })).collect::<Vec<_>>(),
+                    "note": result.note,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The settings block of each audit, from the session.
+fn audit_settings(
+    session: &Session,
+    evaluation: &SessionEvaluation,
+    column: &ScenarioResult,
+) -> AuditSettings {
+    AuditSettings {
+        file: evaluation.data.path.clone(),
+        score: session.roles.score.clone(),
+        label: session.roles.label.clone(),
+        positive: evaluation.data.positive_label.clone(),
+        groups: evaluation.comparison.attribute_names.clone(),
+        bins: session
+            .grouping
+            .attributes
+            .iter()
+            .filter_map(|a| {
+                a.binning.as_ref().map(|binning| {
+                    let text = match binning {
+                        Binning::Quantiles { bins } => format!("q{bins}"),
+                        Binning::Edges { edges } => edges
+                            .iter()
+                            .map(|e| format!("{e}"))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    };
+                    (a.name.clone(), text)
+                })
+            })
+            .collect(),
+        weight: session.roles.weight.clone(),
+        thresholds: column.thresholds.clone(),
+        rows_read: evaluation.data.rows_read,
+        rows_dropped: evaluation.data.rows_dropped,
+    }
+}
+
+fn point_json(point: &GapAccuracy) -> Value {
+    json!({"gap": optional_json(Some(point.gap)), "accuracy": optional_json(Some(point.accuracy))})
+}
+
+/// The complete report as JSON.
+pub fn session_json(session: &Session, evaluation: &SessionEvaluation) -> Value {
+    let comparison = &evaluation.comparison;
+    let column_json = |column: &ScenarioResult| {
+        let mut object = Map::new();
+        object.insert("name".into(), json!(column.name));
+        if !column.is_decision {
+            object.insert("baseline".into(), json!(column.baseline));
+            object.insert("same_as_decision".into(), json!(column.same_as_decision));
+            object.insert("note".into(), json!(column.note));
+        }
+        object.insert("thresholds".into(), column.thresholds.to_json());
+        object.insert("criteria".into(), criteria_json(&column.criteria));
+        object.insert(
+            "audit".into(),
+            audit_json(
+                &column.audit,
+                &comparison.attribute_names,
+                &audit_settings(session, evaluation, column),
+            ),
+        );
+        Value::Object(object)
+    };
+    let frontier = evaluation.frontier.as_ref().map_or(Value::Null, |f| {
+        json!({
+            "constraint": f.constraint.key(),
+            "chosen_because": f.chosen_because,
+            "optimal": f.optimal.iter().map(point_json).collect::<Vec<_>>(),
+            "single_threshold": f.single_threshold.iter().map(point_json).collect::<Vec<_>>(),
+            "randomized": f.randomized.iter().map(point_json).collect::<Vec<_>>(),
+            "decision": f.decision.as_ref().map_or(Value::Null, point_json),
+            "scenarios": f.scenarios.iter().map(|(name, p)| json!({
+                "name": name,
+                "gap": optional_json(Some(p.gap)),
+                "accuracy": optional_json(Some(p.accuracy)),
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let sign_offs: Vec<Value> = session
+        .sign_offs
+        .iter()
+        .map(|entry| {
+            json!({
+                "name": entry.name,
+                "role": entry.role,
+                "date": entry.date.as_str(),
+                "decision": entry.decision.key(),
+                "comment": entry.comment,
+                "content_sha256": entry.content_sha256,
+                "covers_this_version": session.covers(entry),
+            })
+        })
+        .collect();
+    json!({
+        "fulcrum_version": env!("CARGO_PKG_VERSION"),
+        "session_schema_version": crate::session::SCHEMA_VERSION,
+        "session_sha256": session.content_digest(),
+        "title": session.title,
+        "outcome": evaluation.outcome().key(),
+        "data": {
+            "path": evaluation.data.path,
+            "sha256_recorded": session.data.sha256,
+            "sha256": evaluation.data.sha256,
+            "matches_session": evaluation.data.matches_session,
+            "rows_read": evaluation.data.rows_read,
+            "rows_dropped": evaluation.data.rows_dropped,
+            "positive_label": evaluation.data.positive_label,
+            "warnings": evaluation.data.warnings,
+        },
+        "warnings": comparison.warnings,
+        "decision": column_json(&comparison.decision),
+        "scenarios": comparison.scenarios.iter().map(column_json).collect::<Vec<_>>(),
+        "frontier": frontier,
+        "frontier_note": evaluation.frontier_note,
+        "rationale": session.rationale,
+        "sign_offs": sign_offs,
+        "session": serde_json::to_value(session).unwrap_or(Value::Null),
+    })
+}
+
+/// A dataset comparison as JSON: per group (and overall) the weight and [`DRIFT_METRICS`]
+/// before, after and their change.
+pub fn drift_json(comparison: &DatasetComparison) -> Value {
+    let group = |drift: &crate::session::GroupDrift| {
+        let values = |side: &dyn Fn(crate::engine::Metric) -> Option<f64>| -> Map<String, Value> {
+            DRIFT_METRICS
+                .iter()
+                .map(|m| (m.key().to_owned(), optional_json(side(*m))))
+                .collect()
+        };
+        json!({
+            "key": drift.key,
+            "weight_before": drift.before.as_ref().map(|g| g.weight),
+            "weight_after": drift.after.as_ref().map(|g| g.weight),
+            "before": values(&|m| drift.before_value(m)),
+            "after": values(&|m| drift.after_value(m)),
+            "delta": values(&|m| drift.delta(m)),
+        })
+    };
+    json!({
+        "groups": comparison.groups.iter().map(group).collect::<Vec<_>>(),
+        "overall": group(&comparison.overall),
+    })
+}

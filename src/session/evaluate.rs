@@ -1,0 +1,368 @@
+//! A session evaluated on data: which file it ran on, the decision and scenarios audited with
+//! their criteria, and the accuracy–fairness frontier with the decision on it. Reports and
+//! `fulcrum check` print this; the window can build it from its own index.
+
+use std::path::{Path, PathBuf};
+
+use super::criteria::{Criterion, Measure, Outcome, SummaryName, overall_outcome};
+use super::drift::{DatasetComparison, compare_datasets};
+use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
+use super::{DataStatus, Session, SessionError};
+use crate::analysis::Analysis;
+use crate::data::fingerprint::sha256_file;
+use crate::engine::{Audit, GroupIndex, Metric};
+use crate::optimize::{Constraint, Frontier, FrontierRequest, Objective, frontier};
+use crate::progress::Progress;
+
+/// Tolerances evaluated for a report's frontier: enough for a smooth curve, cheap to compute.
+pub const REPORT_FRONTIER_POINTS: usize = 41;
+
+/// The constraint a frontier is drawn for when no criterion suggests one.
+pub const DEFAULT_FRONTIER_CONSTRAINT: Constraint = Constraint::DemographicParity;
+
+/// Which data to evaluate a session on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataChoice {
+    /// The file the session records; it must exist and be unchanged (else an error: a decision
+    /// is only re-checked on the data it was made on, unless another file is named on purpose).
+    Recorded,
+    /// Another file (monitoring new data): evaluated whatever its fingerprint, which is reported.
+    Other(PathBuf),
+}
+
+/// The data an evaluation ran on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvaluatedData {
+    /// The file as the session stores it, or as the user named it.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Whether that is the SHA-256 the session records.
+    pub matches_session: bool,
+    /// Rows in the file.
+    pub rows_read: usize,
+    /// Rows dropped as invalid.
+    pub rows_dropped: usize,
+    /// The label value counted as positive.
+    pub positive_label: String,
+    /// Loader warnings.
+    pub warnings: Vec<String>,
+}
+
+/// A point of a frontier chart: a constraint gap and the overall accuracy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GapAccuracy {
+    /// The constraint's gap (x).
+    pub gap: f64,
+    /// Overall accuracy (y).
+    pub accuracy: f64,
+}
+
+/// The accuracy–fairness frontier for one gap constraint, reduced to what a chart needs, with
+/// the decision and the scenarios placed on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontierSummary {
+    /// The constraint whose gap is on the x axis.
+    pub constraint: Constraint,
+    /// Why this constraint (the criterion it comes from, or the default).
+    pub chosen_because: String,
+    /// Best deterministic per-group thresholds: achieved gap and accuracy, by tolerance.
+    pub optimal: Vec<GapAccuracy>,
+    /// One threshold for every group (the points not beaten on both axes).
+    pub single_threshold: Vec<GapAccuracy>,
+    /// Randomized optimum by tolerance: an upper bound for any thresholds.
+    pub randomized: Vec<GapAccuracy>,
+    /// The decision, from its audit (`None` when its gap or accuracy is undefined).
+    pub decision: Option<GapAccuracy>,
+    /// Each scenario with a defined point, from its audit.
+    pub scenarios: Vec<(String, GapAccuracy)>,
+}
+
+impl FrontierSummary {
+    /// Reduces an optimizer frontier (computed with the accuracy objective) and places the
+    /// decision and scenarios on it from their audits.
+    pub fn new(
+        frontier: &Frontier,
+        constraint: Constraint,
+        chosen_because: String,
+        comparison: &ScenarioComparison,
+    ) -> Self {
+        let optimal = frontier
+            .points
+            .iter()
+            .filter_map(|p| {
+                p.solution.gap.map(|gap| GapAccuracy {
+                    gap,
+                    accuracy: p.solution.accuracy,
+                })
+            })
+            .collect();
+        let single_threshold = frontier
+            .single_threshold
+            .iter()
+            .filter_map(|p| {
+                p.gap.map(|gap| GapAccuracy {
+                    gap,
+                    accuracy: p.accuracy,
+                })
+            })
+            .collect();
+        let randomized = frontier
+            .randomized
+            .iter()
+            .map(|p| GapAccuracy {
+                gap: p.tolerance,
+                accuracy: p.objective,
+            })
+            .collect();
+        let place = |audit: &Audit| {
+            Some(GapAccuracy {
+                gap: constraint_gap(audit, constraint)?,
+                accuracy: audit.overall.values.get(Metric::Accuracy)?,
+            })
+        };
+        Self {
+            constraint,
+            chosen_because,
+            optimal,
+            single_threshold,
+            randomized,
+            decision: place(&comparison.decision.audit),
+            scenarios: comparison
+                .scenarios
+                .iter()
+                .filter_map(|s| place(&s.audit).map(|p| (s.name.clone(), p)))
+                .collect(),
+        }
+    }
+}
+
+/// A constraint's gap in an audit: the largest difference among its metrics (`None` when one is
+/// undefined, or for constraints without a gap).
+pub fn constraint_gap(audit: &Audit, constraint: Constraint) -> Option<f64> {
+    let metrics = constraint.gap_metrics();
+    if metrics.is_empty() {
+        return None;
+    }
+    metrics
+        .iter()
+        .map(|m| audit.metric_summary(*m).and_then(|s| s.difference))
+        .try_fold(f64::NEG_INFINITY, |worst, gap| gap.map(|g| worst.max(g)))
+}
+
+/// The gap constraint a criterion is about, if any (`disparate_impact` → demographic parity).
+pub fn constraint_of(criterion: &Criterion) -> Option<Constraint> {
+    let of_metric = |metric: Metric| match metric {
+        Metric::SelectionRate => Some(Constraint::DemographicParity),
+        Metric::Tpr | Metric::Fnr => Some(Constraint::EqualOpportunity),
+        Metric::Fpr | Metric::Tnr => Some(Constraint::FprParity),
+        Metric::Accuracy => Some(Constraint::EqualAccuracy),
+        _ => None,
+    };
+    match criterion.measure {
+        Measure::Summary(summary) => Some(match summary {
+            SummaryName::DemographicParityDifference
+            | SummaryName::DemographicParityRatio
+            | SummaryName::DisparateImpact => Constraint::DemographicParity,
+            SummaryName::EqualOpportunityDifference | SummaryName::EqualOpportunityRatio => {
+                Constraint::EqualOpportunity
+            }
+            SummaryName::EqualizedOddsDifference | SummaryName::EqualizedOddsRatio => {
+                Constraint::EqualizedOdds
+            }
+            SummaryName::PredictiveParityDifference => return None,
+        }),
+        Measure::Difference(metric) | Measure::Ratio(metric) | Measure::Disparity(metric) => {
+            of_metric(metric)
+        }
+        Measure::AccuracyDrop | Measure::MinGroupCount => None,
+    }
+}
+
+/// The frontier's constraint for a session and why: the session's explicit choice, else the
+/// first criterion about a gap, else [`DEFAULT_FRONTIER_CONSTRAINT`].
+pub fn frontier_constraint(session: &Session) -> (Constraint, String) {
+    if let Some(constraint) = session.frontier_constraint.filter(|c| c.has_gap()) {
+        return (constraint, "set in the session".into());
+    }
+    session
+        .criteria
+        .iter()
+        .find_map(|c| constraint_of(c).map(|constraint| (constraint, c)))
+        .map_or_else(
+            || {
+                (
+                    DEFAULT_FRONTIER_CONSTRAINT,
+                    "the default: no criterion is about a gap".into(),
+                )
+            },
+            |(constraint, criterion)| (constraint, format!("from the criterion “{criterion}”")),
+        )
+}
+
+/// How to evaluate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EvaluateOptions {
+    /// Tolerances for the frontier; `None` skips it (`check` does not need it).
+    pub frontier_points: Option<usize>,
+    /// How strictly threshold keys must match the groups.
+    pub matching: KeyMatching,
+}
+
+/// A session evaluated on one dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionEvaluation {
+    /// The data it ran on.
+    pub data: EvaluatedData,
+    /// The decision and scenarios, audited, with criteria.
+    pub comparison: ScenarioComparison,
+    /// The frontier, when asked for and computable.
+    pub frontier: Option<FrontierSummary>,
+    /// Why there is no frontier, when there is none.
+    pub frontier_note: Option<String>,
+}
+
+impl SessionEvaluation {
+    /// The decision's overall criteria outcome (pass when there are no criteria).
+    pub fn outcome(&self) -> Outcome {
+        overall_outcome(&self.comparison.decision.criteria)
+    }
+}
+
+/// Evaluates `session` on an index built from `data` (the window passes its own index).
+pub fn evaluate_session(
+    session: &Session,
+    index: &GroupIndex,
+    data: EvaluatedData,
+    options: &EvaluateOptions,
+    progress: &dyn Progress,
+) -> Result<SessionEvaluation, SessionError> {
+    let comparison = compare_scenarios(session, index, options.matching)?;
+    let (frontier, frontier_note) = match options.frontier_points {
+        None => (None, Some("not computed".to_owned())),
+        Some(points) => {
+            let (constraint, because) = frontier_constraint(session);
+            let request = FrontierRequest {
+                constraint,
+                objective: Objective::Accuracy,
+                rule: session.rule,
+                points,
+            };
+            match frontier(index, &request, progress) {
+                Ok(frontier) => (
+                    Some(FrontierSummary::new(
+                        &frontier,
+                        constraint,
+                        because,
+                        &comparison,
+                    )),
+                    None,
+                ),
+                Err(error) => (None, Some(error.to_string())),
+            }
+        }
+    };
+    Ok(SessionEvaluation {
+        data,
+        comparison,
+        frontier,
+        frontier_note,
+    })
+}
+
+/// A session's data, loaded: the analysis and what the evaluation reports about the file.
+#[derive(Debug)]
+pub struct SessionData {
+    /// The loaded, sorted, grouped data.
+    pub analysis: Analysis,
+    /// The file's identity.
+    pub info: EvaluatedData,
+}
+
+impl Session {
+    /// Loads the data to evaluate on: the recorded file (refused when missing or changed) or
+    /// another one.
+    pub fn load_data(
+        &self,
+        choice: &DataChoice,
+        progress: &dyn Progress,
+    ) -> Result<SessionData, SessionError> {
+        let (path, shown, sha256) = match choice {
+            DataChoice::Recorded => {
+                let path = self.data_path();
+                match self.check_data() {
+                    DataStatus::Ok => (path, self.data.path.clone(), self.data.sha256.clone()),
+                    DataStatus::Missing(path) => return Err(SessionError::DataMissing { path }),
+                    DataStatus::Unreadable { path, message } => {
+                        return Err(SessionError::DataUnreadable { path, message });
+                    }
+                    DataStatus::Changed { expected, actual } => {
+                        return Err(SessionError::DataChanged {
+                            path,
+                            expected,
+                            actual,
+                        });
+                    }
+                }
+            }
+            DataChoice::Other(path) => {
+                let sha256 = sha256_file(path).map_err(|e| SessionError::DataUnreadable {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+                (path.clone(), path.display().to_string(), sha256)
+            }
+        };
+        let analysis = Analysis::load(
+            &path,
+            &self.roles,
+            &self.grouping,
+            self.load_options(),
+            progress,
+        )?;
+        let info = EvaluatedData {
+            path: shown,
+            matches_session: sha256 == self.data.sha256,
+            sha256,
+            rows_read: analysis.data.rows_read,
+            rows_dropped: analysis.data.rows_dropped,
+            positive_label: analysis.data.positive_label.clone(),
+            warnings: analysis.data.warnings.clone(),
+        };
+        Ok(SessionData { analysis, info })
+    }
+
+    /// Loads the data and evaluates the session on it; on another file than the recorded one,
+    /// threshold keys naming absent groups are ignored with a warning.
+    pub fn evaluate(
+        &self,
+        choice: &DataChoice,
+        frontier_points: Option<usize>,
+        progress: &dyn Progress,
+    ) -> Result<SessionEvaluation, SessionError> {
+        let data = self.load_data(choice, progress)?;
+        let options = EvaluateOptions {
+            frontier_points,
+            matching: if data.info.matches_session {
+                KeyMatching::Strict
+            } else {
+                KeyMatching::Lenient
+            },
+        };
+        evaluate_session(self, &data.analysis.index, data.info, &options, progress)
+    }
+
+    /// The decision's audit on the recorded data and on `other`, group by group (drift).
+    pub fn compare_with_dataset(
+        &self,
+        other: &Path,
+        progress: &dyn Progress,
+    ) -> Result<DatasetComparison, SessionError> {
+        let recorded = self.evaluate(&DataChoice::Recorded, None, progress)?;
+        let newer = self.evaluate(&DataChoice::Other(other.to_path_buf()), None, progress)?;
+        Ok(compare_datasets(
+            &recorded.comparison.decision.audit,
+            &newer.comparison.decision.audit,
+        ))
+    }
+}
