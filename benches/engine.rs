@@ -78,13 +78,16 @@ fn engine(c: &mut Criterion) {
             black_box(index.counts(&thresholds, options.rule))
         });
     });
-    group.bench_function("full audit (metrics, intervals, disparities) after one move", |b| {
-        b.iter(|| {
-            step = step.wrapping_add(1);
-            thresholds[step % 40] = 0.3 + (step % 97) as f64 / 200.0;
-            black_box(audit(&index, &thresholds, &options).unwrap())
-        });
-    });
+    group.bench_function(
+        "full audit (metrics, intervals, disparities) after one move",
+        |b| {
+            b.iter(|| {
+                step = step.wrapping_add(1);
+                thresholds[step % 40] = 0.3 + (step % 97) as f64 / 200.0;
+                black_box(audit(&index, &thresholds, &options).unwrap())
+            });
+        },
+    );
     group.finish();
 }
 
@@ -111,15 +114,23 @@ fn end_to_end(c: &mut Criterion) {
             )
         });
     });
-    group.bench_function("audit end to end (read, validate, sort, group, audit)", |b| {
-        b.iter(|| {
-            let analysis =
-                Analysis::load(&path, &roles(), &grouping(), LoadOptions::default(), &NoProgress)
-                    .unwrap();
-            let thresholds = vec![0.5; analysis.index.len()];
-            black_box(audit(&analysis.index, &thresholds, &AuditOptions::default()).unwrap())
-        });
-    });
+    group.bench_function(
+        "audit end to end (read, validate, sort, group, audit)",
+        |b| {
+            b.iter(|| {
+                let analysis = Analysis::load(
+                    &path,
+                    &roles(),
+                    &grouping(),
+                    LoadOptions::default(),
+                    &NoProgress,
+                )
+                .unwrap();
+                let thresholds = vec![0.5; analysis.index.len()];
+                black_box(audit(&analysis.index, &thresholds, &AuditOptions::default()).unwrap())
+            });
+        },
+    );
     group.finish();
 }
 

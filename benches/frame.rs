@@ -7,7 +7,12 @@
 //!
 //! Run: `cargo bench --bench frame` (release build). Figures go to BENCHMARKS.md.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs
+)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -39,7 +44,9 @@ fn main() {
         score: "score".into(),
         label: "repaid".into(),
         positive: None,
-        attributes: ["sex", "race", "age_band", "region", "income"].map(String::from).to_vec(),
+        attributes: ["sex", "race", "age_band", "region", "income"]
+            .map(String::from)
+            .to_vec(),
         weight: None,
     };
     let started = Instant::now();
@@ -56,9 +63,17 @@ fn main() {
     let loaded = started.elapsed();
     harness.run_steps(5);
     let groups = harness.state().thresholds().keys().len();
-    assert!(harness.state().workspace().is_some(), "{:?}", harness.state().errors());
+    assert!(
+        harness.state().workspace().is_some(),
+        "{:?}",
+        harness.state().errors()
+    );
     // Every group visible, so the plots draw all 40.
-    let transform = *harness.state().plots().transform(PlotKind::Distribution).unwrap();
+    let transform = *harness
+        .state()
+        .plots()
+        .transform(PlotKind::Distribution)
+        .unwrap();
     let y = transform.frame().center().y;
     let start = egui::pos2(transform.position_from_point_x(0.5), y);
     let end = egui::pos2(transform.position_from_point_x(0.85), y);
@@ -66,7 +81,9 @@ fn main() {
     harness.step();
     let mut frames = Vec::with_capacity(FRAMES);
     for i in 0..FRAMES {
-        let t = (i as f32 / (FRAMES - 1) as f32 * std::f32::consts::PI * 2.0).sin().abs();
+        let t = (i as f32 / (FRAMES - 1) as f32 * std::f32::consts::PI * 2.0)
+            .sin()
+            .abs();
         harness.hover_at(start + (end - start) * t);
         let frame = Instant::now();
         harness.step();
@@ -88,7 +105,10 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let percentile = |p: f64| ms(frames[((frames.len() - 1) as f64 * p).round() as usize]);
     println!("explorer frame while dragging: {rows} rows, {groups} groups, {FRAMES} frames");
-    println!("  load + sort + group + curves: {:.2} s", loaded.as_secs_f64());
+    println!(
+        "  load + sort + group + curves: {:.2} s",
+        loaded.as_secs_f64()
+    );
     println!(
         "  frame ms: p50 {:.2}  p95 {:.2}  max {:.2}  (threshold moved: {})",
         percentile(0.5),

@@ -87,7 +87,10 @@ fn moving_a_slider_changes_that_groups_rates_to_the_engines_values() {
         .get_by_role_and_label(Role::Slider, "Black")
         .set_value_accesskit(0.7);
     harness.run_steps(3);
-    assert_eq!(threshold_of(&harness, "Black"), snapped(&harness, "Black", 0.7));
+    assert_eq!(
+        threshold_of(&harness, "Black"),
+        snapped(&harness, "Black", 0.7)
+    );
     // The engine, independently, at the same thresholds.
     let workspace = harness.state().workspace().unwrap();
     let thresholds: Vec<f64> = harness.state().thresholds().values().to_vec();
@@ -136,7 +139,9 @@ fn ticking_a_second_attribute_gives_the_intersections() {
 fn a_bad_file_shows_the_message_and_keeps_the_old_data() {
     let mut harness = explorer(StartWith::Sample);
     // A file that does not exist.
-    harness.state_mut().open_path(std::path::Path::new("no/such/data.csv"));
+    harness
+        .state_mut()
+        .open_path(std::path::Path::new("no/such/data.csv"));
     settle(&mut harness);
     assert!(
         harness
@@ -296,4 +301,264 @@ fn snapshot_of_the_first_view() {
         .build_eframe(|cc| FulcrumApp::new(cc, StartWith::Sample));
     settle(&mut harness);
     harness.snapshot("explorer_sample");
+}
+
+fn group_position(harness: &Harness<'static, FulcrumApp>, key: &str) -> usize {
+    harness
+        .state()
+        .workspace()
+        .unwrap()
+        .index
+        .position(key)
+        .unwrap()
+}
+
+#[test]
+fn optimized_thresholds_apply_in_one_undoable_step() {
+    use fulcrum::optimize::{Constraint, Objective, OptimizeRequest, optimize};
+    let mut harness = explorer(StartWith::Sample);
+    {
+        let panel = harness.state_mut().optimize_panel();
+        panel.constraint = Constraint::EqualOpportunity;
+        panel.tolerance = 0.02;
+    }
+    harness.get_by_label("Find thresholds").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Apply these thresholds").click();
+    harness.run_steps(3);
+    // The same optimization straight from the library.
+    let index = harness.state().workspace().unwrap().index.clone();
+    let expected = optimize(
+        &index,
+        &OptimizeRequest {
+            constraint: Constraint::EqualOpportunity,
+            tolerance: 0.02,
+            objective: Objective::Accuracy,
+            capacity: None,
+            rule: fulcrum::engine::DecisionRule::AtLeast,
+        },
+        &fulcrum::progress::NoProgress,
+    )
+    .unwrap();
+    assert_eq!(
+        harness.state().thresholds().values(),
+        expected.thresholds.as_slice()
+    );
+    let audit = harness.state().audit().unwrap();
+    assert!(audit.summary.equal_opportunity_difference.unwrap() <= 0.02);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert!(
+        harness
+            .state()
+            .thresholds()
+            .values()
+            .iter()
+            .all(|t| *t == 0.5)
+    );
+}
+
+#[test]
+fn clicking_a_frontier_point_applies_its_thresholds() {
+    // The frontier of the default constraint is computed on its own after loading: no click.
+    let mut harness = explorer(StartWith::Sample);
+    harness.run_steps(2);
+    let index = harness.state().workspace().unwrap().index.clone();
+    let point = harness
+        .state_mut()
+        .optimize_panel()
+        .frontier_points(&index)
+        .unwrap()[0]
+        .clone();
+    let transform = harness
+        .state_mut()
+        .optimize_panel()
+        .frontier_transform
+        .unwrap();
+    let at = transform.position_from_point(&egui_plot::PlotPoint::new(
+        point.solution.gap.unwrap_or(0.0),
+        point.solution.objective,
+    ));
+    harness.hover_at(at);
+    harness.step();
+    harness.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.step();
+    harness.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().thresholds().values(),
+        point.solution.thresholds.as_slice()
+    );
+}
+
+#[test]
+fn the_frontier_follows_the_chosen_constraint() {
+    use fulcrum::optimize::{Constraint, FrontierRequest, Objective, frontier};
+    use fulcrum::progress::NoProgress;
+    let mut harness = explorer(StartWith::Sample);
+    let index = harness.state().workspace().unwrap().index.clone();
+    harness.state_mut().optimize_panel().constraint = Constraint::DemographicParity;
+    harness.step();
+    settle(&mut harness);
+    let shown: Vec<f64> = harness
+        .state_mut()
+        .optimize_panel()
+        .frontier_points(&index)
+        .expect("the frontier was recomputed for the new constraint")
+        .iter()
+        .map(|p| p.solution.objective)
+        .collect();
+    let request = FrontierRequest {
+        constraint: Constraint::DemographicParity,
+        objective: Objective::Accuracy,
+        rule: fulcrum::engine::DecisionRule::AtLeast,
+        points: shown.len(),
+    };
+    let expected: Vec<f64> = frontier(&index, &request, &NoProgress)
+        .unwrap()
+        .points
+        .iter()
+        .map(|p| p.solution.objective)
+        .collect();
+    assert_eq!(shown, expected);
+}
+
+#[test]
+fn hold_parity_keeps_the_gap_while_one_group_moves() {
+    use fulcrum::optimize::Constraint;
+    let mut harness = explorer(StartWith::Sample);
+    {
+        let panel = harness.state_mut().optimize_panel();
+        panel.constraint = Constraint::EqualOpportunity;
+        panel.tolerance = 0.03;
+        panel.hold_parity = true;
+    }
+    harness
+        .get_by_role_and_label(Role::Slider, "White")
+        .set_value_accesskit(0.65);
+    harness.run_steps(2);
+    settle(&mut harness);
+    let white = threshold_of(&harness, "White");
+    assert_eq!(
+        white,
+        snapped(&harness, "White", 0.65),
+        "the moved group stays put"
+    );
+    let audit = harness.state().audit().unwrap();
+    let gap = audit.summary.equal_opportunity_difference.unwrap();
+    assert!(
+        gap <= 0.03,
+        "TPR gap {gap} with {:?}",
+        harness.state().thresholds().values()
+    );
+    // The others moved to keep it.
+    assert_ne!(threshold_of(&harness, "Black"), 0.5);
+}
+
+#[test]
+fn a_saved_session_reopens_with_the_same_thresholds_criteria_and_scenarios() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("decision.json");
+    let mut harness = explorer(StartWith::Sample);
+    harness
+        .get_by_role_and_label(Role::Slider, "Black")
+        .set_value_accesskit(0.62);
+    harness.run_steps(3);
+    let thresholds = harness.state().thresholds().values().to_vec();
+    // A scenario and a criterion, through the panel.
+    let name = harness.get_by_role_and_label(Role::TextInput, "Name");
+    name.click();
+    name.type_text("Black at 0.62");
+    harness.run_steps(1);
+    harness.get_by_label("Save current").click();
+    harness.run_steps(2);
+    let field = harness.get_by_role_and_label(Role::TextInput, "New");
+    field.click();
+    field.type_text("demographic_parity_ratio >= 0.8");
+    harness.run_steps(1);
+    harness.get_by_label("Add").click();
+    harness.run_steps(2);
+    assert!(harness.state().is_dirty());
+    assert!(harness.state_mut().save_session_to(&path));
+    assert!(!harness.state().is_dirty());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("demographic_parity_ratio >= 0.8"), "{text}");
+    assert!(text.contains("Black at 0.62"), "{text}");
+
+    let mut reopened = explorer(StartWith::Nothing);
+    reopened.state_mut().open_session(&path);
+    settle(&mut reopened);
+    assert_eq!(
+        reopened.state().thresholds().values(),
+        thresholds.as_slice()
+    );
+    assert_eq!(reopened.state().session_path(), Some(path.as_path()));
+    assert!(!reopened.state().is_dirty());
+    // The criterion is evaluated live, and the scenario is there.
+    reopened.get_by_label_contains("demographic_parity_ratio >= 0.8 (= ");
+    reopened.get_by_label("Black at 0.62");
+}
+
+#[test]
+fn unsaved_changes_are_offered_for_saving_before_opening_another_file() {
+    let mut harness = explorer(StartWith::Sample);
+    harness
+        .get_by_role_and_label(Role::Slider, "Asian")
+        .set_value_accesskit(0.4);
+    harness.run_steps(3);
+    harness
+        .state_mut()
+        .guard(fulcrum::app::PendingAction::OpenSample);
+    harness.run_steps(2);
+    harness.get_by_label("Save your changes?");
+    harness.get_by_label("Don't save").click();
+    harness.step();
+    settle(&mut harness);
+    assert!(
+        harness
+            .state()
+            .thresholds()
+            .values()
+            .iter()
+            .all(|t| *t == 0.5)
+    );
+}
+
+#[test]
+fn a_session_whose_data_changed_says_so_and_loads_nothing() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("lending.csv");
+    std::fs::copy("sample_data/lending.csv", &data).unwrap();
+    let session = directory.path().join("s.json");
+    let mut harness = explorer(StartWith::Nothing);
+    harness.state_mut().load(
+        data.clone(),
+        sample_roles(),
+        GroupingSpec::by_names(&["sex"]),
+        LoadOptions::default(),
+    );
+    settle(&mut harness);
+    assert!(harness.state_mut().save_session_to(&session));
+    // The data changes after the session was saved.
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    text = text.replacen(",1,", ",0,", 50);
+    std::fs::write(&data, text).unwrap();
+    let mut reopened = explorer(StartWith::Nothing);
+    reopened.state_mut().open_session(&session);
+    reopened.run_steps(3);
+    reopened.get_by_label("The session's data is not as recorded");
+    reopened.get_by_label_contains("has changed since the session was saved");
+    assert!(reopened.state().workspace().is_none());
+    let _ = group_position;
 }

@@ -81,3 +81,20 @@ pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(),
     }
     crate::atomic::write_atomically(path, &buffer).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_png_is_written_with_the_image_size() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("plot.png");
+        let image = egui::ColorImage::new([3, 2], vec![egui::Color32::RED; 6]);
+        write_png(&path, &image).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        // IHDR: width and height as big-endian u32 after the chunk header.
+        assert_eq!(&bytes[16..24], &[0, 0, 0, 3, 0, 0, 0, 2]);
+    }
+}

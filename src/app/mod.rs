@@ -3,10 +3,13 @@
 //! the per-group curves and draws cached, screen-sized plot data.
 
 mod export;
+mod governance;
 mod jobs;
 mod mapping;
+pub mod optimize_panel;
 pub mod palette;
 pub mod plots;
+mod session_flow;
 pub mod settings;
 mod slicing;
 pub mod table;
@@ -18,9 +21,13 @@ use std::path::{Path, PathBuf};
 use egui::RichText;
 
 use self::export::PngExport;
+use self::governance::GovernancePanel;
 use self::jobs::Job;
 pub use self::mapping::{MappingDialog, MappingOutcome};
+use self::optimize_panel::{OptimizeAction, OptimizePanel};
 use self::plots::{PlotInputs, PlotsState};
+use self::session_flow::DataProblem;
+pub use self::session_flow::PendingAction;
 use self::settings::{Settings, Theme};
 use self::table::TableState;
 use self::thresholds::{ThresholdAction, ThresholdState};
@@ -101,6 +108,14 @@ pub struct ViewOptions {
     pub hide_small: bool,
 }
 
+/// A finished load: the workspace, and the session file it came from.
+pub struct Loaded {
+    /// The loaded dataset.
+    pub workspace: Workspace,
+    /// The session file, when a session was opened.
+    pub session_path: Option<PathBuf>,
+}
+
 /// The explorer application.
 pub struct FulcrumApp {
     settings: Settings,
@@ -115,10 +130,18 @@ pub struct FulcrumApp {
     errors: Vec<String>,
     notices: Vec<String>,
     preview_job: Option<Job<Result<Preview, String>>>,
-    load_job: Option<Job<Result<Workspace, String>>>,
+    load_job: Option<Job<Result<Loaded, String>>>,
     regroup_job: Option<Job<Result<Regrouped, String>>>,
     queued_grouping: Option<GroupingSpec>,
     png: PngExport,
+    optimize: OptimizePanel,
+    held_group: Option<usize>,
+    governance: GovernancePanel,
+    session_path: Option<PathBuf>,
+    saved_json: Option<String>,
+    pending: Option<PendingAction>,
+    data_problem: Option<DataProblem>,
+    allow_close: bool,
     show_about: bool,
     ctx: Option<egui::Context>,
 }
@@ -150,12 +173,27 @@ impl FulcrumApp {
             regroup_job: None,
             queued_grouping: None,
             png: PngExport::default(),
+            optimize: OptimizePanel::default(),
+            held_group: None,
+            governance: GovernancePanel::default(),
+            session_path: None,
+            saved_json: None,
+            pending: None,
+            data_problem: None,
+            allow_close: false,
             show_about: false,
             ctx: Some(cc.egui_ctx.clone()),
         };
         app.settings.apply(&cc.egui_ctx);
         match start {
             StartWith::Sample => app.open_sample(),
+            StartWith::File(path)
+                if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json")) =>
+            {
+                app.open_session(&path);
+            }
             StartWith::File(path) => app.open_path(&path),
             StartWith::Nothing => {}
         }
@@ -195,8 +233,11 @@ impl FulcrumApp {
             format!("loading {}", path.display()),
             self.ctx.clone(),
             move |progress| {
-                Workspace::load(&path, &roles, &grouping, options, progress)
-                    .map_err(|e| e.to_string())
+                let workspace = Workspace::load(&path, &roles, &grouping, options, None, progress)?;
+                Ok(Loaded {
+                    workspace,
+                    session_path: None,
+                })
             },
         ));
     }
@@ -254,7 +295,23 @@ impl FulcrumApp {
 
     /// Whether a worker is loading or regrouping.
     pub fn is_busy(&self) -> bool {
-        self.preview_job.is_some() || self.load_job.is_some() || self.regroup_job.is_some()
+        self.preview_job.is_some()
+            || self.load_job.is_some()
+            || self.regroup_job.is_some()
+            || self.optimize.is_busy()
+            || self.governance.job.is_some()
+    }
+
+    /// The optimization panel (constraint, tolerance, results).
+    pub fn optimize_panel(&mut self) -> &mut OptimizePanel {
+        &mut self.optimize
+    }
+
+    /// Applies an optimizer's thresholds (one undo step; locked groups keep theirs).
+    fn apply_optimized(&mut self, action: OptimizeAction) {
+        if let OptimizeAction::Apply(snapshot) = action {
+            self.thresholds.apply(&snapshot);
+        }
     }
 
     /// The audit of the current thresholds (what the table and plots show).
@@ -277,7 +334,10 @@ impl FulcrumApp {
         if let Some(result) = self.load_job.as_ref().and_then(Job::poll) {
             self.load_job = None;
             match result {
-                Ok(Ok(workspace)) => self.install(workspace),
+                Ok(Ok(loaded)) => {
+                    self.install(loaded.workspace);
+                    self.adopt_session(loaded.session_path);
+                }
                 Ok(Err(message)) => self.errors.push(message),
                 Err(()) => self.errors.push("loading failed unexpectedly".into()),
             }
@@ -355,23 +415,72 @@ impl FulcrumApp {
                         )
                         .pick_file()
                     {
-                        self.open_path(&path);
+                        self.guard(PendingAction::OpenData(path));
                     }
                     ui.close();
                 }
+                if ui.button("Open session…").clicked() {
+                    if let Some(path) = rfd::FileDialog::new()
+                        .add_filter("Fulcrum session", &["json"])
+                        .pick_file()
+                    {
+                        self.guard(PendingAction::OpenSession(path));
+                    }
+                    ui.close();
+                }
+                let loaded = self.workspace.is_some();
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Save session"))
+                    .clicked()
+                {
+                    self.save_session(false);
+                    ui.close();
+                }
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Save session as…"))
+                    .clicked()
+                {
+                    self.save_session(true);
+                    ui.close();
+                }
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Export report…"))
+                    .clicked()
+                {
+                    if let Some(path) = rfd::FileDialog::new()
+                        .add_filter("HTML report", &["html"])
+                        .add_filter("Markdown", &["md"])
+                        .add_filter("JSON", &["json"])
+                        .set_file_name("fulcrum-report.html")
+                        .save_file()
+                    {
+                        self.export_report(path);
+                    }
+                    ui.close();
+                }
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Compare with another dataset…"))
+                    .clicked()
+                {
+                    if let Some(path) = rfd::FileDialog::new().pick_file() {
+                        self.compare_with_dataset(path);
+                    }
+                    ui.close();
+                }
+                ui.separator();
                 ui.menu_button("Open recent", |ui| {
                     if self.settings.recent_files.is_empty() {
                         ui.label("(none yet)");
                     }
                     for path in self.settings.recent_files.clone() {
                         if ui.button(path.display().to_string()).clicked() {
-                            self.open_path(&path);
+                            self.guard(PendingAction::OpenData(path));
                             ui.close();
                         }
                     }
                 });
                 if ui.button("Open the sample").clicked() {
-                    self.open_sample();
+                    self.guard(PendingAction::OpenSample);
                     ui.close();
                 }
                 ui.separator();
@@ -400,7 +509,8 @@ impl FulcrumApp {
                 }
                 ui.separator();
                 if ui.button("Quit").clicked() {
-                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                    self.guard(PendingAction::Quit);
+                    ui.close();
                 }
             });
             ui.menu_button("View", |ui| {
@@ -625,8 +735,15 @@ impl FulcrumApp {
         ui: &mut egui::Ui,
         audit: &Audit,
         hidden: &[bool],
-    ) -> Option<(usize, f64)> {
-        let workspace = self.workspace.as_ref()?;
+    ) -> (Option<(usize, f64)>, OptimizeAction) {
+        let Some(workspace) = self.workspace.as_ref() else {
+            return (None, OptimizeAction::None);
+        };
+        let scenario_points = self
+            .optimize
+            .frontier_for(&workspace.index)
+            .map(|(_, constraint, objective)| self.scenario_points(constraint, objective))
+            .unwrap_or_default();
         let visible: Vec<bool> = self
             .visible
             .iter()
@@ -657,6 +774,7 @@ impl FulcrumApp {
                     egui::Layout::top_down(egui::Align::Min),
                     |ui| {
                         ui.set_min_size(egui::vec2(width, cell.y));
+                        ui.set_max_size(egui::vec2(width, cell.y));
                         let rect = ui.max_rect();
                         let result = draw(ui);
                         png.button_ui(ui, rect, name);
@@ -676,8 +794,12 @@ impl FulcrumApp {
                 plots::roc_plot_ui(ui, state, &inputs)
             }));
         });
+        let optimize = &mut self.optimize;
+        let mut action = OptimizeAction::None;
+        let rule = audit.options.rule;
+        let ctx = self.ctx.clone();
         ui.horizontal(|ui| {
-            cell_ui(ui, cell.x * 2.0 + spacing.x, "by-group", &mut |ui| {
+            cell_ui(ui, cell.x, "by-group", &mut |ui| {
                 plots::by_group_plot_ui(ui, state, &inputs);
                 None
             });
@@ -685,8 +807,72 @@ impl FulcrumApp {
                 plots::calibration_plot_ui(ui, state, &inputs);
                 None
             });
+            cell_ui(ui, cell.x, "frontier", &mut |ui| {
+                action = optimize_panel::frontier_plot_ui(
+                    ui,
+                    optimize,
+                    &workspace.index,
+                    audit,
+                    &scenario_points,
+                    rule,
+                    ctx.clone(),
+                );
+                None
+            });
         });
-        edit
+        (edit, action)
+    }
+
+    fn side_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(workspace) = &self.workspace else {
+            return;
+        };
+        let index = std::sync::Arc::clone(&workspace.index);
+        let mut action = OptimizeAction::None;
+        egui::CollapsingHeader::new(RichText::new("Optimize").strong())
+            .default_open(true)
+            .show(ui, |ui| {
+                action = self
+                    .optimize
+                    .ui(ui, &index, self.view.audit.rule, &self.ctx);
+            });
+        self.apply_optimized(action);
+        ui.separator();
+        egui::CollapsingHeader::new(RichText::new("Governance").strong())
+            .default_open(true)
+            .show(ui, |ui| self.governance_ui(ui));
+    }
+
+    /// In hold-parity mode, a user's move of one group's threshold re-optimizes the others.
+    fn hold_parity_after_edits(&mut self, before: &[f64]) {
+        if !self.optimize.hold_parity {
+            self.held_group = None;
+            return;
+        }
+        let Some(workspace) = &self.workspace else {
+            return;
+        };
+        let values = self.thresholds.values();
+        if values.len() != before.len() {
+            return;
+        }
+        let changed: Vec<usize> = (0..values.len())
+            .filter(|i| values[*i] != before[*i])
+            .collect();
+        let [group] = changed.as_slice() else {
+            return;
+        };
+        let mut fixed: Vec<(usize, f64)> = self
+            .thresholds
+            .locked_groups()
+            .into_iter()
+            .map(|i| (i, values[i]))
+            .collect();
+        fixed.push((*group, values[*group]));
+        self.held_group = Some(*group);
+        let index = std::sync::Arc::clone(&workspace.index);
+        self.optimize
+            .request_hold(&index, self.view.audit.rule, fixed, self.ctx.clone());
     }
 
     fn about_ui(&mut self, ctx: &egui::Context) {
@@ -708,8 +894,15 @@ impl FulcrumApp {
                 .map(|f| f.path().to_path_buf())
                 .collect()
         });
-        if let Some(path) = dropped.first() {
-            self.open_path(path);
+        if let Some(path) = dropped.into_iter().next() {
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
+                self.guard(PendingAction::OpenSession(path));
+            } else {
+                self.guard(PendingAction::OpenData(path));
+            }
         }
     }
 }
@@ -742,7 +935,23 @@ impl eframe::App for FulcrumApp {
         self.settings.apply(&ctx);
         self.png.poll(&ctx, &mut self.errors);
         if let Some(workspace) = &self.workspace {
+            let rule = self.view.audit.rule;
+            if let Some(held) = self.optimize.poll(&workspace.index, rule, self.ctx.clone()) {
+                let mut fixed = self.thresholds.locked_groups();
+                fixed.extend(self.held_group);
+                self.thresholds.set_others(&held, &fixed);
+            }
             thresholds::handle_keys(&ctx, &mut self.thresholds, &workspace.index, self.selected);
+        }
+        let before = self.thresholds.values().to_vec();
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.is_dirty() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.pending = Some(PendingAction::Quit);
+        }
+        if self.workspace.is_some()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S))
+        {
+            self.save_session(false);
         }
         egui::Panel::top("menu").show(ui, |ui| {
             self.menu_ui(ui);
@@ -763,6 +972,16 @@ impl eframe::App for FulcrumApp {
                                 self.controls_ui(ui);
                             });
                     });
+                egui::Panel::right("optimize")
+                    .resizable(true)
+                    .default_size(250.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .id_salt("right-scroll")
+                            .show(ui, |ui| {
+                                self.side_ui(ui);
+                            });
+                    });
                 egui::Panel::bottom("table")
                     .resizable(true)
                     .default_size(300.0)
@@ -771,15 +990,17 @@ impl eframe::App for FulcrumApp {
                         ui.separator();
                         table::summary_ui(ui, audit);
                     });
-                let edit = egui::CentralPanel::default()
+                let (edit, action) = egui::CentralPanel::default()
                     .show(ui, |ui| {
                         self.legend_ui(ui, &hidden);
                         self.plots_ui(ui, audit, &hidden)
                     })
                     .inner;
+                self.apply_optimized(action);
                 if let (Some((group, value)), Some(workspace)) = (edit, &self.workspace) {
                     let rule = self.view.audit.rule;
-                    let value = thresholds::canonical_threshold(&workspace.index, group, value, rule);
+                    let value =
+                        thresholds::canonical_threshold(&workspace.index, group, value, rule);
                     self.thresholds.set(group, value);
                     self.selected = Some(group);
                 }
@@ -819,6 +1040,9 @@ impl eframe::App for FulcrumApp {
             }
         }
         self.about_ui(&ctx);
+        self.governance_windows_ui(&ctx);
+        self.modals_ui(&ctx);
+        self.hold_parity_after_edits(&before);
         // A drag, a typed value or a key press is one undo step once the interaction settles.
         if !ctx.input(|i| i.pointer.any_down()) && !ctx.egui_wants_keyboard_input() {
             self.thresholds.commit();

@@ -243,7 +243,7 @@ pub fn distribution_plot_ui(
 ) -> Option<(usize, f64)> {
     title_ui(
         ui,
-        "Score distribution (positives above, negatives below)",
+        "Scores (positives up, negatives down)",
         "Share of each group's positives (above the axis) and negatives (below) per score bin.\nDrag a group's vertical line to move its threshold.",
     );
     let response = fixed_plot("distribution")
@@ -551,20 +551,22 @@ pub fn roc_plot_ui(
 /// Chosen metrics per group with 95% interval whiskers; the reference group is marked.
 pub fn by_group_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &PlotInputs<'_>) {
     let mut metrics = state.group_metrics();
-    ui.horizontal_wrapped(|ui| {
-        ui.strong("By group:");
-        for m in GROUP_METRICS {
-            let mut on = metrics.contains(&m);
-            if ui.toggle_value(&mut on, m.label()).changed() {
-                if on {
-                    metrics.push(m);
-                } else if metrics.len() > 1 {
-                    metrics.retain(|x| *x != m);
+    ui.horizontal(|ui| {
+        ui.strong("By group");
+        ui.menu_button("Metrics", |ui| {
+            for m in GROUP_METRICS {
+                let mut on = metrics.contains(&m);
+                if ui.checkbox(&mut on, m.label()).changed() {
+                    if on {
+                        metrics.push(m);
+                    } else if metrics.len() > 1 {
+                        metrics.retain(|x| *x != m);
+                    }
                 }
             }
-        }
+        });
         ui.label(egui::RichText::new("(?)").weak()).on_hover_text(
-            "Each group's value with its 95% Wilson interval. The reference group is labelled.\nMarker shape tells the metrics apart.",
+            "Each group's value with its 95% Wilson interval; marker shape tells the metrics apart\n(circle, diamond, square, …, in the order of the Metrics menu). The reference group is labelled.",
         );
     });
     metrics.sort_by_key(|m| GROUP_METRICS.iter().position(|x| x == m));

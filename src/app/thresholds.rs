@@ -112,6 +112,23 @@ impl ThresholdState {
         }
     }
 
+    /// Sets every unlocked group's threshold from `values` except the groups in `fixed` (hold
+    /// parity: the optimizer moved the others). Not an undo step of its own.
+    pub fn set_others(&mut self, values: &[f64], fixed: &[usize]) {
+        for (i, (slot, value)) in self.values.iter_mut().zip(values).enumerate() {
+            if !fixed.contains(&i) && !self.locked.get(i).copied().unwrap_or(false) {
+                *slot = *value;
+            }
+        }
+    }
+
+    /// Indices of locked groups.
+    pub fn locked_groups(&self) -> Vec<usize> {
+        (0..self.values.len())
+            .filter(|i| self.is_locked(*i))
+            .collect()
+    }
+
     /// Turns "one threshold for all" on (aligning unlocked groups on `anchor`'s threshold) or off.
     pub fn set_uniform(&mut self, uniform: bool, anchor: usize) {
         self.uniform = uniform;
@@ -177,6 +194,13 @@ impl ThresholdState {
         }
     }
 
+    /// Forgets the undo history (a session was just opened).
+    pub fn clear_history(&mut self) {
+        self.undo.clear();
+        self.redo.clear();
+        self.committed.clone_from(&self.values);
+    }
+
     /// Whether there is something to undo.
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty() || self.values != self.committed
@@ -240,7 +264,12 @@ impl ThresholdState {
 /// The threshold that makes the same decisions as `value` for group `group` and reads as a real
 /// score: the group's lowest selected score under `≥` (highest rejected under `>`), or
 /// nobody / everybody. Dragged values snap to it, so a drag never shows 0.8347460941600321.
-pub fn canonical_threshold(index: &GroupIndex, group: usize, value: f64, rule: DecisionRule) -> f64 {
+pub fn canonical_threshold(
+    index: &GroupIndex,
+    group: usize,
+    value: f64,
+    rule: DecisionRule,
+) -> f64 {
     match index.groups().get(group) {
         Some(g) => g.curve.threshold_for_cut(g.curve.cut_at(value, rule), rule),
         None => value,

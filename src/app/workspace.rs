@@ -7,14 +7,17 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::{Analysis, AnalysisError, DataSummary, default_threshold};
+use crate::analysis::{Analysis, default_threshold};
 use crate::data::{ColumnRoles, LoadOptions};
 use crate::engine::curves::{
     CalibrationBin, Histogram, RocPoint, calibration, histogram, linspace, roc_curve,
 };
 use crate::engine::dataset::AttributeValues;
-use crate::engine::{GroupIndex, GroupingError, GroupingSpec, SortedDataset};
+use crate::engine::{
+    AuditOptions, GroupIndex, GroupingError, GroupingSpec, SortedDataset, ThresholdMap,
+};
 use crate::progress::Progress;
+use crate::session::Session;
 
 /// Points per ROC curve: enough for a smooth curve at any window size.
 const ROC_POINTS: usize = 600;
@@ -74,29 +77,35 @@ impl PlotCurves {
     }
 }
 
-/// A dataset in the window.
+/// A dataset in the window: the [`Analysis`] (file, sorted rows, current grouping) plus what the
+/// window derives from it. Dereferences to the analysis.
 pub struct Workspace {
-    /// What was loaded.
-    pub data: DataSummary,
-    /// Rows sorted by score, shared with regrouping jobs.
-    pub sorted: Arc<SortedDataset>,
-    /// The current grouping's index.
-    pub index: Arc<GroupIndex>,
-    /// The current grouping.
-    pub grouping: GroupingSpec,
+    /// The loaded, sorted, grouped data.
+    pub analysis: Analysis,
     /// The current grouping's plot curves.
     pub curves: Arc<PlotCurves>,
     /// Every loaded attribute.
     pub attributes: Vec<AttributeInfo>,
     /// Smallest and largest score.
     pub score_range: (f64, f64),
+    /// The governance record of this dataset (fingerprint, criteria, scenarios, sign-offs);
+    /// its thresholds and options are refreshed from the window when saved.
+    pub session: Session,
+}
+
+impl std::ops::Deref for Workspace {
+    type Target = Analysis;
+
+    fn deref(&self) -> &Analysis {
+        &self.analysis
+    }
 }
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Workspace")
-            .field("path", &self.data.path)
-            .field("groups", &self.index.len())
+            .field("path", &self.analysis.data.path)
+            .field("groups", &self.analysis.index.len())
             .finish_non_exhaustive()
     }
 }
@@ -112,15 +121,19 @@ pub struct Regrouped {
 }
 
 impl Workspace {
-    /// Loads a file and groups it (on a worker thread).
+    /// Loads a file and groups it (on a worker thread). With `session`, the data is the
+    /// session's and the session is kept; otherwise a new session is started on the data (its
+    /// fingerprint is computed here, off the UI thread).
     pub fn load(
         path: &Path,
         roles: &ColumnRoles,
         grouping: &GroupingSpec,
         options: LoadOptions,
+        session: Option<Session>,
         progress: &dyn Progress,
-    ) -> Result<Self, AnalysisError> {
-        let analysis = Analysis::load(path, roles, grouping, options, progress)?;
+    ) -> Result<Self, String> {
+        let analysis =
+            Analysis::load(path, roles, grouping, options, progress).map_err(|e| e.to_string())?;
         progress.stage("preparing plots");
         let score_range = analysis.sorted.score_range();
         let curves = Arc::new(PlotCurves::build(&analysis.index, score_range));
@@ -137,14 +150,25 @@ impl Workspace {
                 },
             })
             .collect();
+        let session = match session {
+            Some(session) => session,
+            None => {
+                progress.stage("fingerprinting the file");
+                let threshold = default_threshold(score_range);
+                Session::new(
+                    &analysis,
+                    ThresholdMap::uniform(threshold),
+                    &AuditOptions::default(),
+                )
+                .map_err(|e| e.to_string())?
+            }
+        };
         Ok(Self {
-            data: analysis.data,
-            sorted: analysis.sorted,
-            index: analysis.index,
-            grouping: analysis.grouping,
+            analysis,
             curves,
             attributes,
             score_range,
+            session,
         })
     }
 
@@ -164,8 +188,8 @@ impl Workspace {
 
     /// Swaps in a finished regrouping.
     pub fn apply(&mut self, regrouped: Regrouped) {
-        self.grouping = regrouped.grouping;
-        self.index = regrouped.index;
+        self.analysis.grouping = regrouped.grouping;
+        self.analysis.index = regrouped.index;
         self.curves = regrouped.curves;
     }
 
@@ -176,7 +200,8 @@ impl Workspace {
 
     /// The file name, for titles.
     pub fn file_name(&self) -> String {
-        self.data
+        self.analysis
+            .data
             .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

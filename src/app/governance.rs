@@ -1,0 +1,527 @@
+//! Governance in the window: acceptance criteria with live pass/fail badges, scenarios compared
+//! side by side, the rationale, sign-off entries, and the comparison with another dataset. The
+//! record itself is a [`Session`]; the window edits it in place.
+
+use std::path::PathBuf;
+
+use egui::RichText;
+
+use super::jobs::Job;
+use super::palette::{PASS, WARNING, group_color};
+use crate::engine::{Metric, ThresholdMap};
+use crate::report::format::rate;
+use crate::session::criteria::{CriterionResult, Outcome};
+use crate::session::drift::{DRIFT_METRICS, DatasetComparison};
+use crate::session::scenario::{Scenario, ScenarioComparison};
+use crate::session::signoff::{Decision, SignOffDate};
+use crate::session::{Criterion, Session};
+
+/// What the governance panel asks the window to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GovernanceAction {
+    /// Nothing.
+    None,
+    /// Set the thresholds of a scenario (one undo step).
+    ApplyScenario(ThresholdMap),
+    /// Save the current thresholds as a new scenario with this name.
+    SaveScenario(String),
+    /// Sign the session as it is now.
+    Sign {
+        /// Who.
+        name: String,
+        /// In what role.
+        role: String,
+        /// When.
+        date: SignOffDate,
+        /// What was decided.
+        decision: Decision,
+        /// Conditions or remarks.
+        comment: String,
+    },
+}
+
+/// Draft of a sign-off entry.
+#[derive(Clone, Debug, PartialEq)]
+struct SignOffForm {
+    name: String,
+    role: String,
+    date: String,
+    decision: Decision,
+    comment: String,
+    error: Option<String>,
+}
+
+impl Default for SignOffForm {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            role: String::new(),
+            date: String::new(),
+            decision: Decision::Approved,
+            comment: String::new(),
+            error: None,
+        }
+    }
+}
+
+/// The governance panel's own state.
+#[derive(Default)]
+pub struct GovernancePanel {
+    criterion_text: String,
+    criterion_error: Option<String>,
+    scenario_name: String,
+    form: SignOffForm,
+    /// Whether the scenario comparison window is open.
+    pub show_comparison: bool,
+    /// The last comparison with another dataset, and that file.
+    pub drift: Option<(PathBuf, DatasetComparison)>,
+    /// A running report export or dataset comparison.
+    pub job: Option<Job<Result<GovernanceOutput, String>>>,
+    /// The last confirmation for the user ("report written to …").
+    pub notice: Option<String>,
+}
+
+/// What a governance job produces.
+pub enum GovernanceOutput {
+    /// A report was written here.
+    Report(PathBuf),
+    /// A comparison with another dataset.
+    Drift(PathBuf, Box<DatasetComparison>),
+}
+
+fn outcome_badge(ui: &mut egui::Ui, outcome: Outcome) {
+    let (text, color) = match outcome {
+        Outcome::Pass => ("PASS", PASS),
+        Outcome::Fail => ("FAIL", WARNING),
+        Outcome::Undefined => ("n/a", ui.visuals().weak_text_color()),
+    };
+    ui.label(RichText::new(text).strong().color(color));
+}
+
+impl GovernancePanel {
+    /// Collects a finished job; returns an error message, if any.
+    pub fn poll(&mut self) -> Option<String> {
+        let result = self.job.as_ref().and_then(Job::poll)?;
+        self.job = None;
+        match result {
+            Ok(Ok(GovernanceOutput::Report(path))) => {
+                self.notice = Some(format!("Report written to {}", path.display()));
+                None
+            }
+            Ok(Ok(GovernanceOutput::Drift(path, comparison))) => {
+                self.drift = Some((path, *comparison));
+                None
+            }
+            Ok(Err(message)) => Some(message),
+            Err(()) => Some("the job failed unexpectedly".into()),
+        }
+    }
+
+    /// Criteria, scenarios, rationale and sign-offs. `results` are the decision's criteria on
+    /// the current thresholds.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &mut Session,
+        results: &[CriterionResult],
+    ) -> GovernanceAction {
+        let mut action = GovernanceAction::None;
+        egui::CollapsingHeader::new(RichText::new("Acceptance criteria").strong())
+            .default_open(true)
+            .show(ui, |ui| self.criteria_ui(ui, session, results));
+        egui::CollapsingHeader::new(RichText::new("Scenarios").strong())
+            .default_open(true)
+            .show(ui, |ui| {
+                if let Some(a) = self.scenarios_ui(ui, session) {
+                    action = a;
+                }
+            });
+        egui::CollapsingHeader::new(RichText::new("Rationale").strong())
+            .default_open(false)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new("Why these metrics and thresholds; the trade-offs accepted.")
+                        .small()
+                        .weak(),
+                );
+                let label = ui.label("Rationale");
+                ui.add(
+                    egui::TextEdit::multiline(&mut session.rationale)
+                        .desired_rows(5)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+            });
+        egui::CollapsingHeader::new(RichText::new("Sign-off").strong())
+            .default_open(false)
+            .show(ui, |ui| {
+                if let Some(a) = self.signoff_ui(ui, session) {
+                    action = a;
+                }
+            });
+        if let Some(notice) = &self.notice {
+            ui.label(RichText::new(notice.as_str()).weak());
+        }
+        action
+    }
+
+    fn criteria_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &mut Session,
+        results: &[CriterionResult],
+    ) {
+        let mut remove = None;
+        for (i, result) in results.iter().enumerate() {
+            ui.horizontal_wrapped(|ui| {
+                outcome_badge(ui, result.outcome);
+                let value = result
+                    .value
+                    .map(|v| format!(" (= {v:.4})"))
+                    .unwrap_or_default();
+                ui.label(format!("{}{value}", result.criterion));
+                if ui
+                    .small_button("x")
+                    .on_hover_text("Remove this criterion")
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            });
+            if !result.failing_groups.is_empty() {
+                ui.label(
+                    RichText::new(format!("fails for: {}", result.failing_groups.join(", ")))
+                        .small()
+                        .color(WARNING),
+                );
+            }
+            if let Some(note) = &result.note {
+                ui.label(RichText::new(note.as_str()).small().weak());
+            }
+        }
+        if let Some(i) = remove
+            && i < session.criteria.len()
+        {
+            session.criteria.remove(i);
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("New");
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.criterion_text)
+                        .hint_text("equal_opportunity_difference <= 0.05")
+                        .desired_width(170.0),
+                )
+                .labelled_by(label.id);
+            let submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Add").clicked() || submitted {
+                match self.criterion_text.parse::<Criterion>() {
+                    Ok(criterion) => {
+                        session.criteria.push(criterion);
+                        self.criterion_text.clear();
+                        self.criterion_error = None;
+                    }
+                    Err(error) => self.criterion_error = Some(error.to_string()),
+                }
+            }
+        });
+        ui.label(
+            RichText::new(
+                "e.g. demographic_parity_ratio >= 0.8 · fpr_disparity within [0.8, 1.25] · accuracy_drop <= 0.05 · min_group_count >= 100",
+            )
+            .small()
+            .weak(),
+        );
+        if let Some(error) = &self.criterion_error {
+            ui.colored_label(WARNING, RichText::new(error.as_str()).monospace().small());
+        }
+    }
+
+    fn scenarios_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &mut Session,
+    ) -> Option<GovernanceAction> {
+        let mut action = None;
+        let mut remove = None;
+        let mut baseline = session.scenarios.iter().position(|s| s.baseline);
+        for (i, scenario) in session.scenarios.iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut baseline, Some(i), "")
+                    .on_hover_text("Baseline (accuracy_drop is measured against it)");
+                ui.label(&scenario.name);
+                if ui
+                    .small_button("Apply")
+                    .on_hover_text("Set these thresholds")
+                    .clicked()
+                {
+                    action = Some(GovernanceAction::ApplyScenario(scenario.thresholds.clone()));
+                }
+                if ui
+                    .small_button("x")
+                    .on_hover_text("Delete this scenario")
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            });
+        }
+        for (i, scenario) in session.scenarios.iter_mut().enumerate() {
+            scenario.baseline = baseline == Some(i);
+        }
+        if let Some(i) = remove
+            && i < session.scenarios.len()
+        {
+            session.scenarios.remove(i);
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Name");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.scenario_name)
+                    .hint_text("Production today")
+                    .desired_width(130.0),
+            )
+            .labelled_by(label.id);
+            let name = self.scenario_name.trim().to_owned();
+            let taken = session.scenarios.iter().any(|s| s.name == name)
+                || name == crate::session::scenario::DECISION_NAME;
+            if ui
+                .add_enabled(
+                    !name.is_empty() && !taken,
+                    egui::Button::new("Save current"),
+                )
+                .on_hover_text("Save the current thresholds as a named scenario")
+                .clicked()
+            {
+                action = Some(GovernanceAction::SaveScenario(name));
+                self.scenario_name.clear();
+            }
+        });
+        if ui.button("Compare scenarios").clicked() {
+            self.show_comparison = true;
+        }
+        action
+    }
+
+    fn signoff_ui(&mut self, ui: &mut egui::Ui, session: &Session) -> Option<GovernanceAction> {
+        for entry in &session.sign_offs {
+            let covers = match session.covers(entry) {
+                Some(true) => "covers this version",
+                Some(false) => "signed an earlier version",
+                None => "version not recorded",
+            };
+            ui.label(format!(
+                "{} ({}), {}: {} — {covers}",
+                entry.name,
+                entry.role,
+                entry.date,
+                entry.decision.label()
+            ));
+            if !entry.comment.is_empty() {
+                ui.label(RichText::new(entry.comment.as_str()).small().weak());
+            }
+        }
+        let form = &mut self.form;
+        egui::Grid::new("signoff-form")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let label = ui.label("Name");
+                ui.text_edit_singleline(&mut form.name)
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Role");
+                ui.text_edit_singleline(&mut form.role)
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Date");
+                ui.add(egui::TextEdit::singleline(&mut form.date).hint_text("YYYY-MM-DD"))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Decision");
+                egui::ComboBox::from_id_salt("signoff-decision")
+                    .selected_text(form.decision.label())
+                    .show_ui(ui, |ui| {
+                        for decision in Decision::ALL {
+                            ui.selectable_value(&mut form.decision, decision, decision.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Comment");
+                ui.text_edit_singleline(&mut form.comment)
+                    .labelled_by(label.id);
+                ui.end_row();
+            });
+        let mut action = None;
+        if ui.button("Sign").clicked() {
+            match (
+                form.name.trim().is_empty(),
+                form.date.parse::<SignOffDate>(),
+            ) {
+                (true, _) => form.error = Some("Enter the signer's name.".into()),
+                (false, Err(error)) => form.error = Some(error.to_string()),
+                (false, Ok(date)) => {
+                    action = Some(GovernanceAction::Sign {
+                        name: form.name.trim().to_owned(),
+                        role: form.role.trim().to_owned(),
+                        date,
+                        decision: form.decision,
+                        comment: form.comment.trim().to_owned(),
+                    });
+                    *form = SignOffForm::default();
+                }
+            }
+        }
+        if let Some(error) = &form.error {
+            ui.colored_label(WARNING, error.as_str());
+        }
+        action
+    }
+}
+
+/// A new scenario from the current thresholds.
+pub fn scenario(name: String, thresholds: ThresholdMap) -> Scenario {
+    Scenario {
+        name,
+        thresholds,
+        baseline: false,
+        note: String::new(),
+    }
+}
+
+/// Reads one named summary.
+type SummaryOf = fn(&crate::engine::FairnessSummary) -> Option<f64>;
+
+/// The decision and every scenario side by side: overall numbers, gaps, criteria, and each
+/// group's selection rate and TPR.
+pub fn comparison_window(ctx: &egui::Context, open: &mut bool, comparison: &ScenarioComparison) {
+    egui::Window::new("Scenarios side by side")
+        .open(open)
+        .default_width(760.0)
+        .show(ctx, |ui| {
+            egui::ScrollArea::both().show(ui, |ui| {
+                egui::Grid::new("scenario-grid")
+                    .striped(true)
+                    .show(ui, |ui| {
+                        ui.strong("");
+                        for column in comparison.columns() {
+                            let mut title = RichText::new(column.name.as_str()).strong();
+                            if column.baseline {
+                                title = title.underline();
+                            }
+                            ui.label(title);
+                        }
+                        ui.end_row();
+                        let summaries: [(&str, SummaryOf); 4] = [
+                            ("demographic parity diff.", |s| {
+                                s.demographic_parity_difference
+                            }),
+                            ("equal opportunity diff.", |s| {
+                                s.equal_opportunity_difference
+                            }),
+                            ("equalized odds diff.", |s| s.equalized_odds_difference),
+                            ("disparate impact", |s| s.disparate_impact),
+                        ];
+                        for metric in [
+                            Metric::Accuracy,
+                            Metric::SelectionRate,
+                            Metric::Tpr,
+                            Metric::Fpr,
+                        ] {
+                            ui.label(format!("overall {}", metric.label()));
+                            for column in comparison.columns() {
+                                ui.monospace(rate(column.audit.overall.values.get(metric)));
+                            }
+                            ui.end_row();
+                        }
+                        for (name, value) in summaries {
+                            ui.label(name);
+                            for column in comparison.columns() {
+                                ui.monospace(rate(value(&column.audit.summary)));
+                            }
+                            ui.end_row();
+                        }
+                        ui.label("criteria passed");
+                        for column in comparison.columns() {
+                            let passed = column
+                                .criteria
+                                .iter()
+                                .filter(|c| c.outcome == Outcome::Pass)
+                                .count();
+                            ui.label(format!("{passed} of {}", column.criteria.len()));
+                        }
+                        ui.end_row();
+                        for (i, group) in comparison.decision.audit.groups.iter().enumerate() {
+                            for metric in [Metric::SelectionRate, Metric::Tpr] {
+                                ui.label(
+                                    RichText::new(format!("{} {}", group.key, metric.label()))
+                                        .color(group_color(i)),
+                                );
+                                for column in comparison.columns() {
+                                    ui.monospace(rate(
+                                        column
+                                            .audit
+                                            .groups
+                                            .get(i)
+                                            .and_then(|g| g.values.get(metric)),
+                                    ));
+                                }
+                                ui.end_row();
+                            }
+                        }
+                    });
+                for warning in &comparison.warnings {
+                    ui.colored_label(WARNING, warning.as_str());
+                }
+            });
+        });
+}
+
+/// Each group's metrics on the session's data and on another file, with the changes.
+pub fn drift_window(ctx: &egui::Context, drift: &mut Option<(PathBuf, DatasetComparison)>) {
+    let Some((path, comparison)) = drift.as_ref() else {
+        return;
+    };
+    let mut open = true;
+    egui::Window::new(format!("Compared with {}", path.display()))
+        .open(&mut open)
+        .default_width(760.0)
+        .show(ctx, |ui| {
+            ui.label(
+                RichText::new("The same thresholds on the session's data (before) and on the other file (after).")
+                    .weak(),
+            );
+            egui::ScrollArea::both().show(ui, |ui| {
+                egui::Grid::new("drift-grid").striped(true).show(ui, |ui| {
+                    ui.strong("Group");
+                    for metric in DRIFT_METRICS {
+                        ui.strong(format!("{} before → after (Δ)", metric.label()));
+                    }
+                    ui.end_row();
+                    for group in comparison.groups.iter().chain(std::iter::once(&comparison.overall)) {
+                        ui.label(group.key.as_str());
+                        for metric in DRIFT_METRICS {
+                            let delta = group.delta(metric);
+                            let text = format!(
+                                "{} → {} ({})",
+                                rate(group.before_value(metric)),
+                                rate(group.after_value(metric)),
+                                delta.map_or("n/a".to_owned(), |d| format!("{d:+.3}"))
+                            );
+                            let color = if delta.is_some_and(|d| d.abs() >= 0.05) {
+                                WARNING
+                            } else {
+                                ui.visuals().text_color()
+                            };
+                            ui.label(RichText::new(text).monospace().color(color));
+                        }
+                        ui.end_row();
+                    }
+                });
+            });
+        });
+    if !open {
+        *drift = None;
+    }
+}

@@ -1,0 +1,704 @@
+//! The optimization panel and the frontier plot: find the best thresholds under a fairness
+//! constraint, see what each tolerance costs, click a frontier point to apply it, and "hold
+//! parity" while dragging one group's threshold. Every search runs on a worker thread.
+
+use std::sync::Arc;
+
+use egui::{Color32, RichText};
+use egui_plot::{HoverPosition, Line, LineStyle, MarkerShape, PlotPoint, Points};
+
+use super::jobs::Job;
+use super::palette::WARNING;
+use super::thresholds::Snapshot;
+use crate::engine::{Audit, DecisionRule, GroupIndex, Metric};
+use crate::optimize::{
+    Capacity, Constraint, Frontier, FrontierRequest, Guarantee, Objective, PreparedProblem,
+    Solution, frontier, optimize,
+};
+
+/// Pixels within which a click picks a frontier point.
+const PICK_DISTANCE: f32 = 12.0;
+
+/// Tolerances computed for the frontier in the window.
+const FRONTIER_POINTS: usize = 101;
+
+/// A result tied to the grouping it was computed for.
+struct Keyed<T> {
+    value: T,
+    keys: Vec<String>,
+    index: usize,
+}
+
+/// What the window should do after the panel or the frontier plot was used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptimizeAction {
+    /// Nothing.
+    None,
+    /// Set these thresholds (one undo step).
+    Apply(Snapshot),
+}
+
+type HoldOutput = Result<(Arc<PreparedProblem>, Solution), String>;
+
+/// The optimization controls, results and jobs.
+pub struct OptimizePanel {
+    /// The constraint.
+    pub constraint: Constraint,
+    /// ε.
+    pub tolerance: f64,
+    /// Optimize an expected cost instead of accuracy.
+    pub use_cost: bool,
+    /// Cost of a false positive.
+    pub fp_cost: f64,
+    /// Cost of a false negative.
+    pub fn_cost: f64,
+    /// Capacity as typed (`5000` or `20%`); empty for none.
+    pub capacity: String,
+    /// Re-optimize the other groups while one group's threshold is dragged.
+    pub hold_parity: bool,
+    /// The last problem, in words.
+    pub message: Option<String>,
+    /// The frontier plot's last transform (tests click points by screen position with it).
+    pub frontier_transform: Option<egui_plot::PlotTransform>,
+    solution: Option<Keyed<Solution>>,
+    frontier: Option<Keyed<(Frontier, Constraint, Objective)>>,
+    optimize_job: Option<Job<Result<Solution, String>>>,
+    frontier_job: Option<Job<Result<Frontier, String>>>,
+    hold_job: Option<Job<HoldOutput>>,
+    queued_hold: Option<Vec<(usize, f64)>>,
+    prepared: Option<Arc<PreparedProblem>>,
+    /// What the last frontier was asked for: it is recomputed on its own when the data, the
+    /// constraint, the objective or the rule change (at most once per change, even on failure).
+    frontier_asked: Option<FrontierKey>,
+}
+
+/// What a frontier depends on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct FrontierKey {
+    index: usize,
+    constraint: Constraint,
+    objective: Objective,
+    rule: DecisionRule,
+}
+
+impl Default for OptimizePanel {
+    fn default() -> Self {
+        Self {
+            constraint: Constraint::EqualOpportunity,
+            tolerance: 0.02,
+            use_cost: false,
+            fp_cost: 1.0,
+            fn_cost: 1.0,
+            capacity: String::new(),
+            hold_parity: false,
+            message: None,
+            frontier_transform: None,
+            solution: None,
+            frontier: None,
+            optimize_job: None,
+            frontier_job: None,
+            hold_job: None,
+            queued_hold: None,
+            prepared: None,
+            frontier_asked: None,
+        }
+    }
+}
+
+fn index_id(index: &Arc<GroupIndex>) -> usize {
+    Arc::as_ptr(index) as usize
+}
+
+fn keys_of(index: &GroupIndex) -> Vec<String> {
+    index.groups().iter().map(|g| g.key.clone()).collect()
+}
+
+/// Thresholds by key.
+fn snapshot(keys: &[String], thresholds: &[f64]) -> Snapshot {
+    keys.iter()
+        .cloned()
+        .zip(thresholds.iter().copied())
+        .collect()
+}
+
+impl OptimizePanel {
+    /// The objective chosen.
+    pub fn objective(&self) -> Objective {
+        if self.use_cost {
+            Objective::Cost {
+                fp_cost: self.fp_cost,
+                fn_cost: self.fn_cost,
+            }
+        } else {
+            Objective::Accuracy
+        }
+    }
+
+    fn capacity(&self) -> Result<Option<Capacity>, String> {
+        let text = self.capacity.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<Capacity>()
+            .map(Some)
+            .map_err(|e| format!("capacity: {e}"))
+    }
+
+    /// The frontier's points, when computed for `index` (for tests and hover text).
+    pub fn frontier_points(
+        &self,
+        index: &Arc<GroupIndex>,
+    ) -> Option<&[crate::optimize::FrontierPoint]> {
+        self.frontier_for(index).map(|f| f.0.points.as_slice())
+    }
+
+    /// Whether a search runs.
+    pub fn is_busy(&self) -> bool {
+        self.optimize_job.is_some() || self.frontier_job.is_some() || self.hold_job.is_some()
+    }
+
+    /// The frontier, when computed for `index`.
+    pub fn frontier_for(
+        &self,
+        index: &Arc<GroupIndex>,
+    ) -> Option<(&Frontier, Constraint, Objective)> {
+        self.frontier
+            .as_ref()
+            .filter(|f| {
+                f.index == index_id(index)
+                    && f.value.1 == self.constraint
+                    && f.value.2 == self.objective()
+            })
+            .map(|f| (&f.value.0, f.value.1, f.value.2))
+    }
+
+    /// Starts optimizing on a worker thread.
+    pub fn start_optimize(
+        &mut self,
+        index: &Arc<GroupIndex>,
+        rule: DecisionRule,
+        ctx: Option<egui::Context>,
+    ) {
+        let capacity = match self.capacity() {
+            Ok(c) => c,
+            Err(message) => {
+                self.message = Some(message);
+                return;
+            }
+        };
+        let request = crate::optimize::OptimizeRequest {
+            constraint: self.constraint,
+            tolerance: self.tolerance,
+            objective: self.objective(),
+            capacity,
+            rule,
+        };
+        let index = Arc::clone(index);
+        self.message = None;
+        self.optimize_job = Some(Job::spawn("optimizing", ctx, move |progress| {
+            optimize(&index, &request, progress).map_err(|e| e.to_string())
+        }));
+        self.solution = None;
+    }
+
+    /// Starts computing the frontier on a worker thread.
+    pub fn start_frontier(
+        &mut self,
+        index: &Arc<GroupIndex>,
+        rule: DecisionRule,
+        ctx: Option<egui::Context>,
+    ) {
+        if !self.constraint.has_gap() {
+            self.message = Some("The frontier needs a constraint with a gap (demographic parity, equal opportunity, …).".into());
+            return;
+        }
+        let request = FrontierRequest {
+            constraint: self.constraint,
+            objective: self.objective(),
+            rule,
+            points: FRONTIER_POINTS,
+        };
+        self.frontier_asked = Some(FrontierKey {
+            index: index_id(index),
+            constraint: self.constraint,
+            objective: self.objective(),
+            rule,
+        });
+        let index = Arc::clone(index);
+        self.message = None;
+        self.frontier_job = Some(Job::spawn("computing the frontier", ctx, move |progress| {
+            frontier(&index, &request, progress).map_err(|e| e.to_string())
+        }));
+    }
+
+    /// Asks for the other groups' best thresholds with `fixed` groups held (hold parity); only
+    /// the latest request runs when one is already running.
+    pub fn request_hold(
+        &mut self,
+        index: &Arc<GroupIndex>,
+        rule: DecisionRule,
+        fixed: Vec<(usize, f64)>,
+        ctx: Option<egui::Context>,
+    ) {
+        if self.hold_job.is_some() {
+            self.queued_hold = Some(fixed);
+            return;
+        }
+        let capacity = match self.capacity() {
+            Ok(c) => c,
+            Err(message) => {
+                self.message = Some(message);
+                return;
+            }
+        };
+        let (constraint, objective, tolerance) =
+            (self.constraint, self.objective(), self.tolerance);
+        let prepared = self.prepared.clone().filter(|p| {
+            Arc::ptr_eq(p.index(), index)
+                && p.request(tolerance, capacity).constraint == constraint
+                && p.request(tolerance, capacity).objective == objective
+                && p.request(tolerance, capacity).rule == rule
+        });
+        let index = Arc::clone(index);
+        self.hold_job = Some(Job::spawn("holding parity", ctx, move |progress| {
+            let prepared = match prepared {
+                Some(p) => p,
+                None => Arc::new(
+                    PreparedProblem::new(index, constraint, objective, rule)
+                        .map_err(|e| e.to_string())?,
+                ),
+            };
+            let solution = prepared
+                .optimize(tolerance, capacity, &fixed, progress)
+                .map_err(|e| e.to_string())?;
+            Ok((prepared, solution))
+        }));
+    }
+
+    /// Collects finished jobs; returns thresholds to set from a hold-parity result (not an
+    /// undo step of its own: it belongs to the drag).
+    pub fn poll(
+        &mut self,
+        index: &Arc<GroupIndex>,
+        rule: DecisionRule,
+        ctx: Option<egui::Context>,
+    ) -> Option<Vec<f64>> {
+        if let Some(result) = self.optimize_job.as_ref().and_then(Job::poll) {
+            self.optimize_job = None;
+            match result {
+                Ok(Ok(solution)) => {
+                    self.solution = Some(Keyed {
+                        value: solution,
+                        keys: keys_of(index),
+                        index: index_id(index),
+                    });
+                }
+                Ok(Err(message)) => self.message = Some(message),
+                Err(()) => self.message = Some("the optimization failed unexpectedly".into()),
+            }
+        }
+        if let Some(result) = self.frontier_job.as_ref().and_then(Job::poll) {
+            self.frontier_job = None;
+            match result {
+                Ok(Ok(frontier)) => {
+                    let asked = self.frontier_asked;
+                    self.frontier = Some(Keyed {
+                        value: (
+                            frontier,
+                            asked.map_or(self.constraint, |k| k.constraint),
+                            asked.map_or(self.objective(), |k| k.objective),
+                        ),
+                        keys: keys_of(index),
+                        index: index_id(index),
+                    });
+                }
+                Ok(Err(message)) => self.message = Some(message),
+                Err(()) => self.message = Some("the frontier failed unexpectedly".into()),
+            }
+        }
+        let wanted = FrontierKey {
+            index: index_id(index),
+            constraint: self.constraint,
+            objective: self.objective(),
+            rule,
+        };
+        if self.frontier_job.is_none()
+            && self.constraint.has_gap()
+            && self.frontier_asked != Some(wanted)
+        {
+            self.start_frontier(index, rule, ctx.clone());
+        }
+        let mut held = None;
+        if let Some(result) = self.hold_job.as_ref().and_then(Job::poll) {
+            self.hold_job = None;
+            match result {
+                Ok(Ok((prepared, solution))) => {
+                    if Arc::ptr_eq(prepared.index(), index) && self.hold_parity {
+                        held = Some(solution.thresholds);
+                    }
+                    self.prepared = Some(prepared);
+                    self.message = None;
+                }
+                Ok(Err(message)) => self.message = Some(format!("hold parity: {message}")),
+                Err(()) => self.message = Some("hold parity failed unexpectedly".into()),
+            }
+            if let Some(fixed) = self.queued_hold.take() {
+                self.request_hold(index, rule, fixed, ctx);
+            }
+        }
+        held
+    }
+
+    /// The optimization controls.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        index: &Arc<GroupIndex>,
+        rule: DecisionRule,
+        ctx: &Option<egui::Context>,
+    ) -> OptimizeAction {
+        let mut action = OptimizeAction::None;
+        let label = ui.label("Constraint");
+        egui::ComboBox::from_id_salt("constraint")
+            .selected_text(self.constraint.label())
+            .width(ui.available_width())
+            .show_ui(ui, |ui| {
+                for constraint in Constraint::ALL {
+                    ui.selectable_value(&mut self.constraint, constraint, constraint.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let label = ui
+                .label("Tolerance ε")
+                .on_hover_text("The largest gap allowed (max − min over groups)");
+            ui.add_enabled(
+                self.constraint.has_gap(),
+                egui::DragValue::new(&mut self.tolerance)
+                    .range(0.0..=1.0)
+                    .speed(0.001)
+                    .max_decimals(4),
+            )
+            .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut self.use_cost, false, "Maximize accuracy");
+            ui.radio_value(&mut self.use_cost, true, "Minimize cost");
+        });
+        if self.use_cost {
+            ui.horizontal(|ui| {
+                let label = ui.label("FP cost");
+                ui.add(
+                    egui::DragValue::new(&mut self.fp_cost)
+                        .range(0.0..=1e6)
+                        .speed(0.05),
+                )
+                .labelled_by(label.id);
+                let label = ui.label("FN cost");
+                ui.add(
+                    egui::DragValue::new(&mut self.fn_cost)
+                        .range(0.0..=1e6)
+                        .speed(0.05),
+                )
+                .labelled_by(label.id);
+            });
+        }
+        ui.horizontal(|ui| {
+            let label = ui
+                .label("Capacity")
+                .on_hover_text("Select at most K cases, or K% of them (leave empty for no limit)");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.capacity)
+                    .hint_text("e.g. 5000 or 20%")
+                    .desired_width(110.0),
+            )
+            .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    self.optimize_job.is_none(),
+                    egui::Button::new("Find thresholds"),
+                )
+                .clicked()
+            {
+                self.start_optimize(index, rule, ctx.clone());
+            }
+            if ui
+                .add_enabled(
+                    self.frontier_job.is_none() && self.constraint.has_gap(),
+                    egui::Button::new("Compute frontier"),
+                )
+                .on_hover_text("The best objective for every ε from 0 to the unconstrained gap")
+                .clicked()
+            {
+                self.start_frontier(index, rule, ctx.clone());
+            }
+            if self.optimize_job.is_some() || self.frontier_job.is_some() {
+                ui.spinner();
+            }
+        });
+        if let Some(result) = self
+            .solution
+            .as_ref()
+            .filter(|s| s.index == index_id(index))
+        {
+            let s = &result.value;
+            let guarantee = match s.guarantee {
+                Guarantee::Exact => "exact optimum".to_owned(),
+                Guarantee::Bounded { bound } => format!(
+                    "within {:.4} of the best possible",
+                    (bound - s.objective).abs()
+                ),
+            };
+            let objective = if self.use_cost {
+                format!("cost {:.4}", s.objective)
+            } else {
+                format!("accuracy {:.4}", s.objective)
+            };
+            let gap = s.gap.map(|g| format!(" · gap {g:.4}")).unwrap_or_default();
+            ui.label(format!(
+                "{objective}{gap} · selected {} · {guarantee}",
+                crate::report::format::count(s.selected)
+            ));
+            if ui
+                .button("Apply these thresholds")
+                .on_hover_text("Undo with Ctrl+Z")
+                .clicked()
+            {
+                action = OptimizeAction::Apply(snapshot(&result.keys, &s.thresholds));
+            }
+        }
+        ui.checkbox(&mut self.hold_parity, "Hold parity while dragging")
+            .on_hover_text("Dragging one group's threshold moves the other unlocked groups to the best thresholds that keep the gap ≤ ε");
+        if let Some(message) = &self.message {
+            ui.colored_label(WARNING, message.as_str());
+        }
+        action
+    }
+}
+
+/// What the current thresholds achieve: (gap of the constraint, objective).
+pub fn current_point(
+    audit: &Audit,
+    constraint: Constraint,
+    objective: Objective,
+) -> Option<[f64; 2]> {
+    let gap = constraint
+        .gap_metrics()
+        .iter()
+        .map(|m| audit.metric_summary(*m).and_then(|s| s.difference))
+        .collect::<Option<Vec<f64>>>()?
+        .into_iter()
+        .reduce(f64::max)?;
+    let value = match objective {
+        Objective::Accuracy => audit.overall.values.get(Metric::Accuracy)?,
+        Objective::Cost { fp_cost, fn_cost } => {
+            let c = &audit.overall.counts;
+            (fp_cost * c.fp + fn_cost * c.fn_) / c.total()
+        }
+    };
+    Some([gap, value])
+}
+
+/// The frontier plot: best objective against the gap, beside one threshold for all and the
+/// randomized bound, with the current thresholds as a point. Clicking a frontier point applies
+/// its thresholds; hovering shows them.
+pub fn frontier_plot_ui(
+    ui: &mut egui::Ui,
+    panel: &mut OptimizePanel,
+    index: &Arc<GroupIndex>,
+    audit: &Audit,
+    scenarios: &[(String, [f64; 2])],
+    rule: DecisionRule,
+    ctx: Option<egui::Context>,
+) -> OptimizeAction {
+    ui.horizontal(|ui| {
+        ui.strong("Frontier");
+        ui.label(RichText::new("(?)").weak()).on_hover_text(
+            "Best objective for each tolerance ε (dots: the optimal deterministic thresholds, at the gap they reach).\n\
+             Dashed: randomized thresholds (Hardt et al.), an upper bound. Squares: one threshold for all.\n\
+             The ring is where the current thresholds are; diamonds are saved scenarios. Click a dot to apply its thresholds.",
+        );
+    });
+    let Some((frontier, constraint, objective)) = panel.frontier_for(index) else {
+        ui.add_space(20.0);
+        ui.vertical_centered(|ui| {
+            ui.label(format!("Constraint: {}", panel.constraint.label()));
+            if panel.frontier_job.is_some() {
+                ui.spinner();
+            } else if ui
+                .add_enabled(
+                    panel.constraint.has_gap(),
+                    egui::Button::new("Compute the frontier"),
+                )
+                .clicked()
+            {
+                panel.start_frontier(index, rule, ctx);
+            }
+        });
+        return OptimizeAction::None;
+    };
+    let keys: Vec<String> = panel
+        .frontier
+        .as_ref()
+        .map(|f| f.keys.clone())
+        .unwrap_or_default();
+    let optimal: Vec<[f64; 2]> = frontier
+        .points
+        .iter()
+        .map(|p| [p.solution.gap.unwrap_or(0.0), p.solution.objective])
+        .collect();
+    let steps: Vec<[f64; 2]> = frontier
+        .points
+        .iter()
+        .map(|p| [p.tolerance, p.solution.objective])
+        .collect();
+    let randomized: Vec<[f64; 2]> = frontier
+        .randomized
+        .iter()
+        .map(|p| [p.tolerance, p.objective])
+        .collect();
+    let single: Vec<[f64; 2]> = frontier
+        .single_threshold
+        .iter()
+        .filter_map(|p| Some([p.gap?, p.objective]))
+        .filter(|p| p[0] <= frontier.unconstrained_gap * 1.5 + 1e-9)
+        .collect();
+    let current = current_point(audit, constraint, objective);
+    let describe = |i: usize| -> String {
+        let Some(point) = frontier.points.get(i) else {
+            return String::new();
+        };
+        let mut text = format!(
+            "ε ≤ {:.4}: objective {:.4}, accuracy {:.4}, gap {}\n",
+            point.tolerance,
+            point.solution.objective,
+            point.solution.accuracy,
+            point
+                .solution
+                .gap
+                .map_or("n/a".to_owned(), |g| format!("{g:.4}"))
+        );
+        for (key, t) in keys.iter().zip(&point.solution.thresholds).take(12) {
+            text.push_str(&format!(
+                "{key}: {}\n",
+                crate::report::format::threshold(Some(*t))
+            ));
+        }
+        if keys.len() > 12 {
+            text.push_str(&format!(
+                "… and {} more groups\nclick to apply",
+                keys.len() - 12
+            ));
+        } else {
+            text.push_str("click to apply");
+        }
+        text
+    };
+    let y_label = if objective.is_maximized() {
+        "accuracy"
+    } else {
+        "cost per case"
+    };
+    let response = egui_plot::Plot::new("frontier")
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .x_axis_label(format!("{} gap", constraint.key().replace('_', " ")))
+        .y_axis_label(y_label)
+        .label_formatter(|position: &HoverPosition<'_>| match position {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                index,
+                position,
+            } => match *plot_name {
+                "optimal thresholds" => Some(describe(*index)),
+                "" => None,
+                name => Some(format!(
+                    "{name}\ngap {:.4}\n{y_label} {:.4}",
+                    position.x, position.y
+                )),
+            },
+            HoverPosition::Elsewhere { .. } => None,
+        })
+        .show(ui, |plot_ui| {
+            plot_ui.line(
+                Line::new("best for ε", steps.clone())
+                    .color(Color32::from_rgb(0x44, 0x77, 0xAA))
+                    .width(1.0),
+            );
+            plot_ui.line(
+                Line::new("randomized (upper bound)", randomized)
+                    .color(Color32::GRAY)
+                    .style(LineStyle::dashed_loose())
+                    .width(1.0),
+            );
+            plot_ui.points(
+                Points::new("one threshold for all", single)
+                    .color(Color32::from_rgb(0xCC, 0xBB, 0x44))
+                    .shape(MarkerShape::Square)
+                    .radius(2.5),
+            );
+            plot_ui.points(
+                Points::new("optimal thresholds", optimal.clone())
+                    .color(Color32::from_rgb(0x44, 0x77, 0xAA))
+                    .radius(3.5),
+            );
+            for (name, point) in scenarios {
+                plot_ui.points(
+                    Points::new(format!("scenario: {name}"), vec![*point])
+                        .color(Color32::from_rgb(0xAA, 0x33, 0x77))
+                        .shape(MarkerShape::Diamond)
+                        .radius(5.0),
+                );
+                plot_ui.text(
+                    egui_plot::Text::new(
+                        "",
+                        PlotPoint::new(point[0], point[1]),
+                        format!("  {name}"),
+                    )
+                    .anchor(egui::Align2::LEFT_CENTER)
+                    .color(Color32::from_rgb(0xAA, 0x33, 0x77)),
+                );
+            }
+            if let Some(point) = current {
+                plot_ui.points(
+                    Points::new("current thresholds", vec![point])
+                        .color(Color32::from_rgb(0xEE, 0x66, 0x77))
+                        .shape(MarkerShape::Circle)
+                        .filled(false)
+                        .radius(7.0),
+                );
+            }
+        });
+    let mut action = OptimizeAction::None;
+    if response.response.clicked()
+        && let Some(pointer) = response.response.interact_pointer_pos()
+    {
+        let nearest = optimal
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    i,
+                    response
+                        .transform
+                        .position_from_point(&PlotPoint::new(p[0], p[1]))
+                        .distance(pointer),
+                )
+            })
+            .filter(|(_, d)| *d <= PICK_DISTANCE)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((i, _)) = nearest
+            && let Some(point) = frontier.points.get(i)
+        {
+            action = OptimizeAction::Apply(snapshot(&keys, &point.solution.thresholds));
+        }
+    }
+    panel.frontier_transform = Some(response.transform);
+    action
+}
