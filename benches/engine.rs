@@ -32,7 +32,7 @@ pub fn parquet_file(rows: usize) -> PathBuf {
     std::fs::create_dir_all(&directory).unwrap();
     let path = directory.join(format!("lending-{rows}.parquet"));
     if !path.exists() {
-        write_lending_sample(&path, rows, DEFAULT_SEED).unwrap();
+        write_lending_sample(&path, rows, DEFAULT_SEED, 0.0).unwrap();
     }
     path
 }

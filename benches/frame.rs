@@ -35,7 +35,7 @@ fn main() {
     std::fs::create_dir_all(&directory).unwrap();
     let path = directory.join(format!("lending-{rows}.parquet"));
     if !path.exists() {
-        write_lending_sample(&path, rows, DEFAULT_SEED).unwrap();
+        write_lending_sample(&path, rows, DEFAULT_SEED, 0.0).unwrap();
     }
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))

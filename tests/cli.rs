@@ -1191,3 +1191,54 @@ fn a_shifted_dataset_shows_drift_against_the_recorded_one() {
     let table = stdout_of(&check(&session, &["--data", shifted.to_str().unwrap()]).success());
     assert!(table.contains("Change since the recorded data"), "{table}");
 }
+
+#[test]
+fn a_drifted_sample_fails_a_precision_criterion_and_names_the_shift() {
+    // `sample --drift` keeps every score and lowers the repayment of young and Black applicants:
+    // the thresholds stay, their precision for Black applicants falls.
+    let directory = tempfile::tempdir().unwrap();
+    let recorded = directory.path().join("recorded.csv");
+    let drifted = directory.path().join("drifted.csv");
+    for (path, drift) in [(&recorded, "0"), (&drifted, "0.8")] {
+        fulcrum()
+            .args([
+                "sample", "--rows", "20000", "--seed", "4", "--drift", drift, "--out",
+            ])
+            .arg(path)
+            .assert()
+            .success();
+    }
+    let session = directory.path().join("s.json");
+    fulcrum()
+        .args(["session", "new"])
+        .arg(&recorded)
+        .args(["--score", "score", "--label", "repaid", "--group", "race"])
+        .args([
+            "--threshold",
+            "0.5",
+            "--criterion",
+            "precision_difference <= 0.1",
+            "--out",
+        ])
+        .arg(&session)
+        .assert()
+        .success();
+    check(&session, &[]).code(0);
+    let assert = check(&session, &["--data", drifted.to_str().unwrap()]).code(1);
+    let table = stdout_of(&assert);
+    assert!(table.contains("FAIL"), "{table}");
+    let black = table
+        .lines()
+        .skip_while(|l| !l.starts_with("Change since the recorded data"))
+        .find(|l| l.starts_with("Black"))
+        .unwrap_or_else(|| panic!("{table}"));
+    // n before, n after (equal: same applicants), then Δ base, Δ select (0: same scores), …
+    let cells: Vec<&str> = black.split_whitespace().collect();
+    assert_eq!(cells[1], cells[2], "{black}");
+    assert!(cells[3].parse::<f64>().unwrap() < -0.1, "{black}");
+    assert_eq!(cells[4], "0.000", "{black}");
+    assert!(
+        table.contains("Δ prec."),
+        "short headers keep the table narrow: {table}"
+    );
+}

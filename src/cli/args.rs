@@ -165,6 +165,10 @@ pub struct SampleArgs {
     /// Random seed; the same seed and row count always give the same file.
     #[arg(long, default_value_t = crate::data::sample::DEFAULT_SEED)]
     pub seed: u64,
+    /// A later, shifted population for monitoring (`check --data`): the same scores, but
+    /// applicants aged 18-24 and Black applicants repay less, by DRIFT on the log-odds scale.
+    #[arg(long, default_value_t = 0.0, value_name = "DRIFT")]
+    pub drift: f64,
 }
 
 /// Constraint flag.

@@ -170,9 +170,17 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
 }
 
 fn run_sample(args: &SampleArgs) -> Result<u8> {
-    data::sample::write_lending_sample(&args.out, args.rows, args.seed)?;
+    if !args.drift.is_finite() {
+        anyhow::bail!("--drift must be a finite number, not {}", args.drift);
+    }
+    data::sample::write_lending_sample(&args.out, args.rows, args.seed, args.drift)?;
+    let drift = if args.drift == 0.0 {
+        String::new()
+    } else {
+        format!(", drift {}", args.drift)
+    };
     eprintln!(
-        "wrote {} rows to {} (seed {})",
+        "wrote {} rows to {} (seed {}{drift})",
         crate::report::format::group_thousands(args.rows as i64),
         args.out.display(),
         args.seed

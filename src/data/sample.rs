@@ -9,6 +9,11 @@
 //! groups with lower incomes, and qualified young Hispanic applicants rejected far more often than
 //! others at one threshold.
 //!
+//! `drift` makes a later, shifted population for monitoring demos: the same applicants and the
+//! same scores, but an economic shock lowers the repayment of young (18–24) and Black applicants
+//! by `drift` on the log-odds scale, which the model, trained before, does not see. With drift 0
+//! the output is exactly the undrifted file.
+//!
 //! Rows are generated in fixed-size chunks, each from its own seeded stream, so the output depends
 //! only on the seed and the row count, not on the number of threads.
 
@@ -94,7 +99,7 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-fn generate_one<R: rand::Rng + ?Sized>(rng: &mut R) -> Applicant {
+fn generate_one<R: rand::Rng + ?Sized>(rng: &mut R, drift: f64) -> Applicant {
     let normal = |rng: &mut R| -> f64 { StandardNormal.sample(rng) };
     let sex = pick(rng, &SEXES);
     let race = pick(rng, &RACES);
@@ -110,7 +115,9 @@ fn generate_one<R: rand::Rng + ?Sized>(rng: &mut R) -> Applicant {
     let income_missing = rng.random::<f64>() < 0.04;
     // Latent creditworthiness: income, age and everything else.
     let credit = 0.9 * (log_income - 10.8) + at(&AGE_CREDIT, age_band) + normal(rng);
-    let repaid = rng.random::<f64>() < sigmoid(0.9 + credit);
+    // The shock hits repayment only: the model's view below is of the old creditworthiness.
+    let shock = drift * (if age_band == 0 { 1.0 } else { 0.0 } + if race == 1 { 1.0 } else { 0.0 });
+    let repaid = rng.random::<f64>() < sigmoid(0.9 + credit - shock);
     // The model sees creditworthiness through noise that is larger for thin credit files.
     let noise = 0.55
         + if age_band == 0 { 0.75 } else { 0.0 }
@@ -136,7 +143,7 @@ fn generate_one<R: rand::Rng + ?Sized>(rng: &mut R) -> Applicant {
     }
 }
 
-fn generate(rows: usize, seed: u64) -> Vec<Applicant> {
+fn generate(rows: usize, seed: u64, drift: f64) -> Vec<Applicant> {
     let chunks = rows.div_ceil(CHUNK_ROWS);
     (0..chunks)
         .into_par_iter()
@@ -146,16 +153,17 @@ fn generate(rows: usize, seed: u64) -> Vec<Applicant> {
             );
             let count = CHUNK_ROWS.min(rows - chunk * CHUNK_ROWS);
             (0..count)
-                .map(move |_| generate_one(&mut rng))
+                .map(move |_| generate_one(&mut rng, drift))
                 .collect::<Vec<_>>()
         })
         .collect()
 }
 
 /// Generates `rows` applicants from `seed` as output columns: `applicant_id`, `score`, `repaid`,
-/// `sex`, `race`, `age_band`, `region`, `income` (missing for about 4% of rows).
-pub fn lending_columns(rows: usize, seed: u64) -> Vec<OutputColumn> {
-    let applicants = generate(rows, seed);
+/// `sex`, `race`, `age_band`, `region`, `income` (missing for about 4% of rows); `drift` shifts
+/// repayment as the module documentation says (0 for none).
+pub fn lending_columns(rows: usize, seed: u64, drift: f64) -> Vec<OutputColumn> {
+    let applicants = generate(rows, seed, drift);
     let text = |name: &str, levels: &[(&str, f64)], field: fn(&Applicant) -> u8| {
         OutputColumn::Text(
             name.to_owned(),
@@ -196,7 +204,7 @@ pub fn lending_columns(rows: usize, seed: u64) -> Vec<OutputColumn> {
 /// `race`, `age_band`, `region` and numeric `income`), without any file: for benchmarks and
 /// tests.
 pub fn lending_dataset(rows: usize, seed: u64) -> Result<Dataset, crate::engine::DatasetError> {
-    let applicants = generate(rows, seed);
+    let applicants = generate(rows, seed, 0.0);
     let categorical = |name: &str, levels: &[(&str, f64)], field: fn(&Applicant) -> u8| {
         // Levels sorted as the loader sorts them, so codes match a loaded file.
         let mut sorted: Vec<(usize, &str)> =
@@ -241,9 +249,15 @@ pub fn lending_dataset(rows: usize, seed: u64) -> Result<Dataset, crate::engine:
     )
 }
 
-/// Writes a generated lending dataset to `path` (CSV, Parquet or IPC by extension).
-pub fn write_lending_sample(path: &Path, rows: usize, seed: u64) -> Result<(), LoadError> {
-    write_columns(path, lending_columns(rows, seed))
+/// Writes a generated lending dataset to `path` (CSV, Parquet or IPC by extension); `drift` as
+/// in [`lending_columns`].
+pub fn write_lending_sample(
+    path: &Path,
+    rows: usize,
+    seed: u64,
+    drift: f64,
+) -> Result<(), LoadError> {
+    write_columns(path, lending_columns(rows, seed, drift))
 }
 
 #[cfg(test)]
@@ -252,19 +266,19 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_and_chunk_independent() {
-        let a = generate(100_000, 7);
-        let b = generate(100_000, 7);
+        let a = generate(100_000, 7, 0.0);
+        let b = generate(100_000, 7, 0.0);
         assert_eq!(a, b);
         // The first chunk does not depend on how many rows follow.
-        assert_eq!(&generate(10, 7)[..], &a[..10]);
-        assert_ne!(generate(10, 8), generate(10, 7));
+        assert_eq!(&generate(10, 7, 0.0)[..], &a[..10]);
+        assert_ne!(generate(10, 8, 0.0), generate(10, 7, 0.0));
     }
 
     #[test]
     fn the_in_memory_dataset_matches_the_written_file() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("s.csv");
-        write_lending_sample(&path, 2_000, 5).unwrap();
+        write_lending_sample(&path, 2_000, 5, 0.0).unwrap();
         let roles = crate::data::ColumnRoles {
             score: "score".into(),
             label: "repaid".into(),
@@ -308,7 +322,7 @@ mod tests {
 
     #[test]
     fn the_sample_has_realistic_shares() {
-        let rows = generate(SAMPLE_ROWS, DEFAULT_SEED);
+        let rows = generate(SAMPLE_ROWS, DEFAULT_SEED, 0.0);
         let share = |f: &dyn Fn(&Applicant) -> bool| {
             rows.iter().filter(|a| f(a)).count() as f64 / rows.len() as f64
         };
@@ -317,5 +331,21 @@ mod tests {
         let repaid = share(&|a| a.repaid);
         assert!((0.55..0.85).contains(&repaid), "{repaid}");
         assert!(rows.iter().all(|a| (0.0..=1.0).contains(&a.score)));
+    }
+
+    #[test]
+    fn drift_lowers_repayment_of_the_shocked_groups_only_and_keeps_the_scores() {
+        let before = generate(50_000, 3, 0.0);
+        let after = generate(50_000, 3, 0.8);
+        let repaid = |rows: &[Applicant], f: &dyn Fn(&Applicant) -> bool| {
+            let group: Vec<_> = rows.iter().filter(|a| f(a)).collect();
+            group.iter().filter(|a| a.repaid).count() as f64 / group.len() as f64
+        };
+        let shocked = |a: &Applicant| a.age_band == 0 || a.race == 1;
+        let spared = |a: &Applicant| !shocked(a);
+        assert!(repaid(&after, &shocked) < repaid(&before, &shocked) - 0.08);
+        assert_eq!(repaid(&after, &spared), repaid(&before, &spared));
+        let scores = |rows: &[Applicant]| rows.iter().map(|a| a.score).collect::<Vec<_>>();
+        assert_eq!(scores(&after), scores(&before));
     }
 }

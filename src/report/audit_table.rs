@@ -18,6 +18,14 @@ const COLUMNS: [(Metric, &str); 6] = [
     (Metric::Accuracy, "acc."),
 ];
 
+/// The short column header of `metric` in the aligned tables (its full label when it has none).
+pub(crate) fn short_header(metric: Metric) -> &'static str {
+    COLUMNS
+        .iter()
+        .find(|(m, _)| *m == metric)
+        .map_or_else(|| metric.label(), |(_, header)| *header)
+}
+
 fn shorten(key: &str, width: usize) -> String {
     if key.chars().count() <= width {
         key.to_owned()

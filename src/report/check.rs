@@ -13,7 +13,7 @@ use crate::session::drift::DRIFT_METRICS;
 use crate::session::{DatasetComparison, Session, SessionEvaluation};
 
 /// Widest group key in the drift table.
-const KEY_WIDTH: usize = 28;
+const MAX_KEY_WIDTH: usize = 34;
 
 fn pad(text: &str, width: usize) -> String {
     let length = text.chars().count();
@@ -92,14 +92,23 @@ pub fn check_table(
 /// Per group: weight before → after and the change of each drift metric.
 fn drift_table(drift: &DatasetComparison) -> String {
     let mut out = String::from("Change since the recorded data (new − recorded):\n");
+    let key_width = drift
+        .groups
+        .iter()
+        .map(|g| g.key.chars().count())
+        .chain([7])
+        .max()
+        .unwrap_or(7)
+        .min(MAX_KEY_WIDTH);
     let mut header = format!(
         "{} {} {}",
-        pad("group", KEY_WIDTH),
+        pad("group", key_width),
         pad_left("n before", 9),
         pad_left("n after", 9)
     );
     for metric in DRIFT_METRICS {
-        header.push_str(&pad_left(&format!("Δ {}", shorten(metric.label(), 8)), 11));
+        let title = format!("Δ {}", super::audit_table::short_header(metric));
+        header.push_str(&pad_left(&title, 9));
     }
     writeln!(out, "{header}").ok();
     writeln!(out, "{}", "─".repeat(header.chars().count())).ok();
@@ -109,12 +118,12 @@ fn drift_table(drift: &DatasetComparison) -> String {
         };
         let mut line = format!(
             "{} {} {}",
-            pad(&shorten(&group.key, KEY_WIDTH), KEY_WIDTH),
+            pad(&shorten(&group.key, key_width), key_width),
             pad_left(&weight(group.before.as_ref()), 9),
             pad_left(&weight(group.after.as_ref()), 9)
         );
         for metric in DRIFT_METRICS {
-            line.push_str(&pad_left(&signed(group.delta(metric), RATE_DECIMALS), 11));
+            line.push_str(&pad_left(&signed(group.delta(metric), RATE_DECIMALS), 9));
         }
         writeln!(out, "{}", line.trim_end()).ok();
     }
