@@ -175,10 +175,12 @@ impl GovernancePanel {
         for (i, result) in results.iter().enumerate() {
             ui.horizontal_wrapped(|ui| {
                 outcome_badge(ui, result.outcome);
-                let value = result
-                    .value
-                    .map(|v| format!(" (= {v:.4})"))
-                    .unwrap_or_default();
+                // The same text as `check` and the report: counts as counts, the worst group.
+                let value = if result.value.is_some() {
+                    format!(" (= {})", crate::report::measured_with_group(result))
+                } else {
+                    String::new()
+                };
                 ui.label(format!("{}{value}", result.criterion));
                 if ui
                     .small_button("x")

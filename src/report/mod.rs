@@ -24,3 +24,4 @@ pub use session_html::session_html;
 pub use session_json::{criteria_json, drift_json, session_json};
 pub use session_markdown::session_markdown;
 pub use session_report::{SessionReportFormat, write_session_report};
+pub use session_text::measured_with_group;
