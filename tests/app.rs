@@ -562,3 +562,49 @@ fn a_session_whose_data_changed_says_so_and_loads_nothing() {
     assert!(reopened.state().workspace().is_none());
     let _ = group_position;
 }
+
+#[test]
+fn dragging_works_with_forty_intersectional_groups() {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_eframe(|cc| FulcrumApp::new(cc, StartWith::Nothing));
+    let roles = fulcrum::data::ColumnRoles {
+        score: "score".into(),
+        label: "repaid".into(),
+        positive: None,
+        attributes: ["sex", "race", "age_band", "region", "income"]
+            .map(String::from)
+            .to_vec(),
+        weight: None,
+    };
+    harness.state_mut().load(
+        std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample_data/lending.csv"
+        )),
+        roles,
+        GroupingSpec::by_names(&["sex", "race", "region"]),
+        LoadOptions::default(),
+    );
+    settle(&mut harness);
+    assert_eq!(keys(&harness).len(), 40);
+    let transform = *harness
+        .state()
+        .plots()
+        .transform(PlotKind::Distribution)
+        .unwrap();
+    let y = transform.frame().center().y;
+    let start = egui::pos2(transform.position_from_point_x(0.5), y);
+    let end = egui::pos2(transform.position_from_point_x(0.8), y);
+    harness.drag_at(start);
+    harness.step();
+    for step in 1..=10 {
+        harness.hover_at(start + (end - start) * (step as f32 / 10.0));
+        harness.step();
+    }
+    harness.drop_at(end);
+    harness.run_steps(3);
+    let values = harness.state().thresholds().values().to_vec();
+    let moved = values.iter().filter(|v| **v != 0.5).count();
+    assert_eq!(moved, 1, "{values:?}");
+}

@@ -694,7 +694,18 @@ impl FulcrumApp {
     }
 
     fn legend_ui(&mut self, ui: &mut egui::Ui, hidden: &[bool]) {
-        let Some(workspace) = &self.workspace else {
+        if self.workspace.is_none() {
+            return;
+        }
+        // Many groups wrap onto several lines; beyond three the legend scrolls.
+        egui::ScrollArea::vertical()
+            .id_salt("legend-scroll")
+            .max_height(3.0 * ui.spacing().interact_size.y + 2.0 * ui.spacing().item_spacing.y)
+            .show(ui, |ui| self.legend_rows_ui(ui, hidden));
+    }
+
+    fn legend_rows_ui(&mut self, ui: &mut egui::Ui, hidden: &[bool]) {
+        let Some(workspace) = self.workspace.as_ref() else {
             return;
         };
         ui.horizontal_wrapped(|ui| {
@@ -760,7 +771,11 @@ impl FulcrumApp {
         };
         let spacing = ui.spacing().item_spacing;
         let size = ui.available_size();
-        let cell = egui::vec2((size.x - 2.0 * spacing.x) / 3.0, (size.y - spacing.y) / 2.0);
+        // Never a negative size, however small the window or long the legend.
+        let cell = egui::vec2(
+            ((size.x - 2.0 * spacing.x) / 3.0).max(120.0),
+            ((size.y - spacing.y) / 2.0).max(120.0),
+        );
         let mut edit = None;
         let state = &mut self.plots;
         let png = &mut self.png;
@@ -982,9 +997,13 @@ impl eframe::App for FulcrumApp {
                                 self.side_ui(ui);
                             });
                     });
+                // At most 45% of the height, so 40 groups' rows never squeeze the plots away
+                // (the table scrolls instead).
+                let table_max = (ui.available_height() * 0.45).max(160.0);
                 egui::Panel::bottom("table")
                     .resizable(true)
-                    .default_size(300.0)
+                    .default_size(300.0_f32.min(table_max))
+                    .max_size(table_max)
                     .show(ui, |ui| {
                         table::metrics_table_ui(ui, audit, &mut self.table, &hidden);
                         ui.separator();

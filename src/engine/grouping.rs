@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::dataset::{Attribute, AttributeValues, MISSING_LEVEL};
@@ -420,33 +423,10 @@ pub fn assign_groups(
             }
         }
     }
-    let mut present: Vec<u64> = combination
-        .iter()
-        .zip(&kept)
-        .filter(|(_, k)| **k)
-        .map(|(c, _)| *c)
-        .collect();
-    present.sort_unstable();
-    present.dedup();
+    let (present, group_of_row) = dense_groups(&combination, &kept, &radices);
     if present.is_empty() {
         return Err(GroupingError::NothingLeft);
     }
-    let dense: HashMap<u64, u32> = present
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (*c, i as u32))
-        .collect();
-    let group_of_row = combination
-        .iter()
-        .zip(&kept)
-        .map(|(c, k)| {
-            if *k {
-                dense.get(c).copied().unwrap_or(NO_GROUP)
-            } else {
-                NO_GROUP
-            }
-        })
-        .collect();
     let group_levels = present
         .iter()
         .map(|&combo| {
@@ -469,9 +449,95 @@ pub fn assign_groups(
     })
 }
 
+/// Combination spaces up to this size are numbered through a direct table; larger ones (many
+/// attributes with many levels) through a hash map.
+const DIRECT_TABLE_LIMIT: u64 = 1 << 22;
+
+/// The distinct kept combinations in ascending order, and per row its rank among them (its group)
+/// or [`NO_GROUP`]. O(rows): no sort of the rows' combinations, only of the distinct ones.
+fn dense_groups(combination: &[u64], kept: &[bool], radices: &[u64]) -> (Vec<u64>, Vec<u32>) {
+    let space = radices
+        .iter()
+        .try_fold(1u64, |product, radix| product.checked_mul(*radix));
+    match space {
+        Some(space) if space <= DIRECT_TABLE_LIMIT => {
+            // `space` ≤ 2^22, so it fits in usize and every combination indexes the table.
+            let mut rank = vec![NO_GROUP; space as usize];
+            for (combo, keep) in combination.iter().zip(kept) {
+                if *keep && let Some(slot) = rank.get_mut(*combo as usize) {
+                    *slot = 0;
+                }
+            }
+            let mut present = Vec::new();
+            for (combo, slot) in rank.iter_mut().enumerate() {
+                if *slot == 0 {
+                    *slot = present.len() as u32;
+                    present.push(combo as u64);
+                }
+            }
+            let group_of_row = combination
+                .par_iter()
+                .zip(kept)
+                .map(|(combo, keep)| {
+                    if *keep {
+                        rank.get(*combo as usize).copied().unwrap_or(NO_GROUP)
+                    } else {
+                        NO_GROUP
+                    }
+                })
+                .collect();
+            (present, group_of_row)
+        }
+        _ => {
+            let mut distinct: FxHashMap<u64, u32> = FxHashMap::default();
+            for (combo, keep) in combination.iter().zip(kept) {
+                if *keep {
+                    distinct.entry(*combo).or_insert(0);
+                }
+            }
+            let mut present: Vec<u64> = distinct.keys().copied().collect();
+            present.sort_unstable();
+            for (i, combo) in present.iter().enumerate() {
+                distinct.insert(*combo, i as u32);
+            }
+            let group_of_row = combination
+                .par_iter()
+                .zip(kept)
+                .map(|(combo, keep)| {
+                    if *keep {
+                        distinct.get(combo).copied().unwrap_or(NO_GROUP)
+                    } else {
+                        NO_GROUP
+                    }
+                })
+                .collect();
+            (present, group_of_row)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direct_table_and_hash_map_number_groups_alike() {
+        // Combinations with gaps and repeats, some rows excluded.
+        let combination: Vec<u64> = (0..5_000u64).map(|i| (i * 7919) % 613 * 3).collect();
+        let kept: Vec<bool> = (0..5_000).map(|i| i % 11 != 0).collect();
+        let direct = dense_groups(&combination, &kept, &[2000]);
+        let hashed = dense_groups(&combination, &kept, &[1 << 23, 4]);
+        assert_eq!(direct, hashed);
+        let (present, group_of_row) = direct;
+        assert!(present.windows(2).all(|w| w[0] < w[1]));
+        for ((combo, keep), group) in combination.iter().zip(&kept).zip(&group_of_row) {
+            if *keep {
+                assert_eq!(present[*group as usize], *combo);
+            } else {
+                assert_eq!(*group, NO_GROUP);
+            }
+        }
+    }
 
     fn categorical(name: &str, levels: &[&str], codes: &[u32]) -> Attribute {
         Attribute {

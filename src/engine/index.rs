@@ -84,7 +84,7 @@ impl std::fmt::Debug for SortedDataset {
 }
 
 impl SortedDataset {
-    /// Sorts the rows by score (ties by row order) in parallel.
+    /// Sorts the rows by score (ties by row order).
     pub fn new(dataset: Dataset) -> Self {
         let (scores, labels, weights, attributes) = dataset.into_parts();
         let mut order: Vec<(f64, u32)> = scores
@@ -94,7 +94,9 @@ impl SortedDataset {
             .map(|(row, score)| (*score, row as u32))
             .collect();
         drop(scores);
-        order.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        // A stable LSD radix sort by the score alone (total_cmp order), O(n) and skipping the
+        // bytes all scores share; stability keeps ties in row order, as the engine promises.
+        radsort::sort_by_key(&mut order, |p| p.0);
         let rows: Vec<u32> = order.par_iter().map(|p| p.1).collect();
         let sorted_scores: Vec<f64> = order.par_iter().map(|p| p.0).collect();
         drop(order);
@@ -361,6 +363,25 @@ fn merge_small_groups(groups: Vec<Group>, minimum: f64) -> Vec<Group> {
     kept
 }
 
+/// Pushes every sorted row into its group's curve (one in-order pass; generic over the weights
+/// so the unweighted case is a constant).
+fn fill_curves(
+    builders: &mut [CurveBuilder],
+    groups: &[u32],
+    scores: &[f64],
+    positives: &[bool],
+    weights: impl Iterator<Item = f64>,
+) {
+    for (((group, score), positive), weight) in
+        groups.iter().zip(scores).zip(positives).zip(weights)
+    {
+        let Some(builder) = builders.get_mut(*group as usize) else {
+            continue; // NO_GROUP: an excluded level.
+        };
+        builder.push(*score, *positive, weight);
+    }
+}
+
 /// Groups of a dataset under one grouping, each with its [`ScoreCurve`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupIndex {
@@ -380,29 +401,34 @@ impl GroupIndex {
             sorted.len(),
         )?;
         drop(weights_by_row);
+        // Each sorted position's group, gathered in parallel, so the pass below reads every
+        // array in order instead of jumping to each row's original place.
+        let group_of_row = &assignment.group_of_row;
+        let group_by_position: Vec<u32> = sorted
+            .rows
+            .par_iter()
+            .map(|&row| group_of_row.get(row as usize).copied().unwrap_or(NO_GROUP))
+            .collect();
         let mut builders: Vec<CurveBuilder> = (0..assignment.group_count())
             .map(|_| CurveBuilder::default())
             .collect();
-        for (position, &row) in sorted.rows.iter().enumerate() {
-            let group = assignment
-                .group_of_row
-                .get(row as usize)
-                .copied()
-                .unwrap_or(NO_GROUP);
-            let Some(builder) = builders.get_mut(group as usize) else {
-                continue; // NO_GROUP: an excluded level.
-            };
-            let weight = sorted
-                .weights
-                .as_ref()
-                .and_then(|w| w.get(position).copied())
-                .unwrap_or(1.0);
-            builder.push(
-                sorted.scores.get(position).copied().unwrap_or(0.0),
-                sorted.positives.get(position).copied().unwrap_or(false),
-                weight,
-            );
+        match &sorted.weights {
+            Some(weights) => fill_curves(
+                &mut builders,
+                &group_by_position,
+                &sorted.scores,
+                &sorted.positives,
+                weights.iter().copied(),
+            ),
+            None => fill_curves(
+                &mut builders,
+                &group_by_position,
+                &sorted.scores,
+                &sorted.positives,
+                std::iter::repeat(1.0),
+            ),
         }
+        drop(group_by_position);
         let mut groups: Vec<Group> = builders
             .into_iter()
             .zip(assignment.group_levels)
