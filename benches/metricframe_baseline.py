@@ -9,6 +9,9 @@ Re-run from the repository root:
     python3 -m pip install -r tests/goldens/requirements.txt pyarrow
     python3 benches/metricframe_baseline.py target/bench-data/lending-10000000.parquet
 
+At 10M rows one MetricFrame recompute takes well over 10 minutes on 2 cores (BENCHMARKS.md uses
+1M rows: `fulcrum sample --rows 1000000 --out l1m.parquet`).
+
 It prints three timings: reading the columns with pandas, one MetricFrame recompute at new
 thresholds (what a "threshold move" costs), and the end-to-end audit (read + MetricFrame).
 """
