@@ -18,10 +18,10 @@ pub use args::{
 };
 use progress_bar::CliProgress;
 
-use crate::analysis::Analysis;
-use crate::data::{self, ColumnRoles, LoadOptions};
+use crate::analysis::{Analysis, default_threshold};
+use crate::data::{self, ColumnRoles, LoadOptions, LoadedData};
 use crate::engine::thresholds::ThresholdMap;
-use crate::engine::{AuditOptions, GroupingSpec, audit};
+use crate::engine::{AuditOptions, GroupedRows, GroupingSpec};
 use crate::report::{AuditSettings, audit_csv, audit_json, audit_table};
 
 /// Exit code for success.
@@ -98,10 +98,26 @@ impl DataArgs {
         );
         progress.finish();
         let analysis = analysis?;
-        for warning in &analysis.data.warnings {
-            eprintln!("warning: {warning}");
-        }
+        print_warnings(&analysis.data.warnings);
         Ok(analysis)
+    }
+
+    /// Loads and validates the data without sorting it (for one-shot counts), with a progress
+    /// bar on a terminal.
+    pub fn load(&self) -> Result<LoadedData> {
+        let progress = CliProgress::new();
+        let loaded = data::load(
+            &self.file,
+            &self.roles(),
+            LoadOptions {
+                drop_invalid: self.drop_invalid,
+            },
+            &progress,
+        );
+        progress.finish();
+        let loaded = loaded?;
+        print_warnings(&loaded.warnings);
+        Ok(loaded)
     }
 
     /// The bins as written, for the audit's `settings`.
@@ -114,6 +130,12 @@ impl DataArgs {
     }
 }
 
+fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
 /// Reads a thresholds JSON file.
 pub fn read_thresholds(path: &Path) -> Result<ThresholdMap> {
     let text = std::fs::read_to_string(path)
@@ -123,14 +145,18 @@ pub fn read_thresholds(path: &Path) -> Result<ThresholdMap> {
     ThresholdMap::from_json(&value).with_context(|| format!("{}", path.display()))
 }
 
+/// `fulcrum audit`: one set of thresholds, so the rows are counted in one pass
+/// ([`GroupedRows`]) rather than sorted into an index; the numbers are the same.
 fn run_audit(args: &AuditArgs) -> Result<u8> {
-    let analysis = args.data.analysis()?;
+    let loaded = args.data.load()?;
+    let grouped = GroupedRows::new(&loaded.dataset, &args.data.grouping()?)
+        .with_context(|| loaded.path.display().to_string())?;
     let thresholds = match (&args.thresholds, args.threshold) {
         (Some(path), _) => read_thresholds(path)?,
         (None, Some(t)) => ThresholdMap::uniform(t),
-        (None, None) => ThresholdMap::uniform(analysis.default_threshold()),
+        (None, None) => ThresholdMap::uniform(default_threshold(grouped.score_range())),
     };
-    let resolved = thresholds.resolve(&analysis.index).with_context(|| {
+    let resolved = thresholds.resolve_keys(&grouped.keys()).with_context(|| {
         args.thresholds
             .as_ref()
             .map(|p| p.display().to_string())
@@ -142,8 +168,8 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
         reference: args.reference.parse().unwrap_or_default(),
         min_count: args.min_count,
     };
-    let result = audit(&analysis.index, &resolved, &options).context("--reference")?;
-    let names = analysis.index.attribute_names();
+    let result = grouped.audit(&resolved, &options).context("--reference")?;
+    let names = grouped.attribute_names();
     let text = match args.format {
         OutputFormat::Table => audit_table(&result),
         OutputFormat::Csv => audit_csv(&result, names),
@@ -152,13 +178,13 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
                 file: args.data.file.display().to_string(),
                 score: args.data.score.clone(),
                 label: args.data.label.clone(),
-                positive: analysis.data.positive_label.clone(),
+                positive: loaded.positive_label.clone(),
                 groups: names.to_vec(),
                 bins: args.data.bins_by_column(),
                 weight: args.data.weight.clone(),
                 thresholds,
-                rows_read: analysis.data.rows_read,
-                rows_dropped: analysis.data.rows_dropped,
+                rows_read: loaded.rows_read,
+                rows_dropped: loaded.rows_dropped,
             };
             let mut json = serde_json::to_string_pretty(&audit_json(&result, names, &settings))?;
             json.push('\n');

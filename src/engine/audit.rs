@@ -221,22 +221,58 @@ pub fn audit_counts(
     thresholds: &[f64],
     options: &AuditOptions,
 ) -> Result<Audit, ThresholdError> {
-    let total_weight = index.total_weight();
+    let headings: Vec<GroupHeading<'_>> = index
+        .groups()
+        .iter()
+        .map(|g| GroupHeading {
+            key: &g.key,
+            levels: &g.levels,
+            rows: g.curve.rows(),
+            weight: g.curve.weight(),
+        })
+        .collect();
+    audit_groups(&headings, counts, thresholds, options)
+}
+
+/// What an audit reports about a group besides its counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GroupHeading<'a> {
+    /// Key like `Female × Black`.
+    pub key: &'a str,
+    /// The group's level of each grouping attribute.
+    pub levels: &'a [String],
+    /// Rows in the group.
+    pub rows: u64,
+    /// Total weight of the group (its share of the data is this over the sum).
+    pub weight: f64,
+}
+
+/// Runs an audit of groups described by `headings`, with `counts[i]` and `thresholds[i]` for
+/// group `i`: the one place every audit's numbers come from, whether the counts were read off a
+/// [`GroupIndex`] or counted in one pass ([`GroupedRows`](super::tally::GroupedRows)).
+///
+/// Fails only when the reference names no group.
+pub fn audit_groups(
+    headings: &[GroupHeading<'_>],
+    counts: &[ConfusionCounts],
+    thresholds: &[f64],
+    options: &AuditOptions,
+) -> Result<Audit, ThresholdError> {
+    let total_weight: f64 = headings.iter().map(|h| h.weight).sum();
     let overall_counts = counts
         .iter()
         .fold(ConfusionCounts::default(), |acc, c| acc.add(c));
     let all_selected = overall_counts.selected();
-    let mut groups: Vec<GroupAudit> = index
-        .groups()
+    let mut groups: Vec<GroupAudit> = headings
         .iter()
         .zip(counts)
         .zip(thresholds)
         .map(|((group, counts), threshold)| {
             row_audit(
-                group.key.clone(),
-                group.levels.clone(),
+                group.key.to_owned(),
+                group.levels.to_vec(),
                 Some(*threshold),
-                group.curve.rows(),
+                group.rows,
                 *counts,
                 (total_weight, all_selected),
                 options,
@@ -251,7 +287,7 @@ pub fn audit_counts(
         "Overall".into(),
         Vec::new(),
         common_threshold,
-        index.groups().iter().map(|g| g.curve.rows()).sum(),
+        headings.iter().map(|g| g.rows).sum(),
         overall_counts,
         (total_weight, all_selected),
         options,
@@ -267,15 +303,13 @@ pub fn audit_counts(
         .map(|(i, _)| i);
     let named = match &options.reference {
         ReferenceChoice::Group(key) => {
-            Some(
-                index
-                    .position(key)
-                    .ok_or_else(|| ThresholdError::UnknownGroup {
-                        key: key.clone(),
-                        closest: closest_key(key, index.groups().iter().map(|g| g.key.as_str())),
-                        available: index.groups().iter().map(|g| g.key.clone()).collect(),
-                    })?,
-            )
+            Some(headings.iter().position(|h| h.key == key).ok_or_else(|| {
+                ThresholdError::UnknownGroup {
+                    key: key.clone(),
+                    closest: closest_key(key, headings.iter().map(|h| h.key)),
+                    available: headings.iter().map(|h| h.key.to_owned()).collect(),
+                }
+            })?)
         }
         _ => None,
     };

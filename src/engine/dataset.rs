@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use rayon::prelude::*;
+
 /// The level name shown for a missing (null) attribute value.
 pub const MISSING_LEVEL: &str = "(missing)";
 
@@ -174,27 +176,23 @@ impl Dataset {
             }
         };
         check_len("label", labels.len())?;
-        if let Some((row, &value)) = scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
+        if let Some(row) = scores.iter().position(|s| !s.is_finite()) {
+            let value = scores.get(row).copied().unwrap_or(f64::NAN);
             return Err(DatasetError::NonFiniteScore { row, value });
         }
         if let Some(weights) = &weights {
             check_len("weight", weights.len())?;
-            if let Some((row, &value)) = weights
-                .iter()
-                .enumerate()
-                .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
-            {
+            if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+                let value = weights.get(row).copied().unwrap_or(f64::NAN);
                 return Err(DatasetError::InvalidWeight { row, value });
             }
         }
         for attribute in &attributes {
             check_len(&attribute.name, attribute.values.len())?;
             if let AttributeValues::Categorical { levels, codes } = &attribute.values
-                && let Some((row, &code)) = codes
-                    .iter()
-                    .enumerate()
-                    .find(|(_, c)| **c as usize >= levels.len())
+                && let Some(row) = codes.iter().position(|c| *c as usize >= levels.len())
             {
+                let code = codes.get(row).copied().unwrap_or_default();
                 return Err(DatasetError::CodeOutOfRange {
                     attribute: attribute.name.clone(),
                     row,
@@ -209,6 +207,22 @@ impl Dataset {
             weights,
             attributes,
         })
+    }
+
+    /// Smallest and largest score (scores are finite and there is at least one row).
+    pub fn score_range(&self) -> (f64, f64) {
+        let (low, high) = self
+            .scores
+            .par_iter()
+            .fold(
+                || (f64::INFINITY, f64::NEG_INFINITY),
+                |(lo, hi), &s| (lo.min(s), hi.max(s)),
+            )
+            .reduce(
+                || (f64::INFINITY, f64::NEG_INFINITY),
+                |a, b| (a.0.min(b.0), a.1.max(b.1)),
+            );
+        if low <= high { (low, high) } else { (0.0, 0.0) }
     }
 
     /// Number of rows.

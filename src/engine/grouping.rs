@@ -1,6 +1,7 @@
 //! Turning attribute columns into groups: which attributes, how numeric ones are binned, which
 //! levels are left out. The result is one small integer per row ([`RowGroups`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -145,30 +146,31 @@ pub enum GroupingError {
     NothingLeft,
 }
 
-/// An attribute reduced to level codes, after binning.
+/// An attribute reduced to level codes, after binning (categorical codes are borrowed from the
+/// dataset, not copied).
 #[derive(Clone, Debug, PartialEq)]
-pub struct CodedAttribute {
+pub struct CodedAttribute<'a> {
     /// Column name.
     pub name: String,
     /// Level labels in display order.
     pub levels: Vec<String>,
     /// Per row, an index into `levels`.
-    pub codes: Vec<u32>,
+    pub codes: Cow<'a, [u32]>,
 }
 
 /// Codes an attribute according to its grouping: categorical codes as they are, numeric values
 /// binned or by distinct value.
-pub fn code_attribute(
-    attribute: &Attribute,
+pub fn code_attribute<'a>(
+    attribute: &'a Attribute,
     grouping: &AttributeGrouping,
     weights: Option<&[f64]>,
-) -> Result<CodedAttribute, GroupingError> {
+) -> Result<CodedAttribute<'a>, GroupingError> {
     let name = attribute.name.clone();
     match (&attribute.values, &grouping.binning) {
         (AttributeValues::Categorical { levels, codes }, None) => Ok(CodedAttribute {
             name,
             levels: levels.clone(),
-            codes: codes.clone(),
+            codes: Cow::Borrowed(codes),
         }),
         (AttributeValues::Categorical { .. }, Some(_)) => Err(GroupingError::NotNumeric { name }),
         (AttributeValues::Numeric { values }, None) => code_distinct_numbers(name, values),
@@ -191,7 +193,10 @@ pub fn format_level_number(value: f64) -> String {
     }
 }
 
-fn code_distinct_numbers(name: String, values: &[f64]) -> Result<CodedAttribute, GroupingError> {
+fn code_distinct_numbers(
+    name: String,
+    values: &[f64],
+) -> Result<CodedAttribute<'static>, GroupingError> {
     let mut distinct: Vec<f64> = Vec::new();
     let mut seen: HashMap<u64, ()> = HashMap::new();
     let mut has_missing = false;
@@ -218,7 +223,7 @@ fn code_distinct_numbers(name: String, values: &[f64]) -> Result<CodedAttribute,
         .map(|(i, v)| (normalized_bits(*v), i as u32))
         .collect();
     let missing_code = distinct.len() as u32;
-    let codes = values
+    let codes: Vec<u32> = values
         .iter()
         .map(|v| {
             if v.is_nan() {
@@ -238,7 +243,7 @@ fn code_distinct_numbers(name: String, values: &[f64]) -> Result<CodedAttribute,
     Ok(CodedAttribute {
         name,
         levels,
-        codes,
+        codes: Cow::Owned(codes),
     })
 }
 
@@ -295,7 +300,7 @@ pub fn quantile_edges(values: &[f64], weights: Option<&[f64]>, bins: usize) -> V
     edges
 }
 
-fn code_bins(name: String, values: &[f64], edges: &[f64]) -> CodedAttribute {
+fn code_bins(name: String, values: &[f64], edges: &[f64]) -> CodedAttribute<'static> {
     let mut levels = Vec::with_capacity(edges.len() + 2);
     match edges {
         [] => levels.push("all values".to_owned()),
@@ -315,7 +320,7 @@ fn code_bins(name: String, values: &[f64], edges: &[f64]) -> CodedAttribute {
     }
     let missing_code = levels.len() as u32;
     let mut has_missing = false;
-    let codes = values
+    let codes: Vec<u32> = values
         .iter()
         .map(|v| {
             if v.is_nan() {
@@ -332,7 +337,7 @@ fn code_bins(name: String, values: &[f64], edges: &[f64]) -> CodedAttribute {
     CodedAttribute {
         name,
         levels,
-        codes,
+        codes: Cow::Owned(codes),
     }
 }
 
@@ -345,6 +350,10 @@ pub struct RowGroups {
     pub group_levels: Vec<Vec<String>>,
     /// Per row, the group index, or [`NO_GROUP`] for excluded rows.
     pub group_of_row: Vec<u32>,
+    /// Rows in each group.
+    pub rows_per_group: Vec<u64>,
+    /// Total weight of each group (its rows when unweighted).
+    pub weight_per_group: Vec<f64>,
 }
 
 impl RowGroups {
@@ -380,6 +389,18 @@ pub fn assign_groups(
     weights: Option<&[f64]>,
     rows: usize,
 ) -> Result<RowGroups, GroupingError> {
+    assign_groups_with_limit(attributes, spec, weights, rows, DIRECT_TABLE_LIMIT)
+}
+
+/// [`assign_groups`], numbering combinations through a direct table when there are at most
+/// `direct_limit` of them (tests force the hash map with 0).
+fn assign_groups_with_limit(
+    attributes: &[Attribute],
+    spec: &GroupingSpec,
+    weights: Option<&[f64]>,
+    rows: usize,
+    direct_limit: u64,
+) -> Result<RowGroups, GroupingError> {
     let coded = spec
         .attributes
         .iter()
@@ -407,23 +428,58 @@ pub fn assign_groups(
         })
         .collect();
 
-    // Mixed-radix combination number per row; lexicographic in attribute order.
+    // Mixed-radix combination number per row, lexicographic in attribute order.
     let radices: Vec<u64> = coded.iter().map(|c| c.levels.len().max(1) as u64).collect();
-    let mut combination = vec![0u64; rows];
-    let mut kept = vec![true; rows];
-    for ((attribute, radix), excluded) in coded.iter().zip(&radices).zip(&excluded) {
-        for ((combo, keep), &code) in combination
-            .iter_mut()
-            .zip(kept.iter_mut())
-            .zip(&attribute.codes)
-        {
-            *combo = *combo * radix + u64::from(code);
-            if excluded.get(code as usize).copied().unwrap_or(false) {
-                *keep = false;
-            }
+    let excluded_combination = |combo: u64| {
+        let mut rest = combo;
+        coded
+            .iter()
+            .zip(&radices)
+            .zip(&excluded)
+            .rev()
+            .any(|((_, radix), excluded)| {
+                let code = rest % radix;
+                rest /= radix;
+                excluded.get(code as usize).copied().unwrap_or(false)
+            })
+    };
+    let space = radices
+        .iter()
+        .try_fold(1u64, |product, radix| product.checked_mul(*radix));
+    let numbered = match space {
+        Some(space) if space <= direct_limit => direct_groups(
+            &coded,
+            &radices,
+            space as usize,
+            excluded_combination,
+            weights,
+            rows,
+        ),
+        _ => {
+            let combination: Vec<u64> = (0..rows)
+                .into_par_iter()
+                .map(|row| {
+                    let mut combo = 0u64;
+                    for ((attribute, radix), excluded) in coded.iter().zip(&radices).zip(&excluded)
+                    {
+                        let code = attribute.codes.get(row).copied().unwrap_or_default();
+                        if excluded.get(code as usize).copied().unwrap_or(false) {
+                            return NO_COMBINATION;
+                        }
+                        combo = combo * radix + u64::from(code);
+                    }
+                    combo
+                })
+                .collect();
+            hashed_groups(&combination, weights)
         }
-    }
-    let (present, group_of_row) = dense_groups(&combination, &kept, &radices);
+    };
+    let NumberedGroups {
+        present,
+        group_of_row,
+        rows_per_group,
+        weight_per_group,
+    } = numbered;
     if present.is_empty() {
         return Err(GroupingError::NothingLeft);
     }
@@ -446,6 +502,8 @@ pub fn assign_groups(
         attribute_names: coded.into_iter().map(|c| c.name).collect(),
         group_levels,
         group_of_row,
+        rows_per_group,
+        weight_per_group,
     })
 }
 
@@ -453,66 +511,165 @@ pub fn assign_groups(
 /// attributes with many levels) through a hash map.
 const DIRECT_TABLE_LIMIT: u64 = 1 << 22;
 
-/// The distinct kept combinations in ascending order, and per row its rank among them (its group)
-/// or [`NO_GROUP`]. O(rows): no sort of the rows' combinations, only of the distinct ones.
-fn dense_groups(combination: &[u64], kept: &[bool], radices: &[u64]) -> (Vec<u64>, Vec<u32>) {
-    let space = radices
-        .iter()
-        .try_fold(1u64, |product, radix| product.checked_mul(*radix));
-    match space {
-        Some(space) if space <= DIRECT_TABLE_LIMIT => {
-            // `space` ≤ 2^22, so it fits in usize and every combination indexes the table.
-            let mut rank = vec![NO_GROUP; space as usize];
-            for (combo, keep) in combination.iter().zip(kept) {
-                if *keep && let Some(slot) = rank.get_mut(*combo as usize) {
-                    *slot = 0;
+/// The combination of a row with an excluded level.
+const NO_COMBINATION: u64 = u64::MAX;
+
+/// Rows per parallel task in the grouping passes.
+const BLOCK_ROWS: usize = 1 << 16;
+
+/// Combination spaces up to this size are counted with one table per parallel task; larger
+/// ones with a single table.
+const PARALLEL_TABLE_LIMIT: usize = 1 << 16;
+
+/// The groups found: distinct kept combinations in ascending order, every row's group, and
+/// each group's rows and weight.
+struct NumberedGroups {
+    present: Vec<u64>,
+    group_of_row: Vec<u32>,
+    rows_per_group: Vec<u64>,
+    weight_per_group: Vec<f64>,
+}
+
+/// Numbers groups through a table indexed by combination (`space` ≤ [`DIRECT_TABLE_LIMIT`], so
+/// combinations fit in `u32`): one pass computes each row's combination in place, one counts
+/// rows and weight per combination, one turns combinations into group numbers. O(rows), no
+/// hashing, no 64-bit copy of the rows.
+fn direct_groups(
+    coded: &[CodedAttribute<'_>],
+    radices: &[u64],
+    space: usize,
+    excluded_combination: impl Fn(u64) -> bool,
+    weights: Option<&[f64]>,
+    rows: usize,
+) -> NumberedGroups {
+    let mut group_of_row = vec![0u32; rows];
+    group_of_row
+        .par_chunks_mut(BLOCK_ROWS)
+        .enumerate()
+        .for_each(|(block, combos)| {
+            let start = block * BLOCK_ROWS;
+            for (attribute, radix) in coded.iter().zip(radices) {
+                // Every radix divides `space` ≤ 2^22, and every code is below its radix.
+                let radix = *radix as u32;
+                let codes = attribute
+                    .codes
+                    .get(start..start + combos.len())
+                    .unwrap_or_default();
+                for (combo, code) in combos.iter_mut().zip(codes) {
+                    *combo = combo.wrapping_mul(radix).wrapping_add(*code);
                 }
             }
-            let mut present = Vec::new();
-            for (combo, slot) in rank.iter_mut().enumerate() {
-                if *slot == 0 {
-                    *slot = present.len() as u32;
-                    present.push(combo as u64);
-                }
-            }
-            let group_of_row = combination
-                .par_iter()
-                .zip(kept)
-                .map(|(combo, keep)| {
-                    if *keep {
-                        rank.get(*combo as usize).copied().unwrap_or(NO_GROUP)
-                    } else {
-                        NO_GROUP
-                    }
-                })
-                .collect();
-            (present, group_of_row)
+        });
+    let (rows_by_combination, weight_by_combination) =
+        combination_totals(&group_of_row, weights, space);
+    let mut rank = vec![NO_GROUP; space];
+    let mut present = Vec::new();
+    let mut rows_per_group = Vec::new();
+    let mut weight_per_group = Vec::new();
+    for (combo, ((slot, rows), weight)) in rank
+        .iter_mut()
+        .zip(&rows_by_combination)
+        .zip(&weight_by_combination)
+        .enumerate()
+    {
+        if *rows > 0 && !excluded_combination(combo as u64) {
+            *slot = present.len() as u32;
+            present.push(combo as u64);
+            rows_per_group.push(*rows);
+            weight_per_group.push(*weight);
         }
-        _ => {
-            let mut distinct: FxHashMap<u64, u32> = FxHashMap::default();
-            for (combo, keep) in combination.iter().zip(kept) {
-                if *keep {
-                    distinct.entry(*combo).or_insert(0);
+    }
+    group_of_row.par_iter_mut().for_each(|combo| {
+        *combo = rank.get(*combo as usize).copied().unwrap_or(NO_GROUP);
+    });
+    NumberedGroups {
+        present,
+        group_of_row,
+        rows_per_group,
+        weight_per_group,
+    }
+}
+
+/// Rows and weight per value of `keys` (each below `space`; others are skipped).
+fn combination_totals(keys: &[u32], weights: Option<&[f64]>, space: usize) -> (Vec<u64>, Vec<f64>) {
+    let count_block = |(mut rows, mut weight): (Vec<u64>, Vec<f64>),
+                       (block, keys): (usize, &[u32])| {
+        let start = block * BLOCK_ROWS;
+        match weights {
+            None => {
+                for key in keys {
+                    if let Some(n) = rows.get_mut(*key as usize) {
+                        *n += 1;
+                    }
                 }
             }
-            let mut present: Vec<u64> = distinct.keys().copied().collect();
-            present.sort_unstable();
-            for (i, combo) in present.iter().enumerate() {
-                distinct.insert(*combo, i as u32);
-            }
-            let group_of_row = combination
-                .par_iter()
-                .zip(kept)
-                .map(|(combo, keep)| {
-                    if *keep {
-                        distinct.get(combo).copied().unwrap_or(NO_GROUP)
-                    } else {
-                        NO_GROUP
+            Some(weights) => {
+                let weights = weights.get(start..start + keys.len()).unwrap_or_default();
+                for (key, w) in keys.iter().zip(weights) {
+                    if let (Some(n), Some(total)) =
+                        (rows.get_mut(*key as usize), weight.get_mut(*key as usize))
+                    {
+                        *n += 1;
+                        *total += w;
                     }
-                })
-                .collect();
-            (present, group_of_row)
+                }
+            }
         }
+        (rows, weight)
+    };
+    let empty = || (vec![0u64; space], vec![0.0f64; space]);
+    let (rows, weight) = if space <= PARALLEL_TABLE_LIMIT {
+        keys.par_chunks(BLOCK_ROWS)
+            .enumerate()
+            .fold(empty, count_block)
+            .reduce(empty, |(mut rows, mut weight), (more_rows, more_weight)| {
+                rows.iter_mut().zip(more_rows).for_each(|(a, b)| *a += b);
+                weight
+                    .iter_mut()
+                    .zip(more_weight)
+                    .for_each(|(a, b)| *a += b);
+                (rows, weight)
+            })
+    } else {
+        keys.chunks(BLOCK_ROWS)
+            .enumerate()
+            .fold(empty(), count_block)
+    };
+    match weights {
+        // Counts below 2^53 convert exactly.
+        None => {
+            let weight = rows.iter().map(|n| *n as f64).collect();
+            (rows, weight)
+        }
+        Some(_) => (rows, weight),
+    }
+}
+
+/// Numbers groups through a hash map, for combination spaces too large for a table (many
+/// attributes with many levels); rows of [`NO_COMBINATION`] belong to no group.
+fn hashed_groups(combination: &[u64], weights: Option<&[f64]>) -> NumberedGroups {
+    let mut distinct: FxHashMap<u64, u32> = FxHashMap::default();
+    for combo in combination {
+        if *combo != NO_COMBINATION {
+            distinct.entry(*combo).or_insert(0);
+        }
+    }
+    let mut present: Vec<u64> = distinct.keys().copied().collect();
+    present.sort_unstable();
+    for (i, combo) in present.iter().enumerate() {
+        distinct.insert(*combo, i as u32);
+    }
+    let group_of_row: Vec<u32> = combination
+        .par_iter()
+        .map(|combo| distinct.get(combo).copied().unwrap_or(NO_GROUP))
+        .collect();
+    let (rows_per_group, weight_per_group) =
+        combination_totals(&group_of_row, weights, present.len());
+    NumberedGroups {
+        present,
+        group_of_row,
+        rows_per_group,
+        weight_per_group,
     }
 }
 
@@ -522,20 +679,58 @@ mod tests {
 
     #[test]
     fn direct_table_and_hash_map_number_groups_alike() {
-        // Combinations with gaps and repeats, some rows excluded.
-        let combination: Vec<u64> = (0..5_000u64).map(|i| (i * 7919) % 613 * 3).collect();
-        let kept: Vec<bool> = (0..5_000).map(|i| i % 11 != 0).collect();
-        let direct = dense_groups(&combination, &kept, &[2000]);
-        let hashed = dense_groups(&combination, &kept, &[1 << 23, 4]);
-        assert_eq!(direct, hashed);
-        let (present, group_of_row) = direct;
-        assert!(present.windows(2).all(|w| w[0] < w[1]));
-        for ((combo, keep), group) in combination.iter().zip(&kept).zip(&group_of_row) {
-            if *keep {
-                assert_eq!(present[*group as usize], *combo);
-            } else {
-                assert_eq!(*group, NO_GROUP);
+        // Three attributes with gaps (unused levels), an excluded level and weights, over more
+        // rows than one parallel block.
+        let rows = 3 * BLOCK_ROWS + 5;
+        let codes = |modulus: usize, skip: u32| -> Vec<u32> {
+            (0..rows)
+                .map(|i| ((i * 7919 + i / 3) % modulus) as u32)
+                .map(|c| if c == skip { 0 } else { c })
+                .collect()
+        };
+        let level_names = |n: usize| -> Vec<String> { (0..n).map(|i| format!("l{i}")).collect() };
+        let attribute = |name: &str, levels: usize, skip: u32| Attribute {
+            name: name.into(),
+            values: AttributeValues::Categorical {
+                levels: level_names(levels),
+                codes: codes(levels, skip),
+            },
+        };
+        let attributes = [
+            attribute("a", 5, 3),
+            attribute("b", 7, 1),
+            attribute("c", 11, 99),
+        ];
+        let mut spec = GroupingSpec::by_names(&["a", "b", "c"]);
+        spec.attributes[1].excluded_levels.push("l4".into());
+        let weights: Vec<f64> = (0..rows).map(|i| (i % 4) as f64 * 0.5).collect();
+        for weights in [None, Some(weights.as_slice())] {
+            let direct = assign_groups(&attributes, &spec, weights, rows).unwrap();
+            let hashed = assign_groups_with_limit(&attributes, &spec, weights, rows, 0).unwrap();
+            assert_eq!(direct, hashed);
+            // Every row's group holds its levels; excluded rows are in none.
+            for row in (0..rows).step_by(97) {
+                let levels: Vec<String> = attributes
+                    .iter()
+                    .map(|a| match &a.values {
+                        AttributeValues::Categorical { levels, codes } => {
+                            levels[codes[row] as usize].clone()
+                        }
+                        AttributeValues::Numeric { .. } => unreachable!(),
+                    })
+                    .collect();
+                match direct.group_of_row[row] {
+                    NO_GROUP => assert_eq!(levels[1], "l4"),
+                    group => assert_eq!(direct.group_levels[group as usize], levels),
+                }
             }
+            let counted: u64 = direct.rows_per_group.iter().sum();
+            let kept = direct
+                .group_of_row
+                .iter()
+                .filter(|g| **g != NO_GROUP)
+                .count();
+            assert_eq!(counted, kept as u64);
         }
     }
 
@@ -592,7 +787,7 @@ mod tests {
         };
         let coded = code_attribute(&age, &grouping, None).unwrap();
         assert_eq!(coded.levels, ["< 25", "[25, 50)", "≥ 50", "(missing)"]);
-        assert_eq!(coded.codes, [0, 1, 1, 3, 2]);
+        assert_eq!(*coded.codes, [0, 1, 1, 3, 2]);
     }
 
     #[test]
@@ -618,7 +813,7 @@ mod tests {
         };
         let coded = code_attribute(&small, &AttributeGrouping::new("region"), None).unwrap();
         assert_eq!(coded.levels, ["1", "2.5", "3"]);
-        assert_eq!(coded.codes, [2, 0, 2, 1]);
+        assert_eq!(*coded.codes, [2, 0, 2, 1]);
         let many = Attribute {
             name: "income".into(),
             values: AttributeValues::Numeric {

@@ -343,24 +343,49 @@ pub struct Group {
 /// The key of the group that merges every group under the minimum weight.
 pub const MERGED_KEY: &str = "Other (small groups)";
 
+/// Which groups merge when groups lighter than `minimum` are merged into one: the positions of
+/// the groups kept (in their order) and of the groups merged. `None` when fewer than two groups
+/// are that light (merging one group into itself would only rename it).
+pub(crate) fn split_small_groups(
+    weights: impl IntoIterator<Item = f64>,
+    minimum: f64,
+) -> Option<(Vec<usize>, Vec<usize>)> {
+    let mut kept = Vec::new();
+    let mut small = Vec::new();
+    for (position, weight) in weights.into_iter().enumerate() {
+        if weight < minimum {
+            small.push(position);
+        } else {
+            kept.push(position);
+        }
+    }
+    (small.len() >= 2).then_some((kept, small))
+}
+
 /// Replaces the groups lighter than `minimum` by one merged group, listed last (when there are
 /// at least two of them).
 fn merge_small_groups(groups: Vec<Group>, minimum: f64) -> Vec<Group> {
-    let (small, mut kept): (Vec<Group>, Vec<Group>) =
-        groups.into_iter().partition(|g| g.curve.weight() < minimum);
-    if small.len() < 2 {
-        kept.extend(small);
-        kept.sort_by(|a, b| a.levels.cmp(&b.levels));
-        return kept;
-    }
-    let curves: Vec<&ScoreCurve> = small.iter().map(|g| &g.curve).collect();
-    let attributes = small.first().map_or(0, |g| g.levels.len());
-    kept.push(Group {
+    let Some((kept, small)) = split_small_groups(groups.iter().map(|g| g.curve.weight()), minimum)
+    else {
+        return groups;
+    };
+    let attributes = groups.first().map_or(0, |g| g.levels.len());
+    let curves: Vec<&ScoreCurve> = small
+        .iter()
+        .filter_map(|&i| groups.get(i).map(|g| &g.curve))
+        .collect();
+    let merged = Group {
         key: MERGED_KEY.to_owned(),
         levels: vec![MERGED_KEY.to_owned(); attributes],
         curve: ScoreCurve::merge(&curves),
-    });
-    kept
+    };
+    let mut slots: Vec<Option<Group>> = groups.into_iter().map(Some).collect();
+    let mut result: Vec<Group> = kept
+        .iter()
+        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+        .collect();
+    result.push(merged);
+    result
 }
 
 /// Pushes every sorted row into its group's curve (one in-order pass; generic over the weights

@@ -12,14 +12,17 @@ pub mod intervals;
 pub mod metrics;
 #[cfg(test)]
 mod properties;
+pub mod tally;
 pub mod thresholds;
 
 pub use audit::{
-    Audit, AuditOptions, FairnessSummary, GroupAudit, MetricSummary, ReferenceChoice, audit,
+    Audit, AuditOptions, FairnessSummary, GroupAudit, GroupHeading, MetricSummary, ReferenceChoice,
+    audit, audit_groups,
 };
 pub use convention::Convention;
 pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError};
 pub use grouping::{AttributeGrouping, Binning, GroupingError, GroupingSpec};
 pub use index::{DecisionRule, Group, GroupIndex, ScoreCurve, SortedDataset};
 pub use metrics::{ConfusionCounts, Fraction, Metric, MetricValues};
+pub use tally::{GroupedRows, RowGroup};
 pub use thresholds::{ThresholdError, ThresholdMap};

@@ -1,5 +1,6 @@
 //! Property tests: the index's counts equal a brute-force recount from raw rows, for random data
-//! with ties, weights, empty and single-class groups, at random thresholds and both rules.
+//! with ties, weights, empty and single-class groups, at random thresholds and both rules; and
+//! the one-pass counts of a one-shot audit equal the index's.
 
 use proptest::prelude::*;
 
@@ -9,6 +10,7 @@ use super::dataset::{Attribute, AttributeValues, Dataset};
 use super::grouping::{GroupingSpec, group_key};
 use super::index::{DecisionRule, GroupIndex, SortedDataset};
 use super::metrics::{ConfusionCounts, Metric};
+use super::tally::GroupedRows;
 
 #[derive(Clone, Debug)]
 struct Rows {
@@ -179,5 +181,42 @@ proptest! {
             .iter()
             .fold(ConfusionCounts::default(), |acc, c| acc.add(c));
         prop_assert_eq!(total, brute_force(&rows, |_| true, t, DecisionRule::AtLeast));
+    }
+
+    #[test]
+    fn one_pass_counts_equal_the_index(
+        rows in rows(),
+        thresholds in prop::collection::vec((-1i8..10).prop_map(|t| f64::from(t) / 4.0), 6),
+        strict in any::<bool>(),
+        exclude_z in any::<bool>(),
+        merge_below in prop::option::of(0u8..6),
+    ) {
+        let rule = if strict { DecisionRule::Above } else { DecisionRule::AtLeast };
+        let data = dataset(&rows);
+        let mut spec = GroupingSpec::by_names(&["a", "b"]);
+        if exclude_z {
+            spec.attributes[0].excluded_levels.push("z".into());
+        }
+        spec.merge_below = merge_below.map(f64::from);
+        let index = GroupIndex::build(&SortedDataset::new(data.clone()), &spec);
+        let grouped = GroupedRows::new(&data, &spec);
+        let (index, grouped) = match (index, grouped) {
+            (Ok(index), Ok(grouped)) => (index, grouped),
+            (Err(a), Err(b)) => {
+                prop_assert_eq!(a.to_string(), b.to_string());
+                return Ok(());
+            }
+            (a, b) => {
+                prop_assert!(false, "index {:?} but one pass {:?}", a.err(), b.err());
+                unreachable!()
+            }
+        };
+        let keys: Vec<&str> = index.groups().iter().map(|g| g.key.as_str()).collect();
+        prop_assert_eq!(grouped.keys(), keys);
+        let thresholds: Vec<f64> = thresholds.iter().cycle().take(index.len()).copied().collect();
+        // Dyadic weights add up exactly in any order, so the counts must be equal, not close.
+        prop_assert_eq!(grouped.counts(&thresholds, rule), index.counts(&thresholds, rule));
+        let options = AuditOptions { rule, ..AuditOptions::default() };
+        prop_assert_eq!(grouped.audit(&thresholds, &options).unwrap(), audit(&index, &thresholds, &options).unwrap());
     }
 }

@@ -129,6 +129,12 @@ impl ThresholdMap {
     /// Resolves a threshold for every group of `index`, refusing keys that match no group.
     pub fn resolve(&self, index: &GroupIndex) -> Result<Vec<f64>, ThresholdError> {
         let keys: Vec<&str> = index.groups().iter().map(|g| g.key.as_str()).collect();
+        self.resolve_keys(&keys)
+    }
+
+    /// Resolves a threshold for every group key (`keys[i]` gets `result[i]`), refusing map keys
+    /// that match no group: a typo must not silently leave a group at the default.
+    pub fn resolve_keys(&self, keys: &[&str]) -> Result<Vec<f64>, ThresholdError> {
         if let Some(unknown) = self.by_group.keys().find(|k| !keys.contains(&k.as_str())) {
             return Err(ThresholdError::UnknownGroup {
                 key: unknown.clone(),
