@@ -3,12 +3,14 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::read::unreadable;
+use super::read::{ColumnSource, unreadable};
 use super::{ColumnRoles, LoadError, LoadOptions, LoadedData};
 use crate::engine::dataset::{MISSING_LEVEL, retain_by_mask};
 use crate::engine::{Attribute, AttributeValues, Dataset};
+use crate::progress::Progress;
 
 /// Label codes while validating.
 const NEGATIVE: u8 = 0;
@@ -17,32 +19,45 @@ const INVALID: u8 = 2;
 
 pub(super) fn to_dataset(
     path: &Path,
-    mut frame: DataFrame,
+    mut source: ColumnSource,
     roles: &ColumnRoles,
     options: LoadOptions,
+    progress: &dyn Progress,
 ) -> Result<LoadedData, LoadError> {
-    let rows = frame.height();
+    // Each column is dropped as soon as its last role has taken it, so that the raw columns
+    // (a text column holds 16 bytes a row) are freed while the rest is converted.
+    let mut uses: FxHashMap<&str, usize> = FxHashMap::default();
+    for name in [roles.score.as_str(), roles.label.as_str()]
+        .into_iter()
+        .chain(roles.weight.as_deref())
+        .chain(roles.attributes.iter().map(String::as_str))
+    {
+        *uses.entry(name).or_default() += 1;
+    }
+    let mut take = |name: &str| -> Result<Series, LoadError> {
+        if progress.is_cancelled() {
+            return Err(LoadError::Cancelled);
+        }
+        progress.stage(&format!("reading column `{name}`"));
+        let remaining = uses.get_mut(name).map(|n| {
+            *n = n.saturating_sub(1);
+            *n
+        });
+        source.column(name, remaining == Some(0))
+    };
+
+    let scores = numeric_values(path, &take(&roles.score)?, "score")?;
+    let rows = scores.len();
     if rows == 0 {
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let column = |frame: &DataFrame, name: &str| -> Result<Series, LoadError> {
-        frame
-            .column(name)
-            .map(|c| c.as_materialized_series().clone())
-            .map_err(|e| unreadable(path, e))
-    };
-
-    let scores = numeric_values(path, &column(&frame, &roles.score)?, "score")?;
-    let (labels, positive_label) = label_codes(
-        path,
-        &column(&frame, &roles.label)?,
-        roles.positive.as_deref(),
-    )?;
+    let (labels, positive_label) =
+        label_codes(path, &take(&roles.label)?, roles.positive.as_deref())?;
     let weights = match &roles.weight {
         Some(name) => {
-            let weights = numeric_values(path, &column(&frame, name)?, "weight")?;
+            let weights = numeric_values(path, &take(name)?, "weight")?;
             if let Some((row, value)) = weights.iter().enumerate().find(|(_, w)| **w < 0.0) {
                 return Err(LoadError::NegativeWeight {
                     path: path.to_path_buf(),
@@ -59,44 +74,37 @@ pub(super) fn to_dataset(
     for name in &roles.attributes {
         attributes.push(Attribute {
             name: name.clone(),
-            values: attribute_values(path, &column(&frame, name)?)?,
+            values: attribute_values(path, &take(name)?)?,
         });
-        // Free text columns as soon as they are coded (they are the bulk of the memory).
-        let used_elsewhere = name == &roles.score
-            || name == &roles.label
-            || roles.weight.as_ref() == Some(name)
-            || roles.attributes.iter().filter(|a| *a == name).count() > 1;
-        if !used_elsewhere {
-            frame.drop_in_place(name).ok();
-        }
     }
-    drop(frame);
+    drop(source);
 
-    // Which rows are valid, and the first invalid row of each role.
-    let invalid_score: Vec<bool> = scores.iter().map(|s| !s.is_finite()).collect();
-    let invalid_label: Vec<bool> = labels.iter().map(|l| *l == INVALID).collect();
-    let invalid_weight: Vec<bool> = weights
-        .as_ref()
-        .map(|w| w.iter().map(|w| !w.is_finite()).collect())
-        .unwrap_or_else(|| vec![false; rows]);
-    let checks = [
-        (&invalid_score, roles.score.as_str(), "score"),
-        (&invalid_label, roles.label.as_str(), "label"),
+    // Invalid values per role: counted, and the first one's row found, before anything else.
+    let found = [
         (
-            &invalid_weight,
+            roles.score.as_str(),
+            "score",
+            count_invalid(&scores, |s| !s.is_finite()),
+        ),
+        (
+            roles.label.as_str(),
+            "label",
+            count_invalid(&labels, |l| *l == INVALID),
+        ),
+        (
             roles.weight.as_deref().unwrap_or_default(),
             "weight",
+            weights
+                .as_deref()
+                .and_then(|w| count_invalid(w, |w| !w.is_finite())),
         ),
     ];
     let mut warnings = Vec::new();
     let mut rows_dropped = 0;
-    let mut keep = vec![true; rows];
-    for (invalid, column, role) in checks {
-        let count = invalid.iter().filter(|i| **i).count();
-        if count == 0 {
+    for (column, role, found) in found {
+        let Some((count, first_row)) = found else {
             continue;
-        }
-        let first_row = invalid.iter().position(|i| *i).unwrap_or_default() + 1;
+        };
         if !options.drop_invalid {
             return Err(LoadError::InvalidValues {
                 path: path.to_path_buf(),
@@ -110,14 +118,23 @@ pub(super) fn to_dataset(
             "{count} row{} with a missing, NaN or infinite {role} in column `{column}` (first: row {first_row})",
             if count == 1 { "" } else { "s" }
         ));
-        for (k, i) in keep.iter_mut().zip(invalid) {
-            *k &= !*i;
-        }
     }
+    let keep: Option<Vec<bool>> = (!warnings.is_empty()).then(|| {
+        (0..rows)
+            .into_par_iter()
+            .map(|row| {
+                scores.get(row).is_some_and(|s| s.is_finite())
+                    && labels.get(row).is_some_and(|l| *l != INVALID)
+                    && weights
+                        .as_ref()
+                        .is_none_or(|w| w.get(row).is_some_and(|w| w.is_finite()))
+            })
+            .collect()
+    });
     let mut scores = scores;
     let mut labels = labels;
     let mut weights = weights;
-    if keep.iter().any(|k| !k) {
+    if let Some(keep) = keep {
         rows_dropped = keep.iter().filter(|k| !**k).count();
         warnings.insert(
             0,
@@ -137,7 +154,7 @@ pub(super) fn to_dataset(
             });
         }
     }
-    let labels: Vec<bool> = labels.iter().map(|l| *l == POSITIVE).collect();
+    let labels: Vec<bool> = labels.par_iter().map(|l| *l == POSITIVE).collect();
     let dataset =
         Dataset::new(scores, labels, weights, attributes).map_err(|source| LoadError::Dataset {
             path: path.to_path_buf(),
@@ -151,6 +168,23 @@ pub(super) fn to_dataset(
         rows_read: rows,
         rows_dropped,
         warnings,
+    })
+}
+
+/// How many `values` are invalid, and the 1-based row of the first; `None` when all are valid.
+fn count_invalid<T: Sync>(
+    values: &[T],
+    is_invalid: impl Fn(&T) -> bool + Sync,
+) -> Option<(usize, usize)> {
+    let count: usize = values
+        .par_chunks(1 << 16)
+        .map(|chunk| chunk.iter().filter(|v| is_invalid(v)).count())
+        .sum();
+    (count > 0).then(|| {
+        (
+            count,
+            values.iter().position(&is_invalid).unwrap_or_default() + 1,
+        )
     })
 }
 
@@ -191,7 +225,20 @@ fn numeric_values(path: &Path, series: &Series, role: &'static str) -> Result<Ve
         .cast(&DataType::Float64)
         .map_err(|e| unreadable(path, e))?;
     let floats = floats.f64().map_err(|e| unreadable(path, e))?;
-    Ok(floats.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    Ok(floats_with_nan(floats))
+}
+
+/// The values of a float column, missing values as NaN (a plain copy when there are none).
+fn floats_with_nan(floats: &Float64Chunked) -> Vec<f64> {
+    let mut values = Vec::with_capacity(floats.len());
+    if floats.null_count() == 0 {
+        for array in floats.downcast_iter() {
+            values.extend_from_slice(array.values());
+        }
+    } else {
+        values.extend(floats.iter().map(|v| v.unwrap_or(f64::NAN)));
+    }
+    values
 }
 
 /// Up to this many distinct label values are named in messages.
@@ -234,17 +281,31 @@ fn label_codes(
             .collect();
         return Ok((codes, positive_value.to_string()));
     }
+    if dtype.is_integer()
+        && series.null_count() == 0
+        && let Some(coded) = binary_integer_labels(series, positive)
+    {
+        return Ok(coded);
+    }
     if dtype.is_primitive_numeric() {
         let values = numeric_values(path, series, "label")?;
-        let mut distinct: Vec<f64> = Vec::new();
-        for v in values.iter().filter(|v| v.is_finite()) {
-            if !distinct.contains(v) {
-                distinct.push(*v);
-                if distinct.len() > MAX_NAMED_VALUES {
+        // The first distinct values in row order (one more than are named, to know there are
+        // more), gathered per block in parallel and merged in order.
+        let first_distinct = |mut seen: Vec<f64>, values: &[f64]| {
+            for v in values.iter().filter(|v| v.is_finite()) {
+                if seen.len() > MAX_NAMED_VALUES {
                     break;
                 }
+                if !seen.contains(v) {
+                    seen.push(*v);
+                }
             }
-        }
+            seen
+        };
+        let mut distinct: Vec<f64> = values
+            .par_chunks(1 << 16)
+            .map(|block| first_distinct(Vec::new(), block))
+            .reduce(Vec::new, |seen, more| first_distinct(seen, &more));
         distinct.sort_by(f64::total_cmp);
         let named = || {
             distinct
@@ -275,7 +336,7 @@ fn label_codes(
             }
         };
         let codes = values
-            .iter()
+            .par_iter()
             .map(|v| {
                 if !v.is_finite() {
                     INVALID
@@ -341,6 +402,55 @@ fn label_codes(
     Ok((codes, positive_value))
 }
 
+/// Labels of an integer column without missing values holding only 0 and 1 (the common case),
+/// coded straight from a one-byte copy instead of through floats. `None` sends any other column,
+/// or a `--positive` this path cannot honour, down the general path (which also words the errors).
+fn binary_integer_labels(series: &Series, positive: Option<&str>) -> Option<(Vec<u8>, String)> {
+    // Free when the column already is Int64 (the usual Parquet and CSV type).
+    let integers = series.strict_cast(&DataType::Int64).ok()?;
+    let integers = integers.i64().ok()?;
+    let blocks: Vec<&[i64]> = integers
+        .downcast_iter()
+        .flat_map(|array| array.values().chunks(1 << 16))
+        .collect();
+    if blocks
+        .par_iter()
+        .any(|block| block.iter().any(|v| *v != 0 && *v != 1))
+    {
+        return None;
+    }
+    let mut codes: Vec<u8> = Vec::with_capacity(integers.len());
+    codes.par_extend(
+        blocks
+            .par_iter()
+            .flat_map_iter(|block| block.iter().map(|v| u8::from(*v == 1))),
+    );
+    let positive_value: u8 = match positive {
+        None => 1,
+        Some(text) => {
+            let value = text.trim().parse::<f64>().ok()?;
+            if value == 1.0 {
+                1
+            } else if value == 0.0 {
+                0
+            } else {
+                return None;
+            }
+        }
+    };
+    if positive.is_some() && !codes.par_iter().any(|v| *v == positive_value) {
+        return None;
+    }
+    if positive_value == 0 {
+        // Codes are POSITIVE (1) for the positive value, NEGATIVE (0) for the other.
+        codes.par_iter_mut().for_each(|v| *v = 1 - *v);
+    }
+    Some((
+        codes,
+        crate::engine::grouping::format_level_number(f64::from(positive_value)),
+    ))
+}
+
 fn count_distinct_numbers(values: &[f64]) -> usize {
     let mut bits: Vec<u64> = values
         .iter()
@@ -381,61 +491,165 @@ fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, Loa
         .cast(&DataType::String)
         .map_err(|e| unreadable(path, e))?;
     let text = text.str().map_err(|e| unreadable(path, e))?;
-    Ok(categorical_from_text(text.iter()))
+    Ok(categorical_from_string_column(text))
 }
 
-/// Codes text values: levels sorted, missing values as the last level.
-pub(super) fn categorical_from_text<'a>(
-    values: impl Iterator<Item = Option<&'a str>>,
-) -> AttributeValues {
-    const MISSING: u32 = u32::MAX;
-    let mut lookup: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut first_seen: Vec<&str> = Vec::new();
-    let mut codes: Vec<u32> = Vec::with_capacity(values.size_hint().0);
-    for value in values {
-        let code = match value {
-            None => MISSING,
-            Some(v) => *lookup.entry(v).or_insert_with(|| {
-                first_seen.push(v);
-                (first_seen.len() - 1) as u32
-            }),
-        };
-        codes.push(code);
+/// Assigns codes to text levels in the order they are first seen.
+#[derive(Default)]
+struct LevelCoder<'a> {
+    lookup: FxHashMap<&'a str, u32>,
+    first_seen: Vec<&'a str>,
+}
+
+/// The provisional code of a missing value.
+const MISSING_CODE: u32 = u32::MAX;
+
+impl<'a> LevelCoder<'a> {
+    fn code(&mut self, value: &'a str) -> u32 {
+        *self.lookup.entry(value).or_insert_with(|| {
+            self.first_seen.push(value);
+            (self.first_seen.len() - 1) as u32
+        })
     }
-    // Sort levels and remap codes to the sorted order.
-    let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
-    order.sort_by(|a, b| {
-        first_seen
-            .get(*a as usize)
-            .cmp(&first_seen.get(*b as usize))
-    });
-    let mut remap = vec![0u32; first_seen.len()];
-    for (new, old) in order.iter().enumerate() {
-        if let Some(slot) = remap.get_mut(*old as usize) {
-            *slot = new as u32;
+
+    /// The levels in sorted order, and for each code given so far its position among them.
+    fn into_sorted(self) -> (Vec<String>, Vec<u32>) {
+        let first_seen = self.first_seen;
+        let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
+        order.sort_by(|a, b| {
+            first_seen
+                .get(*a as usize)
+                .cmp(&first_seen.get(*b as usize))
+        });
+        let mut position = vec![0; first_seen.len()];
+        for (new, old) in order.iter().enumerate() {
+            if let Some(slot) = position.get_mut(*old as usize) {
+                *slot = new as u32;
+            }
+        }
+        let levels = order
+            .iter()
+            .map(|old| {
+                first_seen
+                    .get(*old as usize)
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        (levels, position)
+    }
+}
+
+/// Slots of the per-task cache of recently seen views (a power of two; the slot is the top 6 bits
+/// of a multiplicative hash).
+const VIEW_CACHE_SLOTS: usize = 64;
+
+/// Rows of a string column coded per parallel task.
+const TEXT_BLOCK_ROWS: usize = 1 << 18;
+
+/// Codes a polars string column: levels sorted, missing values as the last level.
+///
+/// Blocks of rows are coded in parallel, each with its own provisional codes, then renumbered
+/// into the sorted levels. Within a block, values are keyed by their 16-byte views where that is
+/// exact: a string of at most 12 bytes is stored inside its view, zero-padded, so equal views
+/// are equal strings, and hashing one 128-bit number is several times cheaper than hashing and
+/// comparing text. Longer strings are looked up by their text.
+fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
+    /// Strings up to this many bytes live inside their view.
+    const INLINE_BYTES: u32 = 12;
+    let has_nulls = text.null_count() > 0;
+    let mut codes: Vec<u32> = vec![0; text.len()];
+    // (array, first row, rows) of every block, and the matching slice of `codes`.
+    let mut blocks = Vec::new();
+    let mut rest: &mut [u32] = &mut codes;
+    for array in text.downcast_iter() {
+        let mut start = 0;
+        while start < array.len() {
+            let rows = TEXT_BLOCK_ROWS.min(array.len() - start);
+            let (block, tail) = rest.split_at_mut(rows.min(rest.len()));
+            rest = tail;
+            blocks.push((array, start, block));
+            start += rows;
         }
     }
-    let mut levels: Vec<String> = order
-        .iter()
-        .map(|old| {
-            first_seen
-                .get(*old as usize)
-                .copied()
-                .unwrap_or_default()
-                .to_owned()
+    let block_levels: Vec<Vec<&str>> = blocks
+        .par_iter_mut()
+        .map(|(array, start, out)| {
+            let mut coder = LevelCoder::default();
+            let mut by_view: FxHashMap<u128, u32> = FxHashMap::default();
+            // A direct-mapped cache in front of the map: with the handful of levels attributes
+            // have, nearly every row is one multiply and one compare. The empty key cannot be
+            // an inline view (its length field is above 12).
+            let mut cache = [(u128::MAX, 0u32); VIEW_CACHE_SLOTS];
+            let views = array
+                .views()
+                .get(*start..*start + out.len())
+                .unwrap_or_default();
+            for (offset, (code, view)) in out.iter_mut().zip(views).enumerate() {
+                let row = *start + offset;
+                *code = if has_nulls && array.get(row).is_none() {
+                    MISSING_CODE
+                } else if view.length <= INLINE_BYTES {
+                    let key = view.as_u128();
+                    let folded = (key as u64) ^ ((key >> 64) as u64);
+                    let slot = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
+                    match cache.get_mut(slot) {
+                        Some((cached, code)) if *cached == key => *code,
+                        Some(entry) => {
+                            let code = *by_view
+                                .entry(key)
+                                .or_insert_with(|| coder.code(array.value(row)));
+                            *entry = (key, code);
+                            code
+                        }
+                        None => *by_view
+                            .entry(key)
+                            .or_insert_with(|| coder.code(array.value(row))),
+                    }
+                } else {
+                    coder.code(array.value(row))
+                };
+            }
+            coder.first_seen
         })
         .collect();
+    // One coder over every block's levels, then each block's codes renumbered in one step.
+    let mut coder = LevelCoder::default();
+    let provisional: Vec<Vec<u32>> = block_levels
+        .iter()
+        .map(|levels| levels.iter().map(|level| coder.code(level)).collect())
+        .collect();
+    let (mut levels, sorted_position) = coder.into_sorted();
     let missing_code = levels.len() as u32;
-    let mut has_missing = false;
-    for code in &mut codes {
-        *code = if *code == MISSING {
-            has_missing = true;
-            missing_code
-        } else {
-            remap.get(*code as usize).copied().unwrap_or(missing_code)
-        };
-    }
-    if has_missing {
+    let any_missing = blocks
+        .par_iter_mut()
+        .zip(&provisional)
+        .map(|((_, _, out), provisional)| {
+            let final_code: Vec<u32> = provisional
+                .iter()
+                .map(|p| {
+                    sorted_position
+                        .get(*p as usize)
+                        .copied()
+                        .unwrap_or(missing_code)
+                })
+                .collect();
+            let mut missing = false;
+            for code in out.iter_mut() {
+                *code = match final_code.get(*code as usize) {
+                    Some(&c) => c,
+                    None => {
+                        missing = true;
+                        missing_code
+                    }
+                };
+            }
+            missing
+        })
+        .reduce(|| false, |a, b| a || b);
+    drop(blocks);
+    if any_missing {
         levels.push(MISSING_LEVEL.to_owned());
     }
     AttributeValues::Categorical { levels, codes }
@@ -449,11 +663,101 @@ mod tests {
     fn text_levels_are_sorted_with_missing_last() {
         let values = [Some("b"), None, Some("a"), Some("b")];
         assert_eq!(
-            categorical_from_text(values.into_iter()),
+            categorical_from_string_column(&StringChunked::from_iter_options(
+                "x".into(),
+                values.into_iter()
+            )),
             AttributeValues::Categorical {
                 levels: vec!["a".into(), "b".into(), "(missing)".into()],
                 codes: vec![1, 2, 0, 1],
             }
         );
+    }
+
+    #[test]
+    fn string_columns_code_short_and_long_text_alike() {
+        let long = "a level name longer than twelve bytes";
+        let values = [
+            Some("b"),
+            None,
+            Some(long),
+            Some("a"),
+            Some("b"),
+            Some(long),
+        ];
+        let column = StringChunked::from_iter_options("x".into(), values.into_iter());
+        // Two chunks, so codes must agree across chunks.
+        let mut column = column;
+        column
+            .append(&StringChunked::from_iter_options(
+                "x".into(),
+                [Some(long), Some("b")].into_iter(),
+            ))
+            .unwrap();
+        assert_eq!(
+            categorical_from_string_column(&column),
+            AttributeValues::Categorical {
+                levels: vec!["a".into(), long.into(), "b".into(), "(missing)".into()],
+                codes: vec![2, 3, 1, 0, 2, 1, 1, 2],
+            }
+        );
+    }
+
+    #[test]
+    fn blocks_agree_on_codes_across_many_rows() {
+        // More rows than one block, levels first seen in different blocks, some missing.
+        let names = ["north", "a much longer region name", "", "south", "east"];
+        let rows = 3 * TEXT_BLOCK_ROWS + 17;
+        let value = |i: usize| match i % 7 {
+            6 => None,
+            k if i > TEXT_BLOCK_ROWS || k < 3 => Some(names[k % names.len()]),
+            _ => Some("north"),
+        };
+        let column = StringChunked::from_iter_options("x".into(), (0..rows).map(value));
+        let AttributeValues::Categorical { levels, codes } =
+            categorical_from_string_column(&column)
+        else {
+            panic!("text codes as levels")
+        };
+        let mut expected: Vec<&str> = (0..rows).filter_map(value).collect();
+        expected.sort_unstable();
+        expected.dedup();
+        expected.push("(missing)");
+        assert_eq!(levels, expected);
+        for (i, code) in codes.iter().enumerate() {
+            assert_eq!(
+                levels[*code as usize],
+                value(i).unwrap_or("(missing)"),
+                "row {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn integer_labels_take_the_fast_path_and_honour_positive() {
+        let path = Path::new("x.parquet");
+        let labels = Series::new("y".into(), &[0i64, 1, 1, 0]);
+        assert!(binary_integer_labels(&labels, None).is_some());
+        assert!(binary_integer_labels(&Series::new("y".into(), &[0i32, 1]), Some("0")).is_some());
+        let (codes, positive) = label_codes(path, &labels, None).unwrap();
+        assert_eq!((codes, positive.as_str()), (vec![0, 1, 1, 0], "1"));
+        let (codes, positive) = label_codes(path, &labels, Some("0")).unwrap();
+        assert_eq!((codes, positive.as_str()), (vec![1, 0, 0, 1], "0"));
+        // Values other than 0 and 1 go down the general path and its messages.
+        assert!(matches!(
+            label_codes(path, &labels, Some("2")),
+            Err(LoadError::PositiveNotFound { .. })
+        ));
+        let three = Series::new("y".into(), &[0i32, 1, 2]);
+        assert!(binary_integer_labels(&three, None).is_none());
+        assert!(matches!(
+            label_codes(path, &three, None),
+            Err(LoadError::AmbiguousLabel { count: 3, .. })
+        ));
+        let (codes, _) = label_codes(path, &three, Some("2")).unwrap();
+        assert_eq!(codes, vec![0, 0, 1]);
+        let with_null = Series::new("y".into(), &[Some(1i64), None, Some(0)]);
+        let (codes, _) = label_codes(path, &with_null, None).unwrap();
+        assert_eq!(codes, vec![1, INVALID, 0]);
     }
 }

@@ -121,10 +121,9 @@ pub fn load(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     progress.stage(&format!("reading {file_name}"));
-    let frame = read::read_columns(path, format, roles)?;
+    let source = read::ColumnSource::open(path, format, roles)?;
     if progress.is_cancelled() {
         return Err(LoadError::Cancelled);
     }
-    progress.stage("checking columns");
-    convert::to_dataset(path, frame, roles, options)
+    convert::to_dataset(path, source, roles, options, progress)
 }
