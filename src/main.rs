@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use fulcrum::cli::{self, Cli, EXIT_ERROR};
 
+/// mimalloc keeps and reuses the memory it frees, where the system allocator hands every large
+/// buffer back to the kernel and pays page faults for the next one: loading 10M rows allocates
+/// and frees a few hundred megabytes in large buffers, and this halves the kernel time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
