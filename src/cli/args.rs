@@ -130,6 +130,17 @@ pub struct AuditArgs {
     /// Data and column roles.
     #[command(flatten)]
     pub data: DataArgs,
+    /// Thresholds and how to audit them.
+    #[command(flatten)]
+    pub decision: DecisionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+/// The thresholds to audit and the audit's settings, shared by `audit` and `session new`.
+#[derive(Debug, Args)]
+pub struct DecisionArgs {
     /// One threshold for every group (default: 0.5 for scores in [0, 1], else mid-range).
     #[arg(long, conflicts_with = "thresholds", allow_hyphen_values = true)]
     pub threshold: Option<f64>,
@@ -148,9 +159,6 @@ pub struct AuditArgs {
     /// Flag groups (and rate denominators) with less weight than this as small.
     #[arg(long, default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_name = "N")]
     pub min_count: f64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: OutputFormat,
 }
 
 /// `fulcrum sample`.

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::args::{ConventionArg, DataArgs, RuleArg};
+use super::args::{DataArgs, DecisionArgs};
 use super::progress_bar::CliProgress;
 use super::{EXIT_FAILED_CHECK, EXIT_OK, read_thresholds, write_stdout};
-use crate::engine::{AuditOptions, ThresholdMap};
+use crate::engine::ThresholdMap;
 use crate::optimize::Constraint;
 use crate::report::{SessionReportFormat, check_json, check_table, write_session_report};
 use crate::session::evaluate::REPORT_FRONTIER_POINTS;
@@ -49,24 +49,9 @@ pub struct SessionNewArgs {
     /// Data and column roles.
     #[command(flatten)]
     pub data: DataArgs,
-    /// One threshold for every group (default: 0.5 for scores in [0, 1], else mid-range).
-    #[arg(long, conflicts_with = "thresholds", allow_hyphen_values = true)]
-    pub threshold: Option<f64>,
-    /// JSON file mapping group key → threshold, with an optional "default".
-    #[arg(long, value_name = "FILE.json")]
-    pub thresholds: Option<PathBuf>,
-    /// Decision rule: selected iff score ≥ threshold (ge) or > threshold (gt).
-    #[arg(long, value_enum, default_value_t)]
-    pub rule: RuleArg,
-    /// Whose conventions to follow for undefined values and disparities.
-    #[arg(long, value_enum, default_value_t)]
-    pub convention: ConventionArg,
-    /// Reference group for disparities: `largest`, `min` (per metric) or a group key.
-    #[arg(long, default_value = "largest", value_name = "KEY|largest|min")]
-    pub reference: String,
-    /// Flag groups (and rate denominators) with less weight than this as small.
-    #[arg(long, default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_name = "N")]
-    pub min_count: f64,
+    /// Thresholds and how to audit them.
+    #[command(flatten)]
+    pub decision: DecisionArgs,
     /// An acceptance criterion, e.g. 'equal_opportunity_difference <= 0.05' or
     /// 'fpr_disparity within [0.8, 1.25]' (repeatable).
     #[arg(long = "criterion", value_name = "RULE")]
@@ -232,17 +217,8 @@ fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
         );
     }
     let analysis = args.data.analysis()?;
-    let thresholds = match (&args.thresholds, args.threshold) {
-        (Some(path), _) => read_thresholds(path)?,
-        (None, Some(t)) => ThresholdMap::uniform(t),
-        (None, None) => ThresholdMap::uniform(analysis.default_threshold()),
-    };
-    let options = AuditOptions {
-        rule: args.rule.into(),
-        convention: args.convention.into(),
-        reference: args.reference.parse().unwrap_or_default(),
-        min_count: args.min_count,
-    };
+    let thresholds = args.decision.threshold_map(analysis.default_threshold())?;
+    let options = args.decision.options();
     let mut session = Session::new(&analysis, thresholds, &options)?;
     session.drop_invalid = args.data.drop_invalid;
     session.criteria = criteria;

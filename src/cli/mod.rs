@@ -14,7 +14,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 pub use args::{
-    AuditArgs, Cli, Command, DataArgs, FrontierArgs, OptimizeArgs, OutputFormat, SampleArgs,
+    AuditArgs, Cli, Command, DataArgs, DecisionArgs, FrontierArgs, OptimizeArgs, OutputFormat,
+    SampleArgs,
 };
 use progress_bar::CliProgress;
 
@@ -136,6 +137,35 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
+impl DecisionArgs {
+    /// The thresholds named by `--thresholds` or `--threshold`, else `default` for every group.
+    pub fn threshold_map(&self, default: f64) -> Result<ThresholdMap> {
+        Ok(match (&self.thresholds, self.threshold) {
+            (Some(path), _) => read_thresholds(path)?,
+            (None, Some(t)) => ThresholdMap::uniform(t),
+            (None, None) => ThresholdMap::uniform(default),
+        })
+    }
+
+    /// Where the thresholds came from, for messages about them.
+    pub fn thresholds_source(&self) -> String {
+        self.thresholds
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "--threshold".into())
+    }
+
+    /// The audit settings these flags name.
+    pub fn options(&self) -> AuditOptions {
+        AuditOptions {
+            rule: self.rule.into(),
+            convention: self.convention.into(),
+            reference: self.reference.parse().unwrap_or_default(),
+            min_count: self.min_count,
+        }
+    }
+}
+
 /// Reads a thresholds JSON file.
 pub fn read_thresholds(path: &Path) -> Result<ThresholdMap> {
     let text = std::fs::read_to_string(path)
@@ -151,23 +181,12 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
     let loaded = args.data.load()?;
     let grouped = GroupedRows::new(&loaded.dataset, &args.data.grouping()?)
         .with_context(|| loaded.path.display().to_string())?;
-    let thresholds = match (&args.thresholds, args.threshold) {
-        (Some(path), _) => read_thresholds(path)?,
-        (None, Some(t)) => ThresholdMap::uniform(t),
-        (None, None) => ThresholdMap::uniform(default_threshold(grouped.score_range())),
-    };
-    let resolved = thresholds.resolve_keys(&grouped.keys()).with_context(|| {
-        args.thresholds
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "--threshold".into())
-    })?;
-    let options = AuditOptions {
-        rule: args.rule.into(),
-        convention: args.convention.into(),
-        reference: args.reference.parse().unwrap_or_default(),
-        min_count: args.min_count,
-    };
+    let decision = &args.decision;
+    let thresholds = decision.threshold_map(default_threshold(grouped.score_range()))?;
+    let resolved = thresholds
+        .resolve_keys(&grouped.keys())
+        .with_context(|| decision.thresholds_source())?;
+    let options = decision.options();
     let result = grouped.audit(&resolved, &options).context("--reference")?;
     let names = grouped.attribute_names();
     let text = match args.format {
