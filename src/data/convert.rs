@@ -230,15 +230,33 @@ fn numeric_values(path: &Path, series: &Series, role: &'static str) -> Result<Ve
 
 /// The values of a float column, missing values as NaN (a plain copy when there are none).
 fn floats_with_nan(floats: &Float64Chunked) -> Vec<f64> {
-    let mut values = Vec::with_capacity(floats.len());
-    if floats.null_count() == 0 {
-        for array in floats.downcast_iter() {
-            values.extend_from_slice(array.values());
-        }
-    } else {
-        values.extend(floats.iter().map(|v| v.unwrap_or(f64::NAN)));
+    if floats.null_count() > 0 {
+        return floats.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
     }
+    // Copied block by block in parallel (a 10M-row column is 80 MB).
+    let blocks: Vec<&[f64]> = floats
+        .downcast_iter()
+        .flat_map(|array| array.values().chunks(1 << 16))
+        .collect();
+    let mut values = vec![0.0; floats.len()];
+    split_like(&mut values, &blocks)
+        .into_par_iter()
+        .zip(blocks.par_iter())
+        // Same lengths: `values` is as long as the blocks together.
+        .for_each(|(out, block)| out.copy_from_slice(block));
     values
+}
+
+/// `output` cut into consecutive slices as long as `blocks`, to fill block by block in parallel.
+fn split_like<'a, T, U>(output: &'a mut [T], blocks: &[&[U]]) -> Vec<&'a mut [T]> {
+    let mut slices = Vec::with_capacity(blocks.len());
+    let mut rest = output;
+    for block in blocks {
+        let (slice, tail) = rest.split_at_mut(block.len().min(rest.len()));
+        slices.push(slice);
+        rest = tail;
+    }
+    slices
 }
 
 /// Up to this many distinct label values are named in messages.
@@ -413,18 +431,23 @@ fn binary_integer_labels(series: &Series, positive: Option<&str>) -> Option<(Vec
         .downcast_iter()
         .flat_map(|array| array.values().chunks(1 << 16))
         .collect();
-    if blocks
-        .par_iter()
-        .any(|block| block.iter().any(|v| *v != 0 && *v != 1))
-    {
+    // One parallel pass writes the codes and finds whether any value is not 0 or 1.
+    let mut codes: Vec<u8> = vec![0; integers.len()];
+    let binary = split_like(&mut codes, &blocks)
+        .into_par_iter()
+        .zip(blocks.par_iter())
+        .map(|(out, block)| {
+            let mut binary = true;
+            for (code, value) in out.iter_mut().zip(block.iter()) {
+                binary &= *value == 0 || *value == 1;
+                *code = u8::from(*value == 1);
+            }
+            binary
+        })
+        .reduce(|| true, |a, b| a && b);
+    if !binary {
         return None;
     }
-    let mut codes: Vec<u8> = Vec::with_capacity(integers.len());
-    codes.par_extend(
-        blocks
-            .par_iter()
-            .flat_map_iter(|block| block.iter().map(|v| u8::from(*v == 1))),
-    );
     let positive_value: u8 = match positive {
         None => 1,
         Some(text) => {

@@ -8,6 +8,24 @@ use std::fmt;
 
 use rayon::prelude::*;
 
+/// Rows per parallel task when checking columns.
+const CHECK_BLOCK_ROWS: usize = 1 << 16;
+
+/// The first position where `is_bad` holds: blocks are checked in parallel, and only a block
+/// known to hold a bad value is searched in order.
+fn first_position<T: Sync>(values: &[T], is_bad: impl Fn(&T) -> bool + Sync) -> Option<usize> {
+    values
+        .par_chunks(CHECK_BLOCK_ROWS)
+        .enumerate()
+        .filter_map(|(block, values)| {
+            values
+                .iter()
+                .position(&is_bad)
+                .map(|i| block * CHECK_BLOCK_ROWS + i)
+        })
+        .min()
+}
+
 /// The level name shown for a missing (null) attribute value.
 pub const MISSING_LEVEL: &str = "(missing)";
 
@@ -131,6 +149,8 @@ pub struct Dataset {
     labels: Vec<bool>,
     weights: Option<Vec<f64>>,
     attributes: Vec<Attribute>,
+    /// Smallest and largest score, found while checking the scores.
+    score_range: (f64, f64),
 }
 
 impl fmt::Debug for Dataset {
@@ -176,13 +196,27 @@ impl Dataset {
             }
         };
         check_len("label", labels.len())?;
-        if let Some(row) = scores.iter().position(|s| !s.is_finite()) {
+        // One parallel pass finds the range and whether any score is not finite; the first bad
+        // row is looked for only when there is one.
+        let (low, high, all_finite) = scores
+            .par_chunks(CHECK_BLOCK_ROWS)
+            .map(|block| {
+                block.iter().fold(
+                    (f64::INFINITY, f64::NEG_INFINITY, true),
+                    |(low, high, finite), &s| (low.min(s), high.max(s), finite & s.is_finite()),
+                )
+            })
+            .reduce(
+                || (f64::INFINITY, f64::NEG_INFINITY, true),
+                |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 & b.2),
+            );
+        if !all_finite && let Some(row) = scores.iter().position(|s| !s.is_finite()) {
             let value = scores.get(row).copied().unwrap_or(f64::NAN);
             return Err(DatasetError::NonFiniteScore { row, value });
         }
         if let Some(weights) = &weights {
             check_len("weight", weights.len())?;
-            if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+            if let Some(row) = first_position(weights, |w| !(w.is_finite() && *w >= 0.0)) {
                 let value = weights.get(row).copied().unwrap_or(f64::NAN);
                 return Err(DatasetError::InvalidWeight { row, value });
             }
@@ -190,7 +224,7 @@ impl Dataset {
         for attribute in &attributes {
             check_len(&attribute.name, attribute.values.len())?;
             if let AttributeValues::Categorical { levels, codes } = &attribute.values
-                && let Some(row) = codes.iter().position(|c| *c as usize >= levels.len())
+                && let Some(row) = first_position(codes, |c| *c as usize >= levels.len())
             {
                 let code = codes.get(row).copied().unwrap_or_default();
                 return Err(DatasetError::CodeOutOfRange {
@@ -206,23 +240,13 @@ impl Dataset {
             labels,
             weights,
             attributes,
+            score_range: (low, high),
         })
     }
 
-    /// Smallest and largest score (scores are finite and there is at least one row).
+    /// Smallest and largest score.
     pub fn score_range(&self) -> (f64, f64) {
-        let (low, high) = self
-            .scores
-            .par_iter()
-            .fold(
-                || (f64::INFINITY, f64::NEG_INFINITY),
-                |(lo, hi), &s| (lo.min(s), hi.max(s)),
-            )
-            .reduce(
-                || (f64::INFINITY, f64::NEG_INFINITY),
-                |a, b| (a.0.min(b.0), a.1.max(b.1)),
-            );
-        if low <= high { (low, high) } else { (0.0, 0.0) }
+        self.score_range
     }
 
     /// Number of rows.

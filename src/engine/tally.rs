@@ -151,28 +151,26 @@ impl<'a> GroupedRows<'a> {
             None => chunks
                 .map(|(chunk, group_of_row)| {
                     let start = chunk * CHUNK_ROWS;
-                    let mut tally = vec![[0u64; 4]; groups];
+                    // Four cells per group in one flat table; a chunk's counts fit in u32.
+                    let mut tally = vec![0u32; groups * 4];
                     let rows = group_of_row
                         .iter()
                         .zip(scores.get(start..).unwrap_or_default())
                         .zip(labels.get(start..).unwrap_or_default());
                     for ((&group, &score), &positive) in rows {
-                        if let (Some(cell), Some(&threshold)) = (
-                            tally.get_mut(group as usize),
-                            thresholds.get(group as usize),
-                        ) {
-                            let selected = selects(score, threshold);
-                            if let Some(n) =
-                                cell.get_mut(usize::from(positive) << 1 | usize::from(selected))
-                            {
+                        let group = group as usize;
+                        if let Some(&threshold) = thresholds.get(group) {
+                            let cell = group * 4
+                                + (usize::from(positive) << 1
+                                    | usize::from(selects(score, threshold)));
+                            if let Some(n) = tally.get_mut(cell) {
                                 *n += 1;
                             }
                         }
                     }
-                    // Counts below 2^53 convert exactly.
                     tally
-                        .into_iter()
-                        .map(|c| c.map(|n| n as f64))
+                        .chunks_exact(4)
+                        .map(|c| [c[0], c[1], c[2], c[3]].map(f64::from))
                         .collect::<Vec<_>>()
                 })
                 .reduce(|| vec![[0.0; 4]; groups], add_cells),
