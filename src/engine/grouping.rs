@@ -348,8 +348,12 @@ pub struct RowGroups {
     pub attribute_names: Vec<String>,
     /// For each non-empty group, its level per attribute, in lexicographic order of codes.
     pub group_levels: Vec<Vec<String>>,
-    /// Per row, the group index, or [`NO_GROUP`] for excluded rows.
-    pub group_of_row: Vec<u32>,
+    /// Per row, a key whose group is `group_of_key[key]` (the key is the row's combination of
+    /// levels when they fit a table, its group otherwise): two small steps instead of a pass
+    /// over every row to rewrite combinations into groups.
+    pub row_keys: Vec<u32>,
+    /// The group of each key, or [`NO_GROUP`] for combinations of excluded levels.
+    pub group_of_key: Vec<u32>,
     /// Rows in each group.
     pub rows_per_group: Vec<u64>,
     /// Total weight of each group (its rows when unweighted).
@@ -357,6 +361,15 @@ pub struct RowGroups {
 }
 
 impl RowGroups {
+    /// The group of row `row`, or [`NO_GROUP`].
+    pub fn group_of_row(&self, row: usize) -> u32 {
+        self.row_keys
+            .get(row)
+            .and_then(|key| self.group_of_key.get(*key as usize))
+            .copied()
+            .unwrap_or(NO_GROUP)
+    }
+
     /// Number of groups.
     pub fn group_count(&self) -> usize {
         self.group_levels.len()
@@ -476,7 +489,8 @@ fn assign_groups_with_limit(
     };
     let NumberedGroups {
         present,
-        group_of_row,
+        row_keys,
+        group_of_key,
         rows_per_group,
         weight_per_group,
     } = numbered;
@@ -501,7 +515,8 @@ fn assign_groups_with_limit(
     Ok(RowGroups {
         attribute_names: coded.into_iter().map(|c| c.name).collect(),
         group_levels,
-        group_of_row,
+        row_keys,
+        group_of_key,
         rows_per_group,
         weight_per_group,
     })
@@ -521,19 +536,20 @@ const BLOCK_ROWS: usize = 1 << 16;
 /// ones with a single table.
 const PARALLEL_TABLE_LIMIT: usize = 1 << 16;
 
-/// The groups found: distinct kept combinations in ascending order, every row's group, and
-/// each group's rows and weight.
+/// The groups found: distinct kept combinations in ascending order, every row's key and each
+/// key's group, and each group's rows and weight.
 struct NumberedGroups {
     present: Vec<u64>,
-    group_of_row: Vec<u32>,
+    row_keys: Vec<u32>,
+    group_of_key: Vec<u32>,
     rows_per_group: Vec<u64>,
     weight_per_group: Vec<f64>,
 }
 
 /// Numbers groups through a table indexed by combination (`space` ≤ [`DIRECT_TABLE_LIMIT`], so
-/// combinations fit in `u32`): one pass computes each row's combination in place, one counts
-/// rows and weight per combination, one turns combinations into group numbers. O(rows), no
-/// hashing, no 64-bit copy of the rows.
+/// combinations fit in `u32` and are the rows' keys): one parallel pass computes each row's
+/// combination and counts rows and weight per combination while the block is in cache. O(rows),
+/// no hashing, no 64-bit copy of the rows.
 fn direct_groups(
     coded: &[CodedAttribute<'_>],
     radices: &[u64],
@@ -542,31 +558,47 @@ fn direct_groups(
     weights: Option<&[f64]>,
     rows: usize,
 ) -> NumberedGroups {
-    let mut group_of_row = vec![0u32; rows];
-    group_of_row
-        .par_chunks_mut(BLOCK_ROWS)
-        .enumerate()
-        .for_each(|(block, combos)| {
-            let start = block * BLOCK_ROWS;
-            for (attribute, radix) in coded.iter().zip(radices) {
-                // Every radix divides `space` ≤ 2^22, and every code is below its radix.
-                let radix = *radix as u32;
-                let codes = attribute
-                    .codes
-                    .get(start..start + combos.len())
-                    .unwrap_or_default();
-                for (combo, code) in combos.iter_mut().zip(codes) {
-                    *combo = combo.wrapping_mul(radix).wrapping_add(*code);
-                }
+    let mut row_keys = vec![0u32; rows];
+    let combine = |block: usize, combos: &mut [u32]| {
+        let start = block * BLOCK_ROWS;
+        for (attribute, radix) in coded.iter().zip(radices) {
+            // Every radix divides `space` ≤ 2^22, and every code is below its radix.
+            let radix = *radix as u32;
+            let codes = attribute
+                .codes
+                .get(start..start + combos.len())
+                .unwrap_or_default();
+            for (combo, code) in combos.iter_mut().zip(codes) {
+                *combo = combo.wrapping_mul(radix).wrapping_add(*code);
             }
-        });
-    let (rows_by_combination, weight_by_combination) =
-        combination_totals(&group_of_row, weights, space);
-    let mut rank = vec![NO_GROUP; space];
+        }
+    };
+    let (rows_by_combination, weight_by_combination) = if space <= PARALLEL_TABLE_LIMIT {
+        // Combine and count each block while it is in cache.
+        let empty = || (vec![0u64; space], vec![0.0f64; space]);
+        row_keys
+            .par_chunks_mut(BLOCK_ROWS)
+            .enumerate()
+            .fold(empty, |totals, (block, combos)| {
+                combine(block, combos);
+                count_keys(totals, block * BLOCK_ROWS, combos, weights)
+            })
+            .reduce(empty, add_totals)
+    } else {
+        row_keys
+            .par_chunks_mut(BLOCK_ROWS)
+            .enumerate()
+            .for_each(|(block, combos)| combine(block, combos));
+        row_keys.chunks(BLOCK_ROWS).enumerate().fold(
+            (vec![0u64; space], vec![0.0f64; space]),
+            |totals, (block, keys)| count_keys(totals, block * BLOCK_ROWS, keys, weights),
+        )
+    };
+    let mut group_of_key = vec![NO_GROUP; space];
     let mut present = Vec::new();
     let mut rows_per_group = Vec::new();
     let mut weight_per_group = Vec::new();
-    for (combo, ((slot, rows), weight)) in rank
+    for (combo, ((slot, rows), weight)) in group_of_key
         .iter_mut()
         .zip(&rows_by_combination)
         .zip(&weight_by_combination)
@@ -576,73 +608,64 @@ fn direct_groups(
             *slot = present.len() as u32;
             present.push(combo as u64);
             rows_per_group.push(*rows);
-            weight_per_group.push(*weight);
+            weight_per_group.push(match weights {
+                Some(_) => *weight,
+                // Counts below 2^53 convert exactly.
+                None => *rows as f64,
+            });
         }
     }
-    group_of_row.par_iter_mut().for_each(|combo| {
-        *combo = rank.get(*combo as usize).copied().unwrap_or(NO_GROUP);
-    });
     NumberedGroups {
         present,
-        group_of_row,
+        row_keys,
+        group_of_key,
         rows_per_group,
         weight_per_group,
     }
 }
 
-/// Rows and weight per value of `keys` (each below `space`; others are skipped).
-fn combination_totals(keys: &[u32], weights: Option<&[f64]>, space: usize) -> (Vec<u64>, Vec<f64>) {
-    let count_block = |(mut rows, mut weight): (Vec<u64>, Vec<f64>),
-                       (block, keys): (usize, &[u32])| {
-        let start = block * BLOCK_ROWS;
-        match weights {
-            None => {
-                for key in keys {
-                    if let Some(n) = rows.get_mut(*key as usize) {
-                        *n += 1;
-                    }
-                }
-            }
-            Some(weights) => {
-                let weights = weights.get(start..start + keys.len()).unwrap_or_default();
-                for (key, w) in keys.iter().zip(weights) {
-                    if let (Some(n), Some(total)) =
-                        (rows.get_mut(*key as usize), weight.get_mut(*key as usize))
-                    {
-                        *n += 1;
-                        *total += w;
-                    }
-                }
-            }
-        }
-        (rows, weight)
-    };
-    let empty = || (vec![0u64; space], vec![0.0f64; space]);
-    let (rows, weight) = if space <= PARALLEL_TABLE_LIMIT {
-        keys.par_chunks(BLOCK_ROWS)
-            .enumerate()
-            .fold(empty, count_block)
-            .reduce(empty, |(mut rows, mut weight), (more_rows, more_weight)| {
-                rows.iter_mut().zip(more_rows).for_each(|(a, b)| *a += b);
-                weight
-                    .iter_mut()
-                    .zip(more_weight)
-                    .for_each(|(a, b)| *a += b);
-                (rows, weight)
-            })
-    } else {
-        keys.chunks(BLOCK_ROWS)
-            .enumerate()
-            .fold(empty(), count_block)
-    };
+/// Adds the rows (and, when weighted, the weights) of `keys`, rows `start..` of the data, to
+/// the totals per key; keys beyond the tables are skipped.
+fn count_keys(
+    (mut rows, mut weight): (Vec<u64>, Vec<f64>),
+    start: usize,
+    keys: &[u32],
+    weights: Option<&[f64]>,
+) -> (Vec<u64>, Vec<f64>) {
     match weights {
-        // Counts below 2^53 convert exactly.
         None => {
-            let weight = rows.iter().map(|n| *n as f64).collect();
-            (rows, weight)
+            for key in keys {
+                if let Some(n) = rows.get_mut(*key as usize) {
+                    *n += 1;
+                }
+            }
         }
-        Some(_) => (rows, weight),
+        Some(weights) => {
+            let weights = weights.get(start..start + keys.len()).unwrap_or_default();
+            for (key, w) in keys.iter().zip(weights) {
+                if let (Some(n), Some(total)) =
+                    (rows.get_mut(*key as usize), weight.get_mut(*key as usize))
+                {
+                    *n += 1;
+                    *total += w;
+                }
+            }
+        }
     }
+    (rows, weight)
+}
+
+/// Adds two tables of totals.
+fn add_totals(
+    (mut rows, mut weight): (Vec<u64>, Vec<f64>),
+    (more_rows, more_weight): (Vec<u64>, Vec<f64>),
+) -> (Vec<u64>, Vec<f64>) {
+    rows.iter_mut().zip(more_rows).for_each(|(a, b)| *a += b);
+    weight
+        .iter_mut()
+        .zip(more_weight)
+        .for_each(|(a, b)| *a += b);
+    (rows, weight)
 }
 
 /// Numbers groups through a hash map, for combination spaces too large for a table (many
@@ -659,15 +682,29 @@ fn hashed_groups(combination: &[u64], weights: Option<&[f64]>) -> NumberedGroups
     for (i, combo) in present.iter().enumerate() {
         distinct.insert(*combo, i as u32);
     }
-    let group_of_row: Vec<u32> = combination
+    let row_keys: Vec<u32> = combination
         .par_iter()
         .map(|combo| distinct.get(combo).copied().unwrap_or(NO_GROUP))
         .collect();
-    let (rows_per_group, weight_per_group) =
-        combination_totals(&group_of_row, weights, present.len());
+    let groups = present.len();
+    let (rows_per_group, weight) = row_keys
+        .par_chunks(BLOCK_ROWS)
+        .enumerate()
+        .fold(
+            || (vec![0u64; groups], vec![0.0f64; groups]),
+            |totals, (block, keys)| count_keys(totals, block * BLOCK_ROWS, keys, weights),
+        )
+        .reduce(|| (vec![0u64; groups], vec![0.0f64; groups]), add_totals);
+    let weight_per_group = match weights {
+        Some(_) => weight,
+        // Counts below 2^53 convert exactly.
+        None => rows_per_group.iter().map(|n| *n as f64).collect(),
+    };
     NumberedGroups {
         present,
-        group_of_row,
+        row_keys,
+        // Keys are groups here.
+        group_of_key: (0..groups as u32).collect(),
         rows_per_group,
         weight_per_group,
     }
@@ -707,7 +744,17 @@ mod tests {
         for weights in [None, Some(weights.as_slice())] {
             let direct = assign_groups(&attributes, &spec, weights, rows).unwrap();
             let hashed = assign_groups_with_limit(&attributes, &spec, weights, rows, 0).unwrap();
-            assert_eq!(direct, hashed);
+            // Keys differ (combinations, groups), groups do not.
+            assert_eq!(direct.group_levels, hashed.group_levels);
+            assert_eq!(direct.rows_per_group, hashed.rows_per_group);
+            assert_eq!(direct.weight_per_group, hashed.weight_per_group);
+            for row in 0..rows {
+                assert_eq!(
+                    direct.group_of_row(row),
+                    hashed.group_of_row(row),
+                    "row {row}"
+                );
+            }
             // Every row's group holds its levels; excluded rows are in none.
             for row in (0..rows).step_by(97) {
                 let levels: Vec<String> = attributes
@@ -719,16 +766,14 @@ mod tests {
                         AttributeValues::Numeric { .. } => unreachable!(),
                     })
                     .collect();
-                match direct.group_of_row[row] {
+                match direct.group_of_row(row) {
                     NO_GROUP => assert_eq!(levels[1], "l4"),
                     group => assert_eq!(direct.group_levels[group as usize], levels),
                 }
             }
             let counted: u64 = direct.rows_per_group.iter().sum();
-            let kept = direct
-                .group_of_row
-                .iter()
-                .filter(|g| **g != NO_GROUP)
+            let kept = (0..rows)
+                .filter(|row| direct.group_of_row(*row) != NO_GROUP)
                 .count();
             assert_eq!(counted, kept as u64);
         }
@@ -753,7 +798,8 @@ mod tests {
         let keys: Vec<String> = (0..groups.group_count()).map(|i| groups.key(i)).collect();
         // Female × Black has no rows and is omitted.
         assert_eq!(keys, ["Female × White", "Male × Black", "Male × White"]);
-        assert_eq!(groups.group_of_row, [0, 1, 2, 0]);
+        let group_of_row: Vec<u32> = (0..4).map(|row| groups.group_of_row(row)).collect();
+        assert_eq!(group_of_row, [0, 1, 2, 0]);
     }
 
     #[test]
@@ -762,7 +808,8 @@ mod tests {
         let mut spec = GroupingSpec::by_names(&["sex"]);
         spec.attributes[0].excluded_levels.push("Male".into());
         let groups = assign_groups(&[sex], &spec, None, 4).unwrap();
-        assert_eq!(groups.group_of_row, [0, NO_GROUP, NO_GROUP, 0]);
+        let group_of_row: Vec<u32> = (0..4).map(|row| groups.group_of_row(row)).collect();
+        assert_eq!(group_of_row, [0, NO_GROUP, NO_GROUP, 0]);
     }
 
     #[test]

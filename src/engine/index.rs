@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::dataset::{Attribute, Dataset};
-use super::grouping::{GroupingError, GroupingSpec, NO_GROUP, assign_groups, group_key};
+use super::grouping::{GroupingError, GroupingSpec, assign_groups, group_key};
 use super::metrics::ConfusionCounts;
 
 /// How a score is turned into a decision.
@@ -428,11 +428,10 @@ impl GroupIndex {
         drop(weights_by_row);
         // Each sorted position's group, gathered in parallel, so the pass below reads every
         // array in order instead of jumping to each row's original place.
-        let group_of_row = &assignment.group_of_row;
         let group_by_position: Vec<u32> = sorted
             .rows
             .par_iter()
-            .map(|&row| group_of_row.get(row as usize).copied().unwrap_or(NO_GROUP))
+            .map(|&row| assignment.group_of_row(row as usize))
             .collect();
         let mut builders: Vec<CurveBuilder> = (0..assignment.group_count())
             .map(|_| CurveBuilder::default())

@@ -38,8 +38,11 @@ pub struct GroupedRows<'a> {
     dataset: &'a Dataset,
     attribute_names: Vec<String>,
     groups: Vec<RowGroup>,
-    /// Per row, its group, or [`NO_GROUP`](super::grouping::NO_GROUP) for rows of excluded levels.
-    group_of_row: Vec<u32>,
+    /// Per row, a key; its group is `group_of_key[key]`, or
+    /// [`NO_GROUP`](super::grouping::NO_GROUP) for rows of excluded levels.
+    row_keys: Vec<u32>,
+    /// The group of each key.
+    group_of_key: Vec<u32>,
 }
 
 impl<'a> GroupedRows<'a> {
@@ -48,7 +51,8 @@ impl<'a> GroupedRows<'a> {
     pub fn new(dataset: &'a Dataset, spec: &GroupingSpec) -> Result<Self, GroupingError> {
         let assignment =
             assign_groups(dataset.attributes(), spec, dataset.weights(), dataset.len())?;
-        let mut group_of_row = assignment.group_of_row;
+        let row_keys = assignment.row_keys;
+        let mut group_of_key = assignment.group_of_key;
         let mut groups: Vec<RowGroup> = assignment
             .group_levels
             .into_iter()
@@ -73,11 +77,11 @@ impl<'a> GroupedRows<'a> {
                     *slot = position as u32;
                 }
             }
-            group_of_row.par_iter_mut().for_each(|group| {
+            for group in &mut group_of_key {
                 if let Some(&position) = new_position.get(*group as usize) {
                     *group = position;
                 }
-            });
+            }
             let attributes = assignment.attribute_names.len();
             let merged = RowGroup {
                 key: MERGED_KEY.to_owned(),
@@ -104,7 +108,8 @@ impl<'a> GroupedRows<'a> {
             dataset,
             attribute_names: assignment.attribute_names,
             groups,
-            group_of_row,
+            row_keys,
+            group_of_key,
         })
     }
 
@@ -126,41 +131,47 @@ impl<'a> GroupedRows<'a> {
     /// Every group's confusion counts at its threshold (`thresholds[i]` for group `i`; a group
     /// without one selects nobody), in one parallel pass over the rows.
     pub fn counts(&self, thresholds: &[f64], rule: DecisionRule) -> Vec<ConfusionCounts> {
-        let groups = self.groups.len();
-        let thresholds: Vec<f64> = (0..groups)
-            .map(|g| thresholds.get(g).copied().unwrap_or(f64::INFINITY))
+        // Per key: its group's threshold and first cell (keys of no group point past the cells).
+        let no_cell = self.groups.len() * 4;
+        let by_key: Vec<(f64, usize)> = self
+            .group_of_key
+            .iter()
+            .map(|&group| match thresholds.get(group as usize) {
+                Some(&threshold) => (threshold, group as usize * 4),
+                None if (group as usize) < self.groups.len() => (f64::INFINITY, group as usize * 4),
+                None => (f64::INFINITY, no_cell),
+            })
             .collect();
         match rule {
-            DecisionRule::AtLeast => self.count_with(&thresholds, |s, t| s >= t),
-            DecisionRule::Above => self.count_with(&thresholds, |s, t| s > t),
+            DecisionRule::AtLeast => self.count_with(&by_key, |s, t| s >= t),
+            DecisionRule::Above => self.count_with(&by_key, |s, t| s > t),
         }
     }
 
-    /// The counting pass, generic over the decision so the comparison is inlined.
+    /// The counting pass, generic over the decision so the comparison is inlined. Cells are four
+    /// per group, [TN, FP, FN, TP], indexed by `(positive << 1) | selected`.
     fn count_with(
         &self,
-        thresholds: &[f64],
+        by_key: &[(f64, usize)],
         selects: impl Fn(f64, f64) -> bool + Sync,
     ) -> Vec<ConfusionCounts> {
-        let groups = self.groups.len();
+        let cells = self.groups.len() * 4;
         let scores = self.dataset.scores();
         let labels = self.dataset.labels();
-        let chunks = self.group_of_row.par_chunks(CHUNK_ROWS).enumerate();
-        // Cells per group: [TN, FP, FN, TP], indexed by (positive << 1) | selected.
-        let cells: Vec<[f64; 4]> = match self.dataset.weights() {
+        let chunks = self.row_keys.par_chunks(CHUNK_ROWS).enumerate();
+        let totals: Vec<f64> = match self.dataset.weights() {
             None => chunks
-                .map(|(chunk, group_of_row)| {
+                .map(|(chunk, keys)| {
                     let start = chunk * CHUNK_ROWS;
-                    // Four cells per group in one flat table; a chunk's counts fit in u32.
-                    let mut tally = vec![0u32; groups * 4];
-                    let rows = group_of_row
+                    // A chunk's counts fit in u32.
+                    let mut tally = vec![0u32; cells];
+                    let rows = keys
                         .iter()
                         .zip(scores.get(start..).unwrap_or_default())
                         .zip(labels.get(start..).unwrap_or_default());
-                    for ((&group, &score), &positive) in rows {
-                        let group = group as usize;
-                        if let Some(&threshold) = thresholds.get(group) {
-                            let cell = group * 4
+                    for ((&key, &score), &positive) in rows {
+                        if let Some(&(threshold, first_cell)) = by_key.get(key as usize) {
+                            let cell = first_cell
                                 + (usize::from(positive) << 1
                                     | usize::from(selects(score, threshold)));
                             if let Some(n) = tally.get_mut(cell) {
@@ -168,41 +179,40 @@ impl<'a> GroupedRows<'a> {
                             }
                         }
                     }
-                    tally
-                        .chunks_exact(4)
-                        .map(|c| [c[0], c[1], c[2], c[3]].map(f64::from))
-                        .collect::<Vec<_>>()
+                    tally.into_iter().map(f64::from).collect::<Vec<_>>()
                 })
-                .reduce(|| vec![[0.0; 4]; groups], add_cells),
+                .reduce(|| vec![0.0; cells], add_cells),
             Some(weights) => chunks
-                .map(|(chunk, group_of_row)| {
+                .map(|(chunk, keys)| {
                     let start = chunk * CHUNK_ROWS;
-                    let mut tally = vec![[0.0f64; 4]; groups];
-                    let rows = group_of_row
+                    let mut tally = vec![0.0f64; cells];
+                    let rows = keys
                         .iter()
                         .zip(scores.get(start..).unwrap_or_default())
                         .zip(labels.get(start..).unwrap_or_default())
                         .zip(weights.get(start..).unwrap_or_default());
-                    for (((&group, &score), &positive), &weight) in rows {
-                        if let (Some(cell), Some(&threshold)) = (
-                            tally.get_mut(group as usize),
-                            thresholds.get(group as usize),
-                        ) {
-                            let selected = selects(score, threshold);
-                            if let Some(w) =
-                                cell.get_mut(usize::from(positive) << 1 | usize::from(selected))
-                            {
+                    for (((&key, &score), &positive), &weight) in rows {
+                        if let Some(&(threshold, first_cell)) = by_key.get(key as usize) {
+                            let cell = first_cell
+                                + (usize::from(positive) << 1
+                                    | usize::from(selects(score, threshold)));
+                            if let Some(w) = tally.get_mut(cell) {
                                 *w += weight;
                             }
                         }
                     }
                     tally
                 })
-                .reduce(|| vec![[0.0; 4]; groups], add_cells),
+                .reduce(|| vec![0.0; cells], add_cells),
         };
-        cells
-            .into_iter()
-            .map(|[tn, fp, fn_, tp]| ConfusionCounts { tp, fp, tn, fn_ })
+        totals
+            .chunks_exact(4)
+            .map(|c| ConfusionCounts {
+                tn: c[0],
+                fp: c[1],
+                fn_: c[2],
+                tp: c[3],
+            })
             .collect()
     }
 
@@ -235,12 +245,10 @@ impl<'a> GroupedRows<'a> {
     }
 }
 
-/// Adds two per-group cell tables.
-fn add_cells(mut a: Vec<[f64; 4]>, b: Vec<[f64; 4]>) -> Vec<[f64; 4]> {
-    for (a, b) in a.iter_mut().zip(b) {
-        for (x, y) in a.iter_mut().zip(b) {
-            *x += y;
-        }
+/// Adds two cell tables.
+fn add_cells(mut a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
     }
     a
 }
