@@ -239,7 +239,7 @@ fn floats_with_nan(floats: &Float64Chunked) -> Vec<f64> {
         .flat_map(|array| array.values().chunks(1 << 16))
         .collect();
     let mut values = vec![0.0; floats.len()];
-    split_like(&mut values, &blocks)
+    split_lengths(&mut values, blocks.iter().map(|b| b.len()))
         .into_par_iter()
         .zip(blocks.par_iter())
         // Same lengths: `values` is as long as the blocks together.
@@ -247,12 +247,12 @@ fn floats_with_nan(floats: &Float64Chunked) -> Vec<f64> {
     values
 }
 
-/// `output` cut into consecutive slices as long as `blocks`, to fill block by block in parallel.
-fn split_like<'a, T, U>(output: &'a mut [T], blocks: &[&[U]]) -> Vec<&'a mut [T]> {
-    let mut slices = Vec::with_capacity(blocks.len());
+/// `output` cut into consecutive slices of the given lengths, to fill in parallel.
+fn split_lengths<T>(output: &mut [T], lengths: impl IntoIterator<Item = usize>) -> Vec<&mut [T]> {
+    let mut slices = Vec::new();
     let mut rest = output;
-    for block in blocks {
-        let (slice, tail) = rest.split_at_mut(block.len().min(rest.len()));
+    for length in lengths {
+        let (slice, tail) = rest.split_at_mut(length.min(rest.len()));
         slices.push(slice);
         rest = tail;
     }
@@ -433,7 +433,7 @@ fn binary_integer_labels(series: &Series, positive: Option<&str>) -> Option<(Vec
         .collect();
     // One parallel pass writes the codes and finds whether any value is not 0 or 1.
     let mut codes: Vec<u8> = vec![0; integers.len()];
-    let binary = split_like(&mut codes, &blocks)
+    let binary = split_lengths(&mut codes, blocks.iter().map(|b| b.len()))
         .into_par_iter()
         .zip(blocks.par_iter())
         .map(|(out, block)| {
@@ -584,18 +584,18 @@ fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
     let has_nulls = text.null_count() > 0;
     let mut codes: Vec<u32> = vec![0; text.len()];
     // (array, first row, rows) of every block, and the matching slice of `codes`.
-    let mut blocks = Vec::new();
-    let mut rest: &mut [u32] = &mut codes;
+    let mut spans = Vec::new();
     for array in text.downcast_iter() {
-        let mut start = 0;
-        while start < array.len() {
-            let rows = TEXT_BLOCK_ROWS.min(array.len() - start);
-            let (block, tail) = rest.split_at_mut(rows.min(rest.len()));
-            rest = tail;
-            blocks.push((array, start, block));
-            start += rows;
+        for start in (0..array.len()).step_by(TEXT_BLOCK_ROWS) {
+            spans.push((array, start, TEXT_BLOCK_ROWS.min(array.len() - start)));
         }
     }
+    let outputs = split_lengths(&mut codes, spans.iter().map(|(_, _, rows)| *rows));
+    let mut blocks: Vec<_> = spans
+        .into_iter()
+        .zip(outputs)
+        .map(|((array, start, _), out)| (array, start, out))
+        .collect();
     let block_levels: Vec<Vec<&str>> = blocks
         .par_iter_mut()
         .map(|(array, start, out)| {

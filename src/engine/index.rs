@@ -379,13 +379,18 @@ fn merge_small_groups(groups: Vec<Group>, minimum: f64) -> Vec<Group> {
         levels: vec![MERGED_KEY.to_owned(); attributes],
         curve: ScoreCurve::merge(&curves),
     };
-    let mut slots: Vec<Option<Group>> = groups.into_iter().map(Some).collect();
-    let mut result: Vec<Group> = kept
-        .iter()
-        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
-        .collect();
+    let mut result = take_positions(groups, &kept);
     result.push(merged);
     result
+}
+
+/// The items at `positions`, in that order (each position taken once).
+pub(crate) fn take_positions<T>(items: Vec<T>, positions: &[usize]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    positions
+        .iter()
+        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 /// Pushes every sorted row into its group's curve (one in-order pass; generic over the weights

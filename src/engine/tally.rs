@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::audit::{Audit, AuditOptions, GroupHeading, audit_groups};
 use super::dataset::Dataset;
 use super::grouping::{GroupingError, GroupingSpec, assign_groups, group_key};
-use super::index::{DecisionRule, MERGED_KEY, split_small_groups};
+use super::index::{DecisionRule, MERGED_KEY, split_small_groups, take_positions};
 use super::metrics::ConfusionCounts;
 use super::thresholds::ThresholdError;
 
@@ -97,11 +97,7 @@ impl<'a> GroupedRows<'a> {
                     .map(|g| g.weight)
                     .sum(),
             };
-            let mut slots: Vec<Option<RowGroup>> = groups.into_iter().map(Some).collect();
-            groups = kept
-                .iter()
-                .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
-                .collect();
+            groups = take_positions(groups, &kept);
             groups.push(merged);
         }
         Ok(Self {
