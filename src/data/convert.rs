@@ -8,7 +8,9 @@ use rustc_hash::FxHashMap;
 
 use super::read::{ColumnSource, unreadable};
 use super::{ColumnRoles, LoadError, LoadOptions, LoadedData};
-use crate::engine::dataset::{MISSING_LEVEL, retain_by_mask};
+use crate::engine::dataset::{
+    MISSING_LEVEL, NO_RANGE, RangeAndFinite, combine_ranges, range_and_finite, retain_by_mask,
+};
 use crate::engine::{Attribute, AttributeValues, Dataset};
 use crate::progress::Progress;
 
@@ -46,7 +48,7 @@ pub(super) fn to_dataset(
         source.column(name, remaining == Some(0))
     };
 
-    let scores = numeric_values(path, &take(&roles.score)?, "score")?;
+    let (scores, score_range) = numeric_values_and_range(path, &take(&roles.score)?, "score")?;
     let rows = scores.len();
     if rows == 0 {
         return Err(LoadError::Empty {
@@ -84,7 +86,10 @@ pub(super) fn to_dataset(
         (
             roles.score.as_str(),
             "score",
-            count_invalid(&scores, |s| !s.is_finite()),
+            match score_range {
+                Some((_, _, true)) => None,
+                _ => count_invalid(&scores, |s| !s.is_finite()),
+            },
         ),
         (
             roles.label.as_str(),
@@ -155,11 +160,18 @@ pub(super) fn to_dataset(
         }
     }
     let labels: Vec<bool> = labels.par_iter().map(|l| *l == POSITIVE).collect();
-    let dataset =
-        Dataset::new(scores, labels, weights, attributes).map_err(|source| LoadError::Dataset {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    // Every row has been checked above (scores finite, weights finite and non-negative) or
+    // made valid by construction (attribute codes); the range is known unless rows were dropped.
+    let dataset = match score_range {
+        Some((low, high, true)) if rows_dropped == 0 => {
+            Dataset::from_checked_columns(scores, labels, weights, attributes, (low, high))
+        }
+        _ => Dataset::new(scores, labels, weights, attributes),
+    }
+    .map_err(|source| LoadError::Dataset {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(LoadedData {
         dataset,
         path: path.to_path_buf(),
@@ -190,6 +202,16 @@ fn count_invalid<T: Sync>(
 
 /// A numeric column as `f64`, missing values as NaN.
 fn numeric_values(path: &Path, series: &Series, role: &'static str) -> Result<Vec<f64>, LoadError> {
+    numeric_values_and_range(path, series, role).map(|(values, _)| values)
+}
+
+/// [`numeric_values`], with the column's [`RangeAndFinite`] when it came free with the copy
+/// (a float or integer column without missing values, the usual score column).
+fn numeric_values_and_range(
+    path: &Path,
+    series: &Series,
+    role: &'static str,
+) -> Result<(Vec<f64>, Option<RangeAndFinite>), LoadError> {
     let column = series.name().to_string();
     let dtype = series.dtype();
     if dtype.is_string() {
@@ -211,7 +233,7 @@ fn numeric_values(path: &Path, series: &Series, role: &'static str) -> Result<Ve
                 }
             }
         }
-        return Ok(values);
+        return Ok((values, None));
     }
     if !(dtype.is_primitive_numeric() || dtype.is_null()) {
         return Err(LoadError::WrongType {
@@ -228,10 +250,11 @@ fn numeric_values(path: &Path, series: &Series, role: &'static str) -> Result<Ve
     Ok(floats_with_nan(floats))
 }
 
-/// The values of a float column, missing values as NaN (a plain copy when there are none).
-fn floats_with_nan(floats: &Float64Chunked) -> Vec<f64> {
+/// The values of a float column, missing values as NaN. Without missing values, a plain copy,
+/// which also finds the range while each block is in cache.
+fn floats_with_nan(floats: &Float64Chunked) -> (Vec<f64>, Option<RangeAndFinite>) {
     if floats.null_count() > 0 {
-        return floats.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+        return (floats.iter().map(|v| v.unwrap_or(f64::NAN)).collect(), None);
     }
     // Copied block by block in parallel (a 10M-row column is 80 MB).
     let blocks: Vec<&[f64]> = floats
@@ -239,12 +262,16 @@ fn floats_with_nan(floats: &Float64Chunked) -> Vec<f64> {
         .flat_map(|array| array.values().chunks(1 << 16))
         .collect();
     let mut values = vec![0.0; floats.len()];
-    split_lengths(&mut values, blocks.iter().map(|b| b.len()))
+    let range = split_lengths(&mut values, blocks.iter().map(|b| b.len()))
         .into_par_iter()
         .zip(blocks.par_iter())
-        // Same lengths: `values` is as long as the blocks together.
-        .for_each(|(out, block)| out.copy_from_slice(block));
-    values
+        .map(|(out, block)| {
+            // Same lengths: `values` is as long as the blocks together.
+            out.copy_from_slice(block);
+            range_and_finite(out)
+        })
+        .reduce(|| NO_RANGE, combine_ranges);
+    (values, Some(range))
 }
 
 /// `output` cut into consecutive slices of the given lengths, to fill in parallel.
@@ -518,7 +545,7 @@ fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, Loa
 }
 
 /// Assigns codes to text levels in the order they are first seen.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct LevelCoder<'a> {
     lookup: FxHashMap<&'a str, u32>,
     first_seen: Vec<&'a str>,
@@ -528,6 +555,17 @@ struct LevelCoder<'a> {
 const MISSING_CODE: u32 = u32::MAX;
 
 impl<'a> LevelCoder<'a> {
+    /// A coder that already knows `levels`, coded in sorted order.
+    fn seeded(mut levels: Vec<&'a str>) -> Self {
+        levels.sort_unstable();
+        levels.dedup();
+        let mut coder = Self::default();
+        for level in levels {
+            coder.code(level);
+        }
+        coder
+    }
+
     fn code(&mut self, value: &'a str) -> u32 {
         *self.lookup.entry(value).or_insert_with(|| {
             self.first_seen.push(value);
@@ -571,17 +609,24 @@ const VIEW_CACHE_SLOTS: usize = 64;
 /// Rows of a string column coded per parallel task.
 const TEXT_BLOCK_ROWS: usize = 1 << 18;
 
+/// Leading rows of a string column whose levels seed every block's coder.
+const SEED_ROWS: usize = 1 << 12;
+
 /// Codes a polars string column: levels sorted, missing values as the last level.
 ///
-/// Blocks of rows are coded in parallel, each with its own provisional codes, then renumbered
-/// into the sorted levels. Within a block, values are keyed by their 16-byte views where that is
-/// exact: a string of at most 12 bytes is stored inside its view, zero-padded, so equal views
-/// are equal strings, and hashing one 128-bit number is several times cheaper than hashing and
-/// comparing text. Longer strings are looked up by their text.
+/// Blocks of rows are coded in parallel, each with its own provisional codes. Every block's
+/// coder starts from the same seed, the sorted levels of the column's first rows, so when no
+/// block meets another level and the column has no missing values (the usual attribute column),
+/// the provisional codes are already the final ones; otherwise blocks are renumbered into the
+/// sorted levels. Within a block, values are keyed by their 16-byte views where that is exact: a
+/// string of at most 12 bytes is stored inside its view, zero-padded, so equal views are equal
+/// strings, and hashing one 128-bit number is several times cheaper than hashing and comparing
+/// text. Longer strings are looked up by their text.
 fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
     /// Strings up to this many bytes live inside their view.
     const INLINE_BYTES: u32 = 12;
     let has_nulls = text.null_count() > 0;
+    let seed = LevelCoder::seeded(text.iter().take(SEED_ROWS).flatten().collect());
     let mut codes: Vec<u32> = vec![0; text.len()];
     // (array, first row, rows) of every block, and the matching slice of `codes`.
     let mut spans = Vec::new();
@@ -596,10 +641,12 @@ fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
         .zip(outputs)
         .map(|((array, start, _), out)| (array, start, out))
         .collect();
-    let block_levels: Vec<Vec<&str>> = blocks
+    // Per block: its levels in code order, and whether it has missing values.
+    let block_levels: Vec<(Vec<&str>, bool)> = blocks
         .par_iter_mut()
         .map(|(array, start, out)| {
-            let mut coder = LevelCoder::default();
+            let mut coder = seed.clone();
+            let mut missing = false;
             let mut by_view: FxHashMap<u128, u32> = FxHashMap::default();
             // A direct-mapped cache in front of the map: with the handful of levels attributes
             // have, nearly every row is one multiply and one compare. The empty key cannot be
@@ -612,6 +659,7 @@ fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
             for (offset, (code, view)) in out.iter_mut().zip(views).enumerate() {
                 let row = *start + offset;
                 *code = if has_nulls && array.get(row).is_none() {
+                    missing = true;
                     MISSING_CODE
                 } else if view.length <= INLINE_BYTES {
                     let key = view.as_u128();
@@ -634,21 +682,23 @@ fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
                     coder.code(array.value(row))
                 };
             }
-            coder.first_seen
+            (coder.first_seen, missing)
         })
         .collect();
-    // One coder over every block's levels, then each block's codes renumbered in one step.
+    // One coder over every block's levels: each block's codes map into the sorted levels.
     let mut coder = LevelCoder::default();
     let provisional: Vec<Vec<u32>> = block_levels
         .iter()
-        .map(|levels| levels.iter().map(|level| coder.code(level)).collect())
+        .map(|(levels, _)| levels.iter().map(|level| coder.code(level)).collect())
         .collect();
     let (mut levels, sorted_position) = coder.into_sorted();
     let missing_code = levels.len() as u32;
-    let any_missing = blocks
+    let any_missing = block_levels.iter().any(|(_, missing)| *missing);
+    blocks
         .par_iter_mut()
         .zip(&provisional)
-        .map(|((_, _, out), provisional)| {
+        .zip(&block_levels)
+        .for_each(|(((_, _, out), provisional), (_, missing))| {
             let final_code: Vec<u32> = provisional
                 .iter()
                 .map(|p| {
@@ -658,19 +708,17 @@ fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
                         .unwrap_or(missing_code)
                 })
                 .collect();
-            let mut missing = false;
-            for code in out.iter_mut() {
-                *code = match final_code.get(*code as usize) {
-                    Some(&c) => c,
-                    None => {
-                        missing = true;
-                        missing_code
-                    }
-                };
+            let unchanged = final_code.iter().enumerate().all(|(i, c)| i as u32 == *c);
+            if unchanged && !missing {
+                return;
             }
-            missing
-        })
-        .reduce(|| false, |a, b| a || b);
+            for code in out.iter_mut() {
+                *code = final_code
+                    .get(*code as usize)
+                    .copied()
+                    .unwrap_or(missing_code);
+            }
+        });
     drop(blocks);
     if any_missing {
         levels.push(MISSING_LEVEL.to_owned());
@@ -726,26 +774,23 @@ mod tests {
         );
     }
 
-    #[test]
-    fn blocks_agree_on_codes_across_many_rows() {
-        // More rows than one block, levels first seen in different blocks, some missing.
-        let names = ["north", "a much longer region name", "", "south", "east"];
-        let rows = 3 * TEXT_BLOCK_ROWS + 17;
-        let value = |i: usize| match i % 7 {
-            6 => None,
-            k if i > TEXT_BLOCK_ROWS || k < 3 => Some(names[k % names.len()]),
-            _ => Some("north"),
-        };
-        let column = StringChunked::from_iter_options("x".into(), (0..rows).map(value));
+    /// Codes `rows` values of `value` and checks every row's level and the sorted levels.
+    fn assert_codes_name_each_rows_level(
+        rows: usize,
+        value: impl Fn(usize) -> Option<&'static str>,
+    ) {
+        let column = StringChunked::from_iter_options("x".into(), (0..rows).map(&value));
         let AttributeValues::Categorical { levels, codes } =
             categorical_from_string_column(&column)
         else {
             panic!("text codes as levels")
         };
-        let mut expected: Vec<&str> = (0..rows).filter_map(value).collect();
+        let mut expected: Vec<&str> = (0..rows).filter_map(&value).collect();
         expected.sort_unstable();
         expected.dedup();
-        expected.push("(missing)");
+        if (0..rows).any(|i| value(i).is_none()) {
+            expected.push("(missing)");
+        }
         assert_eq!(levels, expected);
         for (i, code) in codes.iter().enumerate() {
             assert_eq!(
@@ -754,6 +799,27 @@ mod tests {
                 "row {i}"
             );
         }
+    }
+
+    #[test]
+    fn blocks_agree_on_codes_across_many_rows() {
+        // More rows than one block, levels first seen in different blocks, some missing.
+        let names = ["north", "a much longer region name", "", "south", "east"];
+        assert_codes_name_each_rows_level(3 * TEXT_BLOCK_ROWS + 17, |i| match i % 7 {
+            6 => None,
+            k if i > TEXT_BLOCK_ROWS || k < 3 => Some(names[k % names.len()]),
+            _ => Some("north"),
+        });
+        // Every level among the first rows, nothing missing: the seeded codes are final.
+        assert_codes_name_each_rows_level(2 * TEXT_BLOCK_ROWS + 3, |i| Some(names[i % 5]));
+        // A level sorting before all others appears only in the last block, past the seed rows.
+        assert_codes_name_each_rows_level(2 * TEXT_BLOCK_ROWS + 3, |i| {
+            Some(if i == 2 * TEXT_BLOCK_ROWS + 1 {
+                "Aardvark"
+            } else {
+                names[i % 5]
+            })
+        });
     }
 
     #[test]
