@@ -50,6 +50,8 @@ struct Prepared {
 impl Prepared {
     /// The audit `fulcrum audit` makes: counted in one pass instead of read off the index. It
     /// must equal the index's audit exactly (the weights in the goldens are integers).
+    ///
+    /// With one threshold for all, `fulcrum audit` counts while it groups; that too must agree.
     fn assert_one_pass_equals(&self, name: &str, options: &AuditOptions, result: &Audit) {
         let grouped = GroupedRows::new(&self.dataset, &self.spec).unwrap();
         assert_eq!(
@@ -57,6 +59,17 @@ impl Prepared {
             result,
             "{name}: one-pass audit"
         );
+        if let Some(&first) = self.thresholds.first()
+            && self.thresholds.iter().all(|t| *t == first)
+        {
+            let counted =
+                GroupedRows::counted_at(&self.dataset, &self.spec, first, options.rule).unwrap();
+            assert_eq!(
+                &counted.audit(&self.thresholds, options).unwrap(),
+                result,
+                "{name}: audit counted while grouping"
+            );
+        }
     }
 }
 

@@ -179,14 +179,19 @@ pub fn read_thresholds(path: &Path) -> Result<ThresholdMap> {
 /// ([`GroupedRows`]) rather than sorted into an index; the numbers are the same.
 fn run_audit(args: &AuditArgs) -> Result<u8> {
     let loaded = args.data.load()?;
-    let grouped = GroupedRows::new(&loaded.dataset, &args.data.grouping()?)
-        .with_context(|| loaded.path.display().to_string())?;
+    let spec = args.data.grouping()?;
     let decision = &args.decision;
-    let thresholds = decision.threshold_map(default_threshold(grouped.score_range()))?;
+    let options = decision.options();
+    let thresholds = decision.threshold_map(default_threshold(loaded.dataset.score_range()))?;
+    // One threshold for all: the rows are counted while they are grouped, in the same pass.
+    let grouped = match thresholds.single() {
+        Some(threshold) => GroupedRows::counted_at(&loaded.dataset, &spec, threshold, options.rule),
+        None => GroupedRows::new(&loaded.dataset, &spec),
+    }
+    .with_context(|| loaded.path.display().to_string())?;
     let resolved = thresholds
         .resolve_keys(&grouped.keys())
         .with_context(|| decision.thresholds_source())?;
-    let options = decision.options();
     let result = grouped.audit(&resolved, &options).context("--reference")?;
     let names = grouped.attribute_names();
     let text = match args.format {

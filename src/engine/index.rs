@@ -429,6 +429,7 @@ impl GroupIndex {
             spec,
             weights_by_row.as_deref(),
             sorted.len(),
+            None,
         )?;
         drop(weights_by_row);
         // Each sorted position's group, gathered in parallel, so the pass below reads every

@@ -218,5 +218,14 @@ proptest! {
         prop_assert_eq!(grouped.counts(&thresholds, rule), index.counts(&thresholds, rule));
         let options = AuditOptions { rule, ..AuditOptions::default() };
         prop_assert_eq!(grouped.audit(&thresholds, &options).unwrap(), audit(&index, &thresholds, &options).unwrap());
+        // Counted while grouping, at one threshold for all: the same counts as the index gives,
+        // and other thresholds still counted from the rows.
+        let single = vec![thresholds[0]; index.len()];
+        let counted = GroupedRows::counted_at(&data, &spec, thresholds[0], rule).unwrap();
+        prop_assert_eq!(counted.keys(), grouped.keys());
+        prop_assert_eq!(counted.counts(&single, rule), index.counts(&single, rule));
+        prop_assert_eq!(counted.counts(&thresholds, rule), index.counts(&thresholds, rule));
+        let other_rule = if strict { DecisionRule::AtLeast } else { DecisionRule::Above };
+        prop_assert_eq!(counted.counts(&single, other_rule), index.counts(&single, other_rule));
     }
 }

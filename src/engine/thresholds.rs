@@ -132,6 +132,11 @@ impl ThresholdMap {
         self.resolve_keys(&keys)
     }
 
+    /// The one threshold every group gets, when the map names no group.
+    pub fn single(&self) -> Option<f64> {
+        self.default.filter(|_| self.by_group.is_empty())
+    }
+
     /// Resolves a threshold for every group key (`keys[i]` gets `result[i]`), refusing map keys
     /// that match no group: a typo must not silently leave a group at the default.
     pub fn resolve_keys(&self, keys: &[&str]) -> Result<Vec<f64>, ThresholdError> {
