@@ -8,11 +8,13 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use fulcrum::analysis::Analysis;
 use fulcrum::data::sample::{DEFAULT_SEED, lending_dataset, write_lending_sample};
 use fulcrum::data::{self, ColumnRoles, LoadOptions};
-use fulcrum::engine::{AuditOptions, GroupIndex, GroupedRows, GroupingSpec, SortedDataset, audit};
+use fulcrum::engine::{
+    AuditOptions, DecisionRule, GroupIndex, GroupedRows, GroupingSpec, SortedDataset, audit,
+};
 use fulcrum::progress::NoProgress;
 
 /// The allocator the `fulcrum` binary uses, so in-process figures (the bare polars read
@@ -64,6 +66,26 @@ fn engine(c: &mut Criterion) {
             criterion::BatchSize::PerIteration,
         );
     });
+    group.bench_function("one-pass: group rows into 40 intersections", |b| {
+        b.iter(|| black_box(GroupedRows::new(&dataset, &grouping()).unwrap()));
+    });
+    let grouped = GroupedRows::new(&dataset, &grouping()).unwrap();
+    group.bench_function("one-pass: count all rows at one threshold", |b| {
+        let thresholds = vec![0.5; grouped.groups().len()];
+        b.iter(|| black_box(grouped.counts(&thresholds, DecisionRule::AtLeast)));
+    });
+    drop(grouped);
+    group.bench_function(
+        "one-pass: group and count at one threshold (fulcrum audit)",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    GroupedRows::counted_at(&dataset, &grouping(), 0.5, DecisionRule::AtLeast)
+                        .unwrap(),
+                )
+            });
+        },
+    );
     let sorted = SortedDataset::new(dataset);
     group.bench_function("group 40 intersections (after the sort)", |b| {
         b.iter(|| black_box(GroupIndex::build(&sorted, &grouping()).unwrap()));
@@ -102,30 +124,34 @@ fn end_to_end(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("parquet-{rows}"));
     group.sample_size(10);
     group.bench_function("polars read of the 5 mapped columns", |b| {
-        b.iter(|| {
-            let file = std::fs::File::open(&path).unwrap();
-            use polars::prelude::*;
-            black_box(
-                ParquetReader::new(file)
-                    .with_columns(Some(vec![
-                        "score".into(),
-                        "repaid".into(),
-                        "sex".into(),
-                        "race".into(),
-                        "region".into(),
-                    ]))
-                    .finish()
-                    .unwrap(),
-            )
-        });
+        b.iter(|| black_box(read_mapped_columns(&path)));
     });
+    group.bench_function(
+        "polars read of the 5 mapped columns as a process (start, read, exit)",
+        |b| {
+            b.iter(|| {
+                // This bench binary again, told to read the columns and exit (see `main`).
+                let status = std::process::Command::new(std::env::current_exe().unwrap())
+                    .env(READ_ONLY_ENV, &path)
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            });
+        },
+    );
     group.bench_function(
         "audit in process (read, validate, group, count, audit)",
         |b| {
             b.iter(|| {
                 let loaded =
                     data::load(&path, &roles(), LoadOptions::default(), &NoProgress).unwrap();
-                let grouped = GroupedRows::new(&loaded.dataset, &grouping()).unwrap();
+                let grouped = GroupedRows::counted_at(
+                    &loaded.dataset,
+                    &grouping(),
+                    0.5,
+                    DecisionRule::AtLeast,
+                )
+                .unwrap();
                 let thresholds = vec![0.5; grouped.groups().len()];
                 black_box(
                     grouped
@@ -170,5 +196,34 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
+/// The mapped columns of the benchmark file, read by polars and nothing else: the yardstick of
+/// the end-to-end target.
+fn read_mapped_columns(path: &std::path::Path) -> polars::prelude::DataFrame {
+    use polars::prelude::*;
+    let file = std::fs::File::open(path).unwrap();
+    ParquetReader::new(file)
+        .with_columns(Some(vec![
+            "score".into(),
+            "repaid".into(),
+            "sex".into(),
+            "race".into(),
+            "region".into(),
+        ]))
+        .finish()
+        .unwrap()
+}
+
+/// When set to a file, this binary reads its mapped columns and exits, so that the bare read can
+/// be timed as a process too, like `fulcrum audit`.
+const READ_ONLY_ENV: &str = "FULCRUM_BENCH_READ_ONLY";
+
 criterion_group!(benches, engine, end_to_end);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(path) = std::env::var_os(READ_ONLY_ENV) {
+        black_box(read_mapped_columns(std::path::Path::new(&path)).height());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
