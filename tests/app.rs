@@ -568,15 +568,7 @@ fn dragging_works_with_forty_intersectional_groups() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))
         .build_eframe(|cc| FulcrumApp::new(cc, StartWith::Nothing));
-    let roles = fulcrum::data::ColumnRoles {
-        score: "score".into(),
-        label: "repaid".into(),
-        positive: None,
-        attributes: ["sex", "race", "age_band", "region", "income"]
-            .map(String::from)
-            .to_vec(),
-        weight: None,
-    };
+    let roles = sample_roles();
     harness.state_mut().load(
         std::path::PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),

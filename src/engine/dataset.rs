@@ -291,13 +291,7 @@ impl Dataset {
     ) -> Result<Self, DatasetError> {
         check_lengths(&scores, &labels, weights.as_deref(), &attributes)?;
         let score_range = check_rows(&scores, weights.as_deref(), &attributes)?;
-        Ok(Self {
-            scores,
-            labels,
-            weights,
-            attributes,
-            score_range,
-        })
+        Self::from_checked_columns(scores, labels, weights, attributes, score_range)
     }
 
     /// The loader's constructor. The loader checks every row while it converts the columns
