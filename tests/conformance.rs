@@ -2,7 +2,7 @@
 //! 0.15 and Aequitas 1.1 computed on the same data (goldens in tests/goldens/, made by
 //! tests/goldens/make_goldens.py; see its README to re-run), within 1e-12.
 //!
-//! The COMPAS cases read ../shared/data/ (beside the repository, as in CI).
+//! The COMPAS cases read tests/data/ (copied from ../shared/data; provenance in tests/data/README.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -28,7 +28,7 @@ fn golden(name: &str) -> Value {
     // A golden computed from another version of its input would compare the wrong numbers.
     for (file, sha) in golden["inputs_sha256"].as_object().unwrap() {
         let actual = sha256_file(Path::new(file))
-            .unwrap_or_else(|e| panic!("{file}: {e} (is ../shared/data beside the repository?)"));
+            .unwrap_or_else(|e| panic!("{file}: {e} (tests/data/ holds the COMPAS files the goldens were made from)"));
         assert_eq!(
             &actual,
             sha.as_str().unwrap(),

@@ -16,7 +16,7 @@ What it writes (always into the directory of this script, whatever the cwd):
 
 Inputs (paths relative to the repository root, as recorded in the JSON):
 
-    ../shared/data/compas_two_years.csv, ../shared/data/compas.csv
+    tests/data/compas_two_years.csv, tests/data/compas.csv
     sample_data/lending.csv   (optional: its cases are skipped, with a printed note,
                                when the file does not exist)
 
@@ -64,8 +64,8 @@ SEP = " \u00d7 "
 MISSING = "(missing)"
 TAU = 0.8
 
-COMPAS2 = "../shared/data/compas_two_years.csv"
-COMPAS = "../shared/data/compas.csv"
+COMPAS2 = "tests/data/compas_two_years.csv"
+COMPAS = "tests/data/compas.csv"
 LENDING = "sample_data/lending.csv"
 
 COMPAS_COLS = dict(score="decile_score", label="two_year_recid")

@@ -62,7 +62,7 @@ REPO_ROOT = HERE.parent.parent
 SEP = " \u00d7 "
 
 LENDING = "sample_data/lending.csv"
-COMPAS = "../shared/data/compas.csv"
+COMPAS = "tests/data/compas.csv"
 
 DATASETS = {
     "lending_sex_race": dict(file=LENDING, score="score", label="repaid", groups=["sex", "race"]),
