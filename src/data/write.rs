@@ -7,7 +7,6 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::read::unreadable;
 use super::{FileFormat, LoadError};
 
 /// A column to write.
@@ -34,26 +33,35 @@ impl OutputColumn {
     }
 }
 
+/// What went wrong while writing, as text (the writer's and the system's errors in one type).
+struct WriteFailure(String);
+
+impl From<std::io::Error> for WriteFailure {
+    fn from(error: std::io::Error) -> Self {
+        WriteFailure(error.to_string())
+    }
+}
+
 /// Writes columns to `path` in the format its extension names, replacing any file there only once
 /// the new one is complete.
 pub fn write_columns(path: &Path, columns: Vec<OutputColumn>) -> Result<(), LoadError> {
     let format = FileFormat::of(path)?;
-    let mut frame =
+    let frame =
         DataFrame::new_infer_height(columns.into_iter().map(OutputColumn::into_column).collect())
-            .map_err(|e| unreadable(path, e))?;
-    let temporary = crate::atomic::temporary_file_beside(path).map_err(|e| unreadable(path, e))?;
-    {
-        let mut file: &File = temporary.as_file();
+            .map_err(|e| WriteFailure(e.to_string()));
+    let unwritable = |WriteFailure(message)| LoadError::Unwritable {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut frame = frame.map_err(unwritable)?;
+    crate::atomic::write_atomically_with(path, |mut file: &File| {
         let result = match format {
             FileFormat::Csv => CsvWriter::new(&mut file).finish(&mut frame),
             FileFormat::Parquet => ParquetWriter::new(&mut file).finish(&mut frame).map(|_| ()),
             FileFormat::Ipc => IpcWriter::new(&mut file).finish(&mut frame),
         };
-        result.map_err(|e| unreadable(path, e))?;
-        file.flush().map_err(|e| unreadable(path, e))?;
-    }
-    temporary
-        .persist(path)
-        .map_err(|e| unreadable(path, e.error))?;
-    Ok(())
+        result.map_err(|e| WriteFailure(e.to_string()))?;
+        file.flush().map_err(|e| WriteFailure(e.to_string()))
+    })
+    .map_err(unwritable)
 }
