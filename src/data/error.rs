@@ -16,6 +16,81 @@ pub enum LoadError {
         /// What the system or parser said.
         message: String,
     },
+    /// The file could not be written.
+    #[error("{}: cannot write the file: {message}", path.display())]
+    Unwritable {
+        /// The file.
+        path: PathBuf,
+        /// What the system or writer said.
+        message: String,
+    },
+    /// The path is not a readable data file of its format (a directory, or another format's
+    /// bytes behind the name).
+    #[error("{}: {problem}", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead, and what to do.
+        problem: String,
+    },
+    /// The header names a mapped column more than once.
+    #[error(
+        "{}: the header has {} columns named `{column}` (positions {}); rename all but one",
+        path.display(),
+        positions.len(),
+        positions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The repeated name.
+        column: String,
+        /// Its 1-based positions in the header.
+        positions: Vec<usize>,
+    },
+    /// A row has another number of fields than the header.
+    #[error(
+        "{}: row {row} has {found} field{} but the header has {expected}; every row needs one value per column (check for a missing or extra separator, or an unclosed quote)",
+        path.display(),
+        if *found == 1 { "" } else { "s" }
+    )]
+    RaggedRow {
+        /// The file.
+        path: PathBuf,
+        /// 1-based row, not counting the header.
+        row: usize,
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in the row.
+        found: usize,
+    },
+    /// A quote is opened and never closed.
+    #[error(
+        "{}: row {row} opens a quote (\") that is never closed, so the rest of the file would be one field; close it, or double quotes inside a quoted field (\"\")",
+        path.display()
+    )]
+    UnclosedQuote {
+        /// The file.
+        path: PathBuf,
+        /// 1-based row, not counting the header.
+        row: usize,
+    },
+    /// Bytes that are not UTF-8 text.
+    #[error(
+        "{}: {}, column `{column}`: not UTF-8 text (byte offset {offset}); save the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)",
+        path.display(),
+        if *row == 0 { "header".to_owned() } else { format!("row {row}") }
+    )]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// 1-based row, not counting the header (0: the header).
+        row: usize,
+        /// The column's name (or `field N`).
+        column: String,
+        /// Byte offset in the file.
+        offset: usize,
+    },
     /// The extension is not one we read.
     #[error(
         "{}: unsupported file type `.{extension}` (Fulcrum reads .csv, .tsv, .parquet, .arrow/.ipc/.feather)",
@@ -98,6 +173,16 @@ pub enum LoadError {
         count: usize,
         /// First offending row.
         first_row: usize,
+    },
+    /// The weights count nothing, or their total would overflow.
+    #[error("{}: column `{column}` (weight) {problem}", path.display())]
+    WeightTotal {
+        /// The file.
+        path: PathBuf,
+        /// The weight column.
+        column: String,
+        /// What is wrong with the total.
+        problem: String,
     },
     /// A negative weight.
     #[error("{}: column `{column}` (weight) has a negative value {value} at row {row}; weights must be ≥ 0", path.display())]

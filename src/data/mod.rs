@@ -7,6 +7,7 @@ mod error;
 pub mod fingerprint;
 mod preview;
 mod read;
+mod sniff;
 pub mod sample;
 mod write;
 

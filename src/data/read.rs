@@ -28,36 +28,43 @@ fn open(path: &Path) -> Result<File, LoadError> {
 /// Only an empty field is missing: text such as `NA` stays a value (it may be a level, like
 /// North America), and in a numeric column it is reported as not a number.
 pub(super) fn csv_options(path: &Path) -> CsvReadOptions {
-    let separator = match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("tsv") => b'\t',
-        _ => b',',
-    };
+    let separator = super::sniff::csv_separator(path);
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(CSV_INFER_ROWS))
         .map_parse_options(move |p| p.with_separator(separator))
 }
 
-/// Maps a polars error on reading, turning "empty file" into [`LoadError::Empty`].
+/// Maps a polars error on reading, turning "empty file" into [`LoadError::Empty`] and, for CSV,
+/// the errors of a ragged row or bytes that are not UTF-8 into messages naming the row and column.
 pub(super) fn read_error(path: &Path, error: &PolarsError) -> LoadError {
     let message = error.to_string();
     if message.to_ascii_lowercase().contains("empty") && is_empty_file(path) {
-        LoadError::Empty {
+        return LoadError::Empty {
             path: path.to_path_buf(),
-        }
-    } else {
-        unreadable(path, message)
+        };
     }
+    if matches!(FileFormat::of(path), Ok(FileFormat::Csv)) {
+        match super::sniff::find_csv_defect(path, super::sniff::csv_separator(path)) {
+            Ok(Some(defect)) => return super::sniff::defect_error(path, defect),
+            Err(error) => return error,
+            Ok(None) => {}
+        }
+    }
+    unreadable(path, message)
 }
 
+/// Whether the file holds nothing but white space (a header needs a name).
 fn is_empty_file(path: &Path) -> bool {
-    std::fs::metadata(path)
-        .map(|m| m.len() == 0)
-        .unwrap_or(false)
+    /// Longer files are not empty, whatever they hold.
+    const SMALL: u64 = 4096;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= SMALL)
+        && std::fs::read(path).is_ok_and(|bytes| bytes.iter().all(u8::is_ascii_whitespace))
 }
 
 /// Column names and types of a file, without reading its data (CSV: the first rows).
 pub(super) fn file_schema(path: &Path, format: FileFormat) -> Result<Schema, LoadError> {
+    super::sniff::check_file(path, format)?;
     if is_empty_file(path) {
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
@@ -65,6 +72,8 @@ pub(super) fn file_schema(path: &Path, format: FileFormat) -> Result<Schema, Loa
     }
     match format {
         FileFormat::Csv => {
+            // A header that is not UTF-8 is named here (polars would read it lossily).
+            super::sniff::check_header(path, &[])?;
             let frame = csv_options(path)
                 .with_n_rows(Some(100))
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))
@@ -129,6 +138,9 @@ impl ColumnSource {
         roles: &ColumnRoles,
     ) -> Result<Self, LoadError> {
         let schema = file_schema(path, format)?;
+        if format == FileFormat::Csv {
+            super::sniff::check_header(path, &roles.columns())?;
+        }
         check_columns(path, &schema, roles)?;
         let frame = match format {
             FileFormat::Csv => {
@@ -189,12 +201,26 @@ fn read_csv(path: &Path, columns: &[String], roles: &ColumnRoles) -> Result<Data
             .try_into_reader_with_file_path(Some(path.to_path_buf()))
             .and_then(|r| r.finish())
     };
+    let separator = super::sniff::csv_separator(path);
+    // Polars fills the missing fields of a short row with nulls: when a mapped column has
+    // nulls, read the file through to tell empty fields from missing ones.
+    let checked = |frame: DataFrame| {
+        if frame.columns().iter().any(|c| c.null_count() > 0)
+            && let Some(defect) = super::sniff::find_csv_defect(path, separator)?
+        {
+            return Err(super::sniff::defect_error(path, defect));
+        }
+        Ok(frame)
+    };
     match read(Some(CSV_INFER_ROWS)) {
-        Ok(frame) => Ok(frame),
+        Ok(frame) => checked(frame),
         // A type guessed from the first rows did not hold further down: scan the whole file.
         Err(_) => match read(None) {
-            Ok(frame) => Ok(frame),
+            Ok(frame) => checked(frame),
             Err(error) => {
+                if let Some(defect) = super::sniff::find_csv_defect(path, separator)? {
+                    return Err(super::sniff::defect_error(path, defect));
+                }
                 for (column, role) in std::iter::once((&roles.score, "score"))
                     .chain(roles.weight.as_ref().map(|w| (w, "weight")))
                 {
