@@ -204,13 +204,16 @@ fn read_csv(path: &Path, columns: &[String], roles: &ColumnRoles) -> Result<Data
     let separator = super::sniff::csv_separator(path);
     // Polars fills the missing fields of a short row with nulls: when a mapped column has
     // nulls, read the file through to tell empty fields from missing ones.
+    // Blank lines, which polars also reads as rows of nulls, are dropped, as pandas does.
     let checked = |frame: DataFrame| {
-        if frame.columns().iter().any(|c| c.null_count() > 0)
-            && let Some(defect) = super::sniff::find_csv_defect(path, separator)?
-        {
+        if !frame.columns().iter().any(|c| c.null_count() > 0) {
+            return Ok(frame);
+        }
+        let scan = super::sniff::scan_csv(path, separator)?;
+        if let Some(defect) = scan.defect {
             return Err(super::sniff::defect_error(path, defect));
         }
-        Ok(frame)
+        without_blank_rows(frame, &scan.blank_rows).map_err(|e| read_error(path, &e))
     };
     match read(Some(CSV_INFER_ROWS)) {
         Ok(frame) => checked(frame),
@@ -230,6 +233,27 @@ fn read_csv(path: &Path, columns: &[String], roles: &ColumnRoles) -> Result<Data
             }
         },
     }
+}
+
+/// The frame without the rows at `blank` (0-based) that are null in every column.
+fn without_blank_rows(frame: DataFrame, blank: &[usize]) -> PolarsResult<DataFrame> {
+    let all_null = |row: usize| {
+        frame
+            .columns()
+            .iter()
+            .all(|c| c.get(row).is_ok_and(|v| v.is_null()))
+    };
+    let drop: Vec<usize> = blank.iter().copied().filter(|r| all_null(*r)).collect();
+    if drop.is_empty() {
+        return Ok(frame);
+    }
+    let mut keep = vec![true; frame.height()];
+    for row in drop {
+        if let Some(slot) = keep.get_mut(row) {
+            *slot = false;
+        }
+    }
+    frame.filter(&BooleanChunked::from_slice(PlSmallStr::from("keep"), &keep))
 }
 
 /// Reads one CSV column as text and reports the first value that is not a number.

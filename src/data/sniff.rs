@@ -27,9 +27,21 @@ fn binary_format(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     const KNOWN: [(&[u8], &str, &str); 5] = [
         (b"PAR1", "a Parquet file", "name it .parquet"),
         (b"ARROW1", "an Arrow IPC file", "name it .arrow"),
-        (&[0x1f, 0x8b], "gzip-compressed", "decompress it first (gunzip)"),
-        (&[0x28, 0xb5, 0x2f, 0xfd], "zstd-compressed", "decompress it first (unzstd)"),
-        (b"PK\x03\x04", "a zip archive", "extract the CSV from it first"),
+        (
+            &[0x1f, 0x8b],
+            "gzip-compressed",
+            "decompress it first (gunzip)",
+        ),
+        (
+            &[0x28, 0xb5, 0x2f, 0xfd],
+            "zstd-compressed",
+            "decompress it first (unzstd)",
+        ),
+        (
+            b"PK\x03\x04",
+            "a zip archive",
+            "extract the CSV from it first",
+        ),
     ];
     KNOWN
         .iter()
@@ -97,7 +109,10 @@ pub(super) fn csv_separator(path: &Path) -> u8 {
 /// The first line of `bytes`, without its line break and a leading byte-order mark.
 fn first_line(bytes: &[u8]) -> &[u8] {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let end = bytes.iter().position(|b| *b == b'\n').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(bytes.len());
     let line = bytes.get(..end).unwrap_or_default();
     line.strip_suffix(b"\r").unwrap_or(line)
 }
@@ -132,10 +147,17 @@ pub(super) fn check_header(path: &Path, mapped: &[&str]) -> Result<(), LoadError
     let bytes = head(path)?;
     let separator = csv_separator(path);
     if let Err(error) = std::str::from_utf8(first_line(&bytes)) {
-        let start = if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+        let start = if bytes.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        };
         let offset = start + error.valid_up_to();
         let (row, field) = position_of(&bytes, start, offset, separator);
-        return Err(defect_error(path, CsvDefect::NotUtf8 { row, field, offset }));
+        return Err(defect_error(
+            path,
+            CsvDefect::NotUtf8 { row, field, offset },
+        ));
     }
     let names = split_fields(first_line(&bytes), separator);
     for column in mapped {
@@ -157,7 +179,7 @@ pub(super) fn check_header(path: &Path, mapped: &[&str]) -> Result<(), LoadError
 }
 
 /// A structural defect of a CSV file's text, found by reading it through.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum CsvDefect {
     /// A data row (1-based, not counting the header) with another number of fields.
     Ragged {
@@ -185,56 +207,159 @@ pub(super) enum CsvDefect {
     },
 }
 
-/// Reads a CSV file through once and returns its first structural defect, if any: a row whose
-/// field count differs from the header's, or bytes that are not UTF-8. Quotes are honoured
-/// (separators and line breaks inside them belong to the field); blank lines are skipped, as
-/// polars skips them.
-pub(super) fn find_csv_defect(path: &Path, separator: u8) -> Result<Option<CsvDefect>, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| super::read::unreadable(path, e))?;
-    let start = if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
-    if let Err(error) = std::str::from_utf8(bytes.get(start..).unwrap_or_default()) {
-        let offset = start + error.valid_up_to();
-        let (row, field) = position_of(&bytes, start, offset, separator);
-        return Ok(Some(CsvDefect::NotUtf8 { row, field, offset }));
-    }
-    let mut expected = None;
-    let mut row = 0;
-    let mut fields = 1;
-    let mut line_empty = true;
-    let mut quoted = false;
-    let mut quote_row = 0;
-    for &byte in bytes.get(start..).unwrap_or_default() {
-        match byte {
-            b'"' => {
-                quoted = !quoted;
-                quote_row = row;
-                line_empty = false;
+/// What reading a CSV file through found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct CsvScan {
+    /// The first structural defect, if any.
+    pub defect: Option<CsvDefect>,
+    /// Data rows (0-based, as polars numbers them) that are blank lines: polars reads each as a
+    /// row of nulls, where a person (and pandas) sees no row at all.
+    pub blank_rows: Vec<usize>,
+}
+
+/// Bytes read at a time by [`scan_csv`]: memory stays bounded whatever the file's size.
+const SCAN_CHUNK_BYTES: usize = 1 << 20;
+
+/// Reads a CSV file through once, a chunk at a time, and returns its first structural defect,
+/// if any: a row whose field count differs from the header's, a quote never closed, or bytes
+/// that are not UTF-8; and its blank lines. Quotes are honoured (separators and line breaks
+/// inside them belong to the field). Rows are numbered as lines after the header, blank ones
+/// included, so row N is line N + 1 in an editor.
+pub(super) fn scan_csv(path: &Path, separator: u8) -> Result<CsvScan, LoadError> {
+    let mut file = File::open(path).map_err(|e| super::read::unreadable(path, e))?;
+    let mut state = ScanState::new(separator);
+    let mut buffer = vec![0u8; SCAN_CHUNK_BYTES];
+    let mut chunk: Vec<u8> = Vec::with_capacity(SCAN_CHUNK_BYTES + 4);
+    let mut first = true;
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .map_err(|e| super::read::unreadable(path, e))?;
+        chunk.extend_from_slice(buffer.get(..read).unwrap_or_default());
+        if first && (chunk.len() >= 3 || read == 0) {
+            first = false;
+            if chunk.starts_with(b"\xef\xbb\xbf") {
+                chunk.drain(..3);
+                state.offset = 3;
             }
-            b'\n' if !quoted => {
-                if !line_empty {
-                    if let Some(defect) = check_row(&mut expected, row, fields) {
-                        return Ok(Some(defect));
-                    }
-                    row += 1;
-                }
-                fields = 1;
-                line_empty = true;
+        }
+        // The chunk's valid UTF-8 prefix; a sequence cut at the chunk's end waits for the next.
+        let (valid, bad) = match std::str::from_utf8(&chunk) {
+            Ok(_) => (chunk.len(), false),
+            Err(e) if e.error_len().is_none() && read > 0 => (e.valid_up_to(), false),
+            Err(e) => (e.valid_up_to(), true),
+        };
+        for &byte in chunk.get(..valid).unwrap_or_default() {
+            if let Some(defect) = state.step(byte) {
+                return Ok(state.into_scan(Some(defect)));
             }
-            b'\r' if !quoted => {}
-            b if b == separator && !quoted => {
-                fields += 1;
-                line_empty = false;
-            }
-            _ => line_empty = false,
+        }
+        if bad {
+            let defect = CsvDefect::NotUtf8 {
+                row: state.row,
+                field: state.fields,
+                offset: state.offset,
+            };
+            return Ok(state.into_scan(Some(defect)));
+        }
+        chunk.drain(..valid);
+        if read == 0 {
+            break;
         }
     }
-    if quoted {
-        return Ok(Some(CsvDefect::UnclosedQuote { row: quote_row }));
+    let defect = state.finish();
+    Ok(state.into_scan(defect))
+}
+
+/// Where [`scan_csv`] is in the file.
+struct ScanState {
+    separator: u8,
+    /// Fields in the header, once it is read.
+    expected: Option<usize>,
+    /// The current row (0: the header).
+    row: usize,
+    /// Fields so far in the current row.
+    fields: usize,
+    line_empty: bool,
+    quoted: bool,
+    /// The row where the last quote was opened or closed.
+    quote_row: usize,
+    /// Bytes stepped over, plus a skipped byte-order mark.
+    offset: usize,
+    blank_rows: Vec<usize>,
+}
+
+impl ScanState {
+    fn new(separator: u8) -> Self {
+        Self {
+            separator,
+            expected: None,
+            row: 0,
+            fields: 1,
+            line_empty: true,
+            quoted: false,
+            quote_row: 0,
+            offset: 0,
+            blank_rows: Vec::new(),
+        }
     }
-    if !line_empty {
-        return Ok(check_row(&mut expected, row, fields));
+
+    /// One byte; a defect when it ends a row with the wrong field count.
+    fn step(&mut self, byte: u8) -> Option<CsvDefect> {
+        self.offset += 1;
+        match byte {
+            b'"' => {
+                self.quoted = !self.quoted;
+                self.quote_row = self.row;
+                self.line_empty = false;
+            }
+            b'\n' if !self.quoted => {
+                if !self.line_empty {
+                    if let Some(defect) = check_row(&mut self.expected, self.row, self.fields) {
+                        return Some(defect);
+                    }
+                    self.row += 1;
+                } else if self.expected.is_some() {
+                    self.blank_rows.push(self.row - 1);
+                    self.row += 1;
+                }
+                self.fields = 1;
+                self.line_empty = true;
+            }
+            b'\r' if !self.quoted => {}
+            b if b == self.separator && !self.quoted => {
+                self.fields += 1;
+                self.line_empty = false;
+            }
+            _ => self.line_empty = false,
+        }
+        None
     }
-    Ok(None)
+
+    /// The defect the end of the file reveals: an open quote, or a short last row.
+    fn finish(&mut self) -> Option<CsvDefect> {
+        if self.quoted {
+            Some(CsvDefect::UnclosedQuote {
+                row: self.quote_row,
+            })
+        } else if !self.line_empty {
+            check_row(&mut self.expected, self.row, self.fields)
+        } else {
+            None
+        }
+    }
+
+    fn into_scan(self, defect: Option<CsvDefect>) -> CsvScan {
+        CsvScan {
+            defect,
+            blank_rows: self.blank_rows,
+        }
+    }
+}
+
+/// The first structural defect of a CSV file (see [`scan_csv`]).
+pub(super) fn find_csv_defect(path: &Path, separator: u8) -> Result<Option<CsvDefect>, LoadError> {
+    scan_csv(path, separator).map(|scan| scan.defect)
 }
 
 /// Records the header's field count (row 0), or compares a data row's with it.
@@ -319,7 +444,10 @@ mod tests {
 
     #[test]
     fn fields_split_outside_quotes_only() {
-        assert_eq!(split_fields(b"a,\"b,c\",\"d\"\"e\"", b','), ["a", "b,c", "d\"e"]);
+        assert_eq!(
+            split_fields(b"a,\"b,c\",\"d\"\"e\"", b','),
+            ["a", "b,c", "d\"e"]
+        );
         assert_eq!(split_fields(b"", b','), [""]);
     }
 
@@ -337,12 +465,15 @@ mod tests {
     fn ragged_rows_and_bad_bytes_are_found_with_their_row() {
         let (_d, short) = file(b"a,b,c\n1,2,3\n\n4,5\n", "x.csv");
         assert_eq!(
-            find_csv_defect(&short, b',').unwrap(),
-            Some(CsvDefect::Ragged {
-                row: 2,
-                expected: 3,
-                found: 2
-            })
+            scan_csv(&short, b',').unwrap(),
+            CsvScan {
+                defect: Some(CsvDefect::Ragged {
+                    row: 3,
+                    expected: 3,
+                    found: 2
+                }),
+                blank_rows: vec![1],
+            }
         );
         let (_d, quoted) = file(b"a,b\n\"x,\ny\",2\r\n3,4", "x.csv");
         assert_eq!(find_csv_defect(&quoted, b',').unwrap(), None);
@@ -367,15 +498,42 @@ mod tests {
     }
 
     #[test]
+    fn a_character_across_two_chunks_is_valid_and_a_bad_byte_far_down_is_found() {
+        let mut text = format!("a,b\n1,{}é\n", "x".repeat(SCAN_CHUNK_BYTES - 7));
+        assert_eq!(text.find('é'), Some(SCAN_CHUNK_BYTES - 1));
+        let (_d, straddling) = file(text.as_bytes(), "x.csv");
+        assert_eq!(scan_csv(&straddling, b',').unwrap(), CsvScan::default());
+        text.push_str("2,ok\n");
+        let mut bytes = text.into_bytes();
+        bytes.extend(b"3,\xff\n");
+        let offset = bytes.len() - 2;
+        let (_d, bad) = file(&bytes, "x.csv");
+        assert_eq!(
+            find_csv_defect(&bad, b',').unwrap(),
+            Some(CsvDefect::NotUtf8 {
+                row: 3,
+                field: 2,
+                offset
+            })
+        );
+    }
+
+    #[test]
     fn other_formats_behind_a_csv_name_are_named() {
         let (_d, parquet) = file(b"PAR1\x15\x04", "x.csv");
-        let error = check_file(&parquet, FileFormat::Csv).unwrap_err().to_string();
+        let error = check_file(&parquet, FileFormat::Csv)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("Parquet"), "{error}");
         let (_d, text) = file(b"a,b\n1,2\n", "x.parquet");
-        let error = check_file(&text, FileFormat::Parquet).unwrap_err().to_string();
+        let error = check_file(&text, FileFormat::Parquet)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("name it .csv"), "{error}");
         let directory = tempfile::tempdir().unwrap();
-        let error = check_file(directory.path(), FileFormat::Csv).unwrap_err().to_string();
+        let error = check_file(directory.path(), FileFormat::Csv)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("directory"), "{error}");
     }
 }
