@@ -11,6 +11,7 @@ pub mod atomic;
 pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod json_text;
 pub mod optimize;
 pub mod progress;
 pub mod report;

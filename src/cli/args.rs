@@ -142,7 +142,7 @@ pub struct AuditArgs {
 #[derive(Debug, Args)]
 pub struct DecisionArgs {
     /// One threshold for every group (default: 0.5 for scores in [0, 1], else mid-range).
-    #[arg(long, conflicts_with = "thresholds", allow_hyphen_values = true)]
+    #[arg(long, conflicts_with = "thresholds", allow_hyphen_values = true, value_parser = finite_number)]
     pub threshold: Option<f64>,
     /// JSON file mapping group key → threshold, with an optional "default".
     #[arg(long, value_name = "FILE.json")]
@@ -157,25 +157,34 @@ pub struct DecisionArgs {
     #[arg(long, default_value = "largest", value_name = "KEY|largest|min")]
     pub reference: String,
     /// Flag groups (and rate denominators) with less weight than this as small.
-    #[arg(long, default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT,
+        value_name = "N",
+        allow_hyphen_values = true,
+        value_parser = non_negative_number
+    )]
     pub min_count: f64,
 }
 
 /// `fulcrum sample`.
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    /// Number of rows.
-    #[arg(long, default_value_t = crate::data::sample::SAMPLE_ROWS)]
+    /// Number of rows (1 to 100,000,000).
+    #[arg(long, default_value_t = crate::data::sample::SAMPLE_ROWS, value_parser = sample_rows)]
     pub rows: usize,
     /// Output file (.csv, .parquet, .arrow).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace `--out` if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Random seed; the same seed and row count always give the same file.
     #[arg(long, default_value_t = crate::data::sample::DEFAULT_SEED)]
     pub seed: u64,
     /// A later, shifted population for monitoring (`check --data`): the same scores, but
     /// applicants aged 18-24 and Black applicants repay less, by DRIFT on the log-odds scale.
-    #[arg(long, default_value_t = 0.0, value_name = "DRIFT")]
+    #[arg(long, default_value_t = 0.0, value_name = "DRIFT", allow_hyphen_values = true, value_parser = drift_number)]
     pub drift: f64,
 }
 
@@ -230,10 +239,10 @@ pub struct ObjectiveArgs {
     #[arg(long, value_enum, default_value_t)]
     pub objective: ObjectiveArg,
     /// Cost of selecting a negative (with --objective cost; default 1).
-    #[arg(long, value_name = "C", allow_hyphen_values = true)]
+    #[arg(long, value_name = "C", allow_hyphen_values = true, value_parser = cost_number)]
     pub fp_cost: Option<f64>,
     /// Cost of rejecting a positive (with --objective cost; default 1).
-    #[arg(long, value_name = "C", allow_hyphen_values = true)]
+    #[arg(long, value_name = "C", allow_hyphen_values = true, value_parser = cost_number)]
     pub fn_cost: Option<f64>,
 }
 
@@ -267,7 +276,7 @@ pub struct OptimizeArgs {
     #[arg(long, value_enum)]
     pub constraint: ConstraintArg,
     /// The largest gap allowed (needed by every constraint but none and single).
-    #[arg(long, value_name = "E", allow_hyphen_values = true)]
+    #[arg(long, value_name = "E", allow_hyphen_values = true, value_parser = tolerance_number)]
     pub tolerance: Option<f64>,
     /// What to optimize.
     #[command(flatten)]
@@ -284,6 +293,9 @@ pub struct OptimizeArgs {
     /// Also write the thresholds as JSON, readable by `audit --thresholds`.
     #[arg(long, value_name = "FILE.json")]
     pub write_thresholds: Option<PathBuf>,
+    /// Replace `--write-thresholds` if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `fulcrum frontier`.
@@ -298,8 +310,9 @@ pub struct FrontierArgs {
     /// What to optimize.
     #[command(flatten)]
     pub objective: ObjectiveArgs,
-    /// How many tolerances, evenly spaced from 0 to the unconstrained optimum's gap.
-    #[arg(long, value_name = "N", default_value_t = crate::optimize::DEFAULT_POINTS)]
+    /// How many tolerances, evenly spaced from 0 to the unconstrained optimum's gap (2 to
+    /// 10,001).
+    #[arg(long, value_name = "N", default_value_t = crate::optimize::DEFAULT_POINTS, value_parser = point_count)]
     pub points: usize,
     /// Decision rule of the thresholds.
     #[arg(long, value_enum, default_value_t)]
@@ -307,4 +320,95 @@ pub struct FrontierArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: FrontierFormat,
+}
+
+/// A number that must be finite (NaN and infinities are refused: no decision can be made with
+/// them, and they would print as numbers that are not).
+pub(super) fn finite_number(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` is not a finite number"))
+    }
+}
+
+/// A finite number ≥ 0 (`--min-count`).
+fn non_negative_number(text: &str) -> Result<f64, String> {
+    let value = finite_number(text)?;
+    if value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` is negative; give a number ≥ 0"))
+    }
+}
+
+/// A misclassification cost: finite, ≥ 0 and at most [`crate::optimize::MAX_COST`] (only the
+/// ratio of the two costs matters, so larger ones are never needed and could overflow).
+fn cost_number(text: &str) -> Result<f64, String> {
+    let value = non_negative_number(text)?;
+    if value <= crate::optimize::MAX_COST {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is larger than {:e}; only the ratio of the two costs matters, so scale both down (e.g. 1 and 5)",
+            crate::optimize::MAX_COST
+        ))
+    }
+}
+
+/// A gap tolerance: a finite number from 0 to 1 (every rate is in [0, 1]).
+fn tolerance_number(text: &str) -> Result<f64, String> {
+    let value = finite_number(text)?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is outside [0, 1]; a tolerance bounds a gap between rates"
+        ))
+    }
+}
+
+/// The largest `--drift` accepted, on the log-odds scale (beyond it every outcome is certain).
+pub const MAX_DRIFT: f64 = 20.0;
+
+/// A `--drift` shift: finite, with magnitude at most [`MAX_DRIFT`].
+fn drift_number(text: &str) -> Result<f64, String> {
+    let value = finite_number(text)?;
+    if value.abs() <= MAX_DRIFT {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is outside [-{MAX_DRIFT}, {MAX_DRIFT}] (log-odds)"
+        ))
+    }
+}
+
+/// The most rows `fulcrum sample` writes (the file is built in memory first).
+pub const MAX_SAMPLE_ROWS: usize = 100_000_000;
+
+/// A `--rows` count: 1 to [`MAX_SAMPLE_ROWS`].
+fn sample_rows(text: &str) -> Result<usize, String> {
+    bounded_count(text, 1, MAX_SAMPLE_ROWS)
+}
+
+/// A `--points` count: 2 to [`crate::optimize::MAX_POINTS`].
+fn point_count(text: &str) -> Result<usize, String> {
+    bounded_count(text, 2, crate::optimize::MAX_POINTS)
+}
+
+/// A whole number in `[low, high]`, checked before anything is allocated for it.
+fn bounded_count(text: &str, low: usize, high: usize) -> Result<usize, String> {
+    let value: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number ≥ 0"))?;
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` is outside {low} to {high}"))
+    }
 }

@@ -14,9 +14,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::args::{DataArgs, DecisionArgs};
 use super::progress_bar::CliProgress;
 use super::{EXIT_FAILED_CHECK, EXIT_OK, read_thresholds, write_stdout};
+use crate::atomic::check_output;
 use crate::engine::ThresholdMap;
 use crate::optimize::Constraint;
-use crate::report::{SessionReportFormat, check_json, check_table, write_session_report};
+use crate::report::{
+    GroupCoverage, SessionReportFormat, check_json, check_table, write_session_report,
+};
 use crate::session::evaluate::REPORT_FRONTIER_POINTS;
 use crate::session::{
     Criterion, DataChoice, Decision, Outcome, Scenario, Session, SignOffDate, compare_datasets,
@@ -90,7 +93,8 @@ pub struct SessionScenarioArgs {
         long,
         conflicts_with = "thresholds",
         allow_hyphen_values = true,
-        required_unless_present = "thresholds"
+        required_unless_present = "thresholds",
+        value_parser = super::args::finite_number
     )]
     pub threshold: Option<f64>,
     /// JSON file mapping group key → threshold, with an optional "default".
@@ -158,6 +162,9 @@ pub struct ReportArgs {
     /// Output format (default: from the extension of --out).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// Replace `--out` if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Evaluate on another data file than the session's (the report says so).
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
@@ -210,12 +217,9 @@ fn parse_criteria(texts: &[String]) -> Result<Vec<Criterion>> {
 
 fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
     let criteria = parse_criteria(&args.criteria)?;
-    if args.out.exists() && !args.force {
-        bail!(
-            "{}: the file exists; pass --force to overwrite it",
-            args.out.display()
-        );
-    }
+    let mut inputs = vec![args.data.file.as_path()];
+    inputs.extend(args.decision.thresholds.as_deref());
+    check_output(&args.out, args.force, &inputs)?;
     let analysis = args.data.analysis()?;
     let thresholds = args.decision.threshold_map(analysis.default_threshold())?;
     let options = args.decision.options();
@@ -281,6 +285,10 @@ fn run_session_sign(args: &SessionSignArgs) -> Result<u8> {
         .decision
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--decision: {e}"))?;
+    // A sign-off vouches for the numbers on the recorded data: refuse when it changed or vanished.
+    session
+        .verify_data()
+        .context("the session's data must be as recorded to sign it (`fulcrum session relocate` if it moved)")?;
     session.sign(&args.name, &args.role, date, decision, &args.comment);
     session.save(&args.session)?;
     eprintln!(
@@ -327,6 +335,10 @@ fn data_choice(data: Option<&Path>) -> DataChoice {
 pub fn run_report(args: &ReportArgs) -> Result<u8> {
     let format = report_format(args)?;
     let session = Session::load(&args.session)?;
+    let recorded_data = session.data_path();
+    let mut inputs = vec![args.session.as_path(), recorded_data.as_path()];
+    inputs.extend(args.data.as_deref());
+    check_output(&args.out, args.force, &inputs)?;
     let progress = CliProgress::new();
     let evaluation = session.evaluate(
         &data_choice(args.data.as_deref()),
@@ -387,8 +399,10 @@ pub fn run_check(args: &CheckArgs) -> Result<u8> {
         }
     };
     write_stdout(&text)?;
-    Ok(match evaluation.outcome() {
-        Outcome::Pass => EXIT_OK,
-        Outcome::Fail | Outcome::Undefined => EXIT_FAILED_CHECK,
-    })
+    Ok(
+        match GroupCoverage::of(&session, &evaluation, drift.as_ref()).outcome(&evaluation) {
+            Outcome::Pass => EXIT_OK,
+            Outcome::Fail | Outcome::Undefined => EXIT_FAILED_CHECK,
+        },
+    )
 }

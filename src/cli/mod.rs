@@ -170,8 +170,8 @@ impl DecisionArgs {
 pub fn read_thresholds(path: &Path) -> Result<ThresholdMap> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the thresholds file", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    let value = crate::json_text::parse_strict(&text)
+        .with_context(|| format!("{}: not a valid thresholds file", path.display()))?;
     ThresholdMap::from_json(&value).with_context(|| format!("{}", path.display()))
 }
 
@@ -220,9 +220,7 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
 }
 
 fn run_sample(args: &SampleArgs) -> Result<u8> {
-    if !args.drift.is_finite() {
-        anyhow::bail!("--drift must be a finite number, not {}", args.drift);
-    }
+    crate::atomic::check_output(&args.out, args.force, &[])?;
     data::sample::write_lending_sample(&args.out, args.rows, args.seed, args.drift)?;
     let drift = if args.drift == 0.0 {
         String::new()

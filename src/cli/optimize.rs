@@ -19,6 +19,7 @@ use crate::optimize::{
     frontier, optimize,
 };
 use crate::report::format::{count, count_json};
+use crate::report::markup::{csv_row, csv_text};
 use crate::report::{AuditSettings, audit_json, audit_table};
 
 impl ObjectiveArgs {
@@ -64,6 +65,9 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         capacity: args.capacity,
         rule: args.rule.into(),
     };
+    if let Some(path) = &args.write_thresholds {
+        crate::atomic::check_output(path, args.force, &[&args.data.file])?;
+    }
     let analysis = args.data.analysis()?;
     let progress = CliProgress::new();
     let solution = optimize(&analysis.index, &request, &progress);
@@ -335,15 +339,6 @@ fn frontier_json(index: &GroupIndex, request: &FrontierRequest, frontier: &Front
     })
 }
 
-/// A CSV cell: quoted when it holds a comma, quote or line break.
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 /// A threshold in CSV: the number, or `inf` / `-inf`.
 fn csv_threshold(value: f64) -> String {
     if value.is_finite() {
@@ -379,6 +374,7 @@ fn frontier_csv(index: &GroupIndex, frontier: &Frontier) -> String {
             .iter()
             .map(|g| format!("threshold:{}", g.key)),
     );
+    let header = header.iter().map(|h| csv_text(h)).collect();
     let mut lines = vec![header];
     for point in &frontier.points {
         let solution = &point.solution;
@@ -429,9 +425,7 @@ fn frontier_csv(index: &GroupIndex, frontier: &Frontier) -> String {
     }
     let mut out = String::new();
     for line in lines {
-        let cells: Vec<String> = line.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push('\n');
+        out.push_str(&csv_row(&line));
     }
     out
 }
@@ -442,9 +436,13 @@ mod tests {
 
     #[test]
     fn cells_with_commas_or_quotes_are_quoted() {
-        assert_eq!(csv_cell("a, b"), "\"a, b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("Female × Black"), "Female × Black");
+        assert_eq!(csv_text("a, b"), "\"a, b\"");
+        assert_eq!(csv_text("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_text("Female × Black"), "Female × Black");
+        assert_eq!(csv_text("=1+1"), "'=1+1");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("-1,2"), "\"'-1,2\"");
+        assert_eq!(csv_text("\tx"), "'\tx");
         assert_eq!(csv_threshold(f64::INFINITY), "inf");
         assert_eq!(csv_threshold(0.25), "0.25");
     }

@@ -11,7 +11,8 @@ use super::{ColumnRoles, LoadError, LoadOptions, LoadedData};
 use crate::engine::dataset::{
     MISSING_LEVEL, NO_RANGE, RangeAndFinite, combine_ranges, range_and_finite, retain_by_mask,
 };
-use crate::engine::{Attribute, AttributeValues, Dataset};
+use crate::engine::grouping::level_label;
+use crate::engine::{Attribute, AttributeValues, Dataset, MAX_TOTAL_WEIGHT};
 use crate::progress::Progress;
 
 /// Label codes while validating.
@@ -158,6 +159,9 @@ pub(super) fn to_dataset(
                 path: path.to_path_buf(),
             });
         }
+    }
+    if let (Some(weights), Some(column)) = (&weights, &roles.weight) {
+        check_weight_total(path, column, weights)?;
     }
     let labels: Vec<bool> = labels.par_iter().map(|l| *l == POSITIVE).collect();
     // Every row has been checked above (scores finite, weights finite and non-negative) or
@@ -515,6 +519,15 @@ fn count_distinct_numbers(values: &[f64]) -> usize {
 /// An attribute column: numbers stay numbers (for binning), everything else becomes levels.
 fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, LoadError> {
     let dtype = series.dtype();
+    if dtype.is_integer() && !integers_exact_as_floats(series) {
+        // Identifiers beyond 2^53 would merge through f64 (…992 and …993 are one float): keep
+        // them as exact text levels instead.
+        let text = series
+            .cast(&DataType::String)
+            .map_err(|e| unreadable(path, e))?;
+        let text = text.str().map_err(|e| unreadable(path, e))?;
+        return Ok(categorical_from_string_column(text));
+    }
     if dtype.is_primitive_numeric() {
         return Ok(AttributeValues::Numeric {
             values: numeric_values(path, series, "attribute")?,
@@ -542,6 +555,16 @@ fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, Loa
         .map_err(|e| unreadable(path, e))?;
     let text = text.str().map_err(|e| unreadable(path, e))?;
     Ok(categorical_from_string_column(text))
+}
+
+/// Whether every value of an integer column is exactly a float: all magnitudes below 2^53.
+fn integers_exact_as_floats(series: &Series) -> bool {
+    /// 2^53: from here on, consecutive integers share a float.
+    const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
+    let within = |extreme: PolarsResult<Option<f64>>| {
+        extreme.map_or(true, |v| v.is_none_or(|v| v.abs() < EXACT_LIMIT))
+    };
+    within(series.min::<f64>()) && within(series.max::<f64>())
 }
 
 /// Assigns codes to text levels in the order they are first seen.
@@ -590,13 +613,8 @@ impl<'a> LevelCoder<'a> {
         }
         let levels = order
             .iter()
-            .map(|old| {
-                first_seen
-                    .get(*old as usize)
-                    .copied()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
+            .map(|old| first_seen.get(*old as usize).copied().unwrap_or_default())
+            .map(|value| level_label(value).into_owned())
             .collect();
         (levels, position)
     }
@@ -726,6 +744,30 @@ fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
     AttributeValues::Categorical { levels, codes }
 }
 
+/// Refuses weights that count nothing (all zero) or whose total is beyond
+/// [`MAX_TOTAL_WEIGHT`], where sums of weighted counts, and their products with costs, would
+/// overflow to infinity and every rate would print as NaN.
+fn check_weight_total(path: &Path, column: &str, weights: &[f64]) -> Result<(), LoadError> {
+    let total: f64 = weights.par_iter().sum();
+    if total > MAX_TOTAL_WEIGHT || !total.is_finite() {
+        return Err(LoadError::WeightTotal {
+            path: path.to_path_buf(),
+            column: column.to_owned(),
+            problem: format!(
+                "sums to more than {MAX_TOTAL_WEIGHT:e}, where counts would overflow; rates do not change when every weight is divided by the same number, so scale the column down"
+            ),
+        });
+    }
+    if total == 0.0 {
+        return Err(LoadError::WeightTotal {
+            path: path.to_path_buf(),
+            column: column.to_owned(),
+            problem: "is 0 in every row, so there is nothing to count".to_owned(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -788,16 +830,17 @@ mod tests {
         let mut expected: Vec<&str> = (0..rows).filter_map(&value).collect();
         expected.sort_unstable();
         expected.dedup();
+        let mut expected: Vec<String> = expected
+            .into_iter()
+            .map(|v| level_label(v).into_owned())
+            .collect();
         if (0..rows).any(|i| value(i).is_none()) {
-            expected.push("(missing)");
+            expected.push("(missing)".to_owned());
         }
         assert_eq!(levels, expected);
         for (i, code) in codes.iter().enumerate() {
-            assert_eq!(
-                levels[*code as usize],
-                value(i).unwrap_or("(missing)"),
-                "row {i}"
-            );
+            let label = value(i).map_or("(missing)".to_owned(), |v| level_label(v).into_owned());
+            assert_eq!(levels[*code as usize], label, "row {i}");
         }
     }
 

@@ -284,7 +284,7 @@ pub fn audit_groups(
         .copied()
         .filter(|t| thresholds.iter().all(|u| u == t));
     let overall = row_audit(
-        "Overall".into(),
+        super::grouping::OVERALL_KEY.into(),
         Vec::new(),
         common_threshold,
         headings.iter().map(|g| g.rows).sum(),

@@ -121,6 +121,11 @@ pub enum DatasetError {
     TooManyRows(usize),
 }
 
+/// The largest total weight the loader accepts. Weighted counts are sums of weights, and costs
+/// (at most [`crate::optimize::MAX_COST`]) multiply them, so every sum and product stays finite
+/// below this; real frequency weights are many orders of magnitude smaller.
+pub const MAX_TOTAL_WEIGHT: f64 = 1e200;
+
 /// The values of one attribute column, per row.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AttributeValues {

@@ -18,6 +18,35 @@ pub const KEY_SEPARATOR: &str = " × ";
 /// The key of the single group formed when no attribute is chosen.
 pub const ALL_ROWS_KEY: &str = "All";
 
+/// The key of the row for everyone in an audit.
+pub const OVERALL_KEY: &str = "Overall";
+
+/// Words a group key or level has a meaning of its own for: a text value spelled like one of
+/// them is shown quoted ([`level_label`]), so it can never be taken for that meaning.
+const RESERVED_LEVELS: [&str; 3] = [MISSING_LEVEL, OVERALL_KEY, super::thresholds::DEFAULT_KEY];
+
+/// The label of a text value as a level, chosen so that every group key names one tuple of
+/// values and no two tuples share a key: a value is its own label unless it is empty, has
+/// surrounding spaces, starts with `"`, contains [`KEY_SEPARATOR`] or a control character, or is
+/// spelled like a reserved word (`(missing)`, `Overall`, `default`); then it is written as
+/// a JSON string (`"p × q"`, `"(missing)"`, `""`). A key is then read unambiguously from left to
+/// right: a quoted label runs to its closing quote, a bare one to the next separator.
+pub fn level_label(value: &str) -> Cow<'_, str> {
+    let needs_quotes = value.is_empty()
+        || value.starts_with('"')
+        || value.starts_with(char::is_whitespace)
+        || value.ends_with(char::is_whitespace)
+        || value.contains(KEY_SEPARATOR)
+        || value.contains(char::is_control)
+        || RESERVED_LEVELS.contains(&value);
+    if needs_quotes {
+        // A string always serializes; the fallback only keeps this total.
+        Cow::Owned(serde_json::to_string(value).unwrap_or_else(|_| format!("{value:?}")))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 /// Numeric attributes with more distinct values than this must be binned before grouping.
 pub const MAX_UNBINNED_NUMERIC_LEVELS: usize = 100;
 

@@ -20,7 +20,7 @@ pub use audit::{
     audit, audit_groups,
 };
 pub use convention::Convention;
-pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError};
+pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError, MAX_TOTAL_WEIGHT};
 pub use grouping::{AttributeGrouping, Binning, GroupingError, GroupingSpec};
 pub use index::{DecisionRule, Group, GroupIndex, ScoreCurve, SortedDataset};
 pub use metrics::{ConfusionCounts, Fraction, Metric, MetricValues};

@@ -22,6 +22,11 @@ use crate::progress::Progress;
 /// The default number of tolerances evaluated.
 pub const DEFAULT_POINTS: usize = 101;
 
+/// The most tolerances a frontier evaluates: a curve finer than this cannot be seen or read, and
+/// every point is a full constrained search (with equalized odds, about a millisecond each on
+/// 30,000 rows), so the bound keeps the work and the memory small whatever is asked.
+pub const MAX_POINTS: usize = 10_001;
+
 /// What frontier to compute.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FrontierRequest {
@@ -101,7 +106,7 @@ pub fn frontier(
     if !request.constraint.has_gap() {
         return Err(OptimizeError::NoGapConstraint(request.constraint));
     }
-    if request.points < 2 {
+    if !(2..=MAX_POINTS).contains(&request.points) {
         return Err(OptimizeError::InvalidPoints(request.points));
     }
     validate_objective(request.objective)?;

@@ -88,7 +88,7 @@ use crate::progress::Progress;
 use problem::{Problem, Tables};
 
 pub use frontier::{
-    DEFAULT_POINTS, Frontier, FrontierPoint, FrontierRequest, RandomizedPoint,
+    DEFAULT_POINTS, Frontier, FrontierPoint, FrontierRequest, MAX_POINTS, RandomizedPoint,
     SingleThresholdPoint, frontier,
 };
 
@@ -333,9 +333,14 @@ impl OptimizeRequest {
     }
 }
 
+/// The largest misclassification cost accepted. Only the ratio of the two costs changes the
+/// optimum, so nothing larger is ever needed, and with weights up to
+/// [`crate::engine::MAX_TOTAL_WEIGHT`] every cost sum stays finite.
+pub const MAX_COST: f64 = 1e100;
+
 fn validate_objective(objective: Objective) -> Result<(), OptimizeError> {
     let (fp_cost, fn_cost) = objective.costs();
-    let valid = |c: f64| c.is_finite() && c >= 0.0;
+    let valid = |c: f64| c.is_finite() && (0.0..=MAX_COST).contains(&c);
     if valid(fp_cost) && valid(fn_cost) && fp_cost + fn_cost > 0.0 {
         Ok(())
     } else {
@@ -408,7 +413,7 @@ pub enum OptimizeError {
     InvalidTolerance(f64),
     /// Negative, non-finite or all-zero costs.
     #[error(
-        "costs must be finite, ≥ 0 and not both 0 (found false-positive cost {fp_cost}, \
+        "costs must be finite, from 0 to 1e100 and not both 0 (found false-positive cost {fp_cost}, \
          false-negative cost {fn_cost})"
     )]
     InvalidCosts {
@@ -420,8 +425,8 @@ pub enum OptimizeError {
     /// A negative capacity or a percentage outside 0–100.
     #[error("capacity `{0}` must be a weight ≥ 0 or a percentage from 0% to 100% (found {1})")]
     InvalidCapacity(String, f64),
-    /// A frontier needs at least two points.
-    #[error("a frontier needs at least 2 points (found {0})")]
+    /// A frontier needs 2 to [`MAX_POINTS`] points.
+    #[error("a frontier needs 2 to {MAX_POINTS} points (found {0})")]
     InvalidPoints(usize),
     /// The index has no groups.
     #[error("there are no groups to optimize")]

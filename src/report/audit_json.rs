@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::format::{count_json, optional_json};
+use super::markup::{csv_row, csv_text};
 use crate::engine::convention::passes_parity;
 use crate::engine::thresholds::threshold_to_json;
 use crate::engine::{Audit, GroupAudit, Metric, ThresholdMap};
@@ -188,12 +189,13 @@ pub fn audit_csv(audit: &Audit, attribute_names: &[String]) -> String {
         header.push(format!("{}_disparity", metric.key()));
     }
     header.push("small".into());
-    let mut out = csv_line(&header);
+    let header: Vec<String> = header.iter().map(|h| csv_text(h)).collect();
+    let mut out = csv_row(&header);
     let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
     for group in audit.groups.iter().chain(std::iter::once(&audit.overall)) {
-        let mut cells: Vec<String> = vec![group.key.clone()];
+        let mut cells: Vec<String> = vec![csv_text(&group.key)];
         for i in 0..attribute_names.len() {
-            cells.push(group.levels.get(i).cloned().unwrap_or_default());
+            cells.push(csv_text(group.levels.get(i).map_or("", String::as_str)));
         }
         cells.push(number(group.threshold));
         cells.push(group.rows.to_string());
@@ -224,25 +226,7 @@ pub fn audit_csv(audit: &Audit, attribute_names: &[String]) -> String {
             });
         }
         cells.push(group.small.to_string());
-        out.push_str(&csv_line(&cells));
+        out.push_str(&csv_row(&cells));
     }
     out
-}
-
-/// One CSV line, quoting cells that need it (RFC 4180).
-pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| {
-            let c = c.as_ref();
-            if c.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push('\n');
-    line
 }

@@ -10,7 +10,69 @@ use super::session_json::{criteria_json, drift_json};
 use super::session_text::{RATE_DECIMALS, criteria_verdict, measured_with_group};
 use super::svg::shorten;
 use crate::session::drift::DRIFT_METRICS;
-use crate::session::{DatasetComparison, Session, SessionEvaluation};
+use crate::session::{DatasetComparison, Outcome, Session, SessionEvaluation};
+
+/// Which groups of the recorded decision the checked data lacks, and which it adds. A gate
+/// must not pass on evidence that is missing: a group recorded in the session with no rows in
+/// the new data fails the check, whatever the criteria say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupCoverage {
+    /// Groups of the recorded data (or named by the session's thresholds) with no rows here.
+    pub absent: Vec<String>,
+    /// Groups here that the recorded data did not have.
+    pub new: Vec<String>,
+}
+
+impl GroupCoverage {
+    /// Compares the checked data's groups with the recorded ones: from the drift comparison
+    /// when the recorded data could be read, else with the groups the thresholds name.
+    pub fn of(
+        session: &Session,
+        evaluation: &SessionEvaluation,
+        drift: Option<&DatasetComparison>,
+    ) -> GroupCoverage {
+        if let Some(drift) = drift {
+            let keys = |absent_after: bool| {
+                drift
+                    .groups
+                    .iter()
+                    .filter(|g| {
+                        if absent_after {
+                            g.after.is_none()
+                        } else {
+                            g.before.is_none()
+                        }
+                    })
+                    .map(|g| g.key.clone())
+                    .collect()
+            };
+            return GroupCoverage {
+                absent: keys(true),
+                new: keys(false),
+            };
+        }
+        let present = &evaluation.comparison.decision.audit.groups;
+        GroupCoverage {
+            absent: session
+                .thresholds
+                .by_group
+                .keys()
+                .filter(|key| !present.iter().any(|g| &g.key == *key))
+                .cloned()
+                .collect(),
+            new: Vec::new(),
+        }
+    }
+
+    /// The check's outcome: the criteria's, but a failure when recorded groups are absent.
+    pub fn outcome(&self, evaluation: &SessionEvaluation) -> Outcome {
+        if self.absent.is_empty() {
+            evaluation.outcome()
+        } else {
+            Outcome::Fail
+        }
+    }
+}
 
 /// Widest group key in the drift table.
 const MAX_KEY_WIDTH: usize = 34;
@@ -75,13 +137,44 @@ pub fn check_table(
         }
         writeln!(out, "{}", line.trim_end()).ok();
     }
-    writeln!(
-        out,
-        "\n{}: {}",
-        evaluation.outcome().label(),
+    let coverage = GroupCoverage::of(session, evaluation, drift);
+    if !coverage.absent.is_empty() {
+        writeln!(
+            out,
+            "{} groups recorded in the session have no rows in this data: {}",
+            pad(Outcome::Fail.label(), 9),
+            coverage.absent.join(", ")
+        )
+        .ok();
+    }
+    if !coverage.new.is_empty() {
+        writeln!(
+            out,
+            "note: groups not in the recorded data (audited with the default threshold): {}",
+            coverage.new.join(", ")
+        )
+        .ok();
+    }
+    let verdict = if coverage.absent.is_empty() {
         criteria_verdict(criteria)
-    )
-    .ok();
+    } else {
+        let criteria_text = criteria_verdict(criteria);
+        let mut letters = criteria_text.chars();
+        let criteria_text = letters.next().map_or_else(String::new, |first| {
+            first.to_lowercase().chain(letters).collect()
+        });
+        format!(
+            "{} recorded group{} without rows here (the gate cannot vouch for {}); {criteria_text}",
+            coverage.absent.len(),
+            if coverage.absent.len() == 1 { "" } else { "s" },
+            if coverage.absent.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+        )
+    };
+    writeln!(out, "\n{}: {verdict}", coverage.outcome(evaluation).label()).ok();
     if let Some(drift) = drift {
         out.push('\n');
         out.push_str(&drift_table(drift));
@@ -148,10 +241,14 @@ pub fn check_json(
             )
         })
         .collect();
+    let coverage = GroupCoverage::of(session, evaluation, drift);
+    let outcome = coverage.outcome(evaluation);
     json!({
         "title": session.title,
-        "outcome": evaluation.outcome().key(),
-        "passed": evaluation.outcome() == crate::session::Outcome::Pass,
+        "outcome": outcome.key(),
+        "passed": outcome == Outcome::Pass,
+        "absent_groups": coverage.absent,
+        "new_groups": coverage.new,
         "data": {
             "path": data.path,
             "sha256": data.sha256,

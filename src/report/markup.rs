@@ -39,6 +39,35 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// A CSV cell holding text from data or users (group keys, levels, column names): a leading
+/// `=`, `+`, `-`, `@`, tab or carriage return gets a `'` in front, so a spreadsheet shows the text
+/// instead of running it as a formula (OWASP's advice on CSV injection); then the cell is quoted
+/// per RFC 4180 if it holds a comma, quote or line break. Numbers Fulcrum computed are written
+/// as they are, never through this, so they stay numbers.
+pub fn csv_text(text: &str) -> String {
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// One CSV line of cells already made safe ([`csv_text`] for text, plain numbers otherwise).
+pub fn csv_row<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut line = cells
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
 /// A number with a fixed count of decimals; `-0.000` reads `0.000`.
 pub fn fixed(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");

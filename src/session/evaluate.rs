@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::criteria::{Criterion, Measure, Outcome, SummaryName, overall_outcome};
 use super::drift::{DatasetComparison, compare_datasets};
 use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
-use super::{DataStatus, Session, SessionError};
+use super::{Session, SessionError};
 use crate::analysis::Analysis;
 use crate::data::fingerprint::sha256_file;
 use crate::engine::{Audit, GroupIndex, Metric};
@@ -288,23 +288,11 @@ impl Session {
         progress: &dyn Progress,
     ) -> Result<SessionData, SessionError> {
         let (path, shown, sha256) = match choice {
-            DataChoice::Recorded => {
-                let path = self.data_path();
-                match self.check_data() {
-                    DataStatus::Ok => (path, self.data.path.clone(), self.data.sha256.clone()),
-                    DataStatus::Missing(path) => return Err(SessionError::DataMissing { path }),
-                    DataStatus::Unreadable { path, message } => {
-                        return Err(SessionError::DataUnreadable { path, message });
-                    }
-                    DataStatus::Changed { expected, actual } => {
-                        return Err(SessionError::DataChanged {
-                            path,
-                            expected,
-                            actual,
-                        });
-                    }
-                }
-            }
+            DataChoice::Recorded => (
+                self.verify_data()?,
+                self.data.path.clone(),
+                self.data.sha256.clone(),
+            ),
             DataChoice::Other(path) => {
                 let sha256 = sha256_file(path).map_err(|e| SessionError::DataUnreadable {
                     path: path.clone(),

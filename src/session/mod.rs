@@ -279,7 +279,8 @@ impl Session {
 
     /// Parses a session from its JSON text; `path` names the file in messages.
     pub fn from_json(text: &str, path: &Path) -> Result<Session, SessionError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
+        let text = crate::json_text::without_byte_order_mark(text);
+        let value: Value = crate::json_text::parse_strict(text).map_err(|e| {
             let offset = locate::offset_of_line_column(text, e.line(), e.column());
             SessionError::Syntax {
                 path: path.to_path_buf(),
@@ -474,6 +475,25 @@ impl Session {
                 path,
                 message: e.to_string(),
             },
+        }
+    }
+
+    /// The data file's path, if it is where the session says with the recorded contents; else
+    /// the error saying what is wrong. Everything that records or re-evaluates a decision
+    /// (scenarios, sign-offs, reports on the recorded data) asks this first, so none of them
+    /// stands on evidence that changed or vanished.
+    pub fn verify_data(&self) -> Result<PathBuf, SessionError> {
+        match self.check_data() {
+            DataStatus::Ok => Ok(self.data_path()),
+            DataStatus::Missing(path) => Err(SessionError::DataMissing { path }),
+            DataStatus::Unreadable { path, message } => {
+                Err(SessionError::DataUnreadable { path, message })
+            }
+            DataStatus::Changed { expected, actual } => Err(SessionError::DataChanged {
+                path: self.data_path(),
+                expected,
+                actual,
+            }),
         }
     }
 
