@@ -27,8 +27,9 @@ fn golden(name: &str) -> Value {
     let golden: Value = serde_json::from_str(&text).unwrap();
     // A golden computed from another version of its input would compare the wrong numbers.
     for (file, sha) in golden["inputs_sha256"].as_object().unwrap() {
-        let actual = sha256_file(Path::new(file))
-            .unwrap_or_else(|e| panic!("{file}: {e} (tests/data/ holds the COMPAS files the goldens were made from)"));
+        let actual = sha256_file(Path::new(file)).unwrap_or_else(|e| {
+            panic!("{file}: {e} (tests/data/ holds the COMPAS files the goldens were made from)")
+        });
         assert_eq!(
             &actual,
             sha.as_str().unwrap(),

@@ -7,8 +7,8 @@ mod error;
 pub mod fingerprint;
 mod preview;
 mod read;
-mod sniff;
 pub mod sample;
+mod sniff;
 mod write;
 
 use std::path::{Path, PathBuf};
