@@ -1360,6 +1360,7 @@ fn all_cases() -> Vec<(&'static str, Vec<Case>)> {
         ("CSV injection", csv_injection_cases()),
         ("gates", gate_cases()),
         ("loader", loader_cases()),
+        ("typed files", typed_file_cases()),
     ]
     .into_iter()
     .map(|(name, cases)| (name, prepare_special_setups(cases)))
@@ -1517,4 +1518,101 @@ proptest! {
         let expected: Vec<f64> = (0..keys.len()).map(|i| i as f64 / 10.0).collect();
         prop_assert_eq!(resolved, expected);
     }
+}
+
+/// Files as pandas and pyarrow write them (tests/data/types/, made by make_types.py there):
+/// small integer types, dictionaries, decimals, dates, timestamps, structs, lists, float16.
+fn typed_file_cases() -> Vec<Case> {
+    let types = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/types/");
+    let mut cases = Vec::new();
+    for file in ["types.parquet", "types.arrow"] {
+        let path = format!("{types}{file}");
+        let run = |name: &str, score: &str, label: &str, extra: &[&str]| {
+            case(&format!("{file}: {name}"))
+                .args(&["audit", &path, "--score", score, "--label", label])
+                .args(extra)
+        };
+        for label in ["y", "y_i8", "y_u8", "y_i16", "y_bool"] {
+            cases.push(
+                run(&format!("label {label}"), "score", label, &[])
+                    .code(0)
+                    .out("Overall"),
+            );
+        }
+        for score in ["score_f32", "score_dec"] {
+            cases.push(
+                run(&format!("score {score}"), score, "y", &[])
+                    .code(0)
+                    .out("Overall"),
+            );
+        }
+        for (group, level) in [
+            ("g_i8", "\n2 "),
+            ("g_cat", "\nb "),
+            ("g_date", "2020-01-02"),
+            ("g_ts", "1970-01-01 00:00:01"),
+            ("g_dec", "2.25"),
+            ("g_struct", "{1}"),
+        ] {
+            cases.push(
+                run(&format!("group {group}"), "score", "y", &["--group", group])
+                    .code(0)
+                    .out(level),
+            );
+        }
+        cases.push(
+            run(
+                "a decimal attribute can be binned",
+                "score",
+                "y",
+                &["--group", "g_dec", "--bin", "g_dec=2"],
+            )
+            .code(0)
+            .out("≥ 2"),
+        );
+        cases.push(
+            run("a list attribute", "score", "y", &["--group", "g_list"]).err("cannot name groups"),
+        );
+        cases.push(run("a date score", "g_date", "y", &[]).err("must be numeric"));
+        cases.push(run("a struct score", "g_struct", "y", &[]).err("must be numeric"));
+        cases.push(
+            run("a uint16 weight", "score", "y", &["--weight", "w_u16"])
+                .code(0)
+                .out("Overall"),
+        );
+    }
+    cases.push(
+        case("float16 in Parquet")
+            .args(&[
+                "audit",
+                &format!("{types}float16.parquet"),
+                "--score",
+                "score",
+                "--label",
+                "y",
+            ])
+            .err("float16"),
+    );
+    cases.push(
+        case("pandas categoricals, int8 labels, nullable Int16")
+            .args(&[
+                "audit",
+                &format!("{types}pandas.parquet"),
+                "--score",
+                "score",
+                "--label",
+                "y",
+                "--group",
+                "g,n",
+            ])
+            .code(0)
+            .out("a × (missing)")
+            .out("(missing) × 6"),
+    );
+    cases
+}
+
+#[test]
+fn files_as_pandas_and_pyarrow_write_them_load() {
+    run_all(&typed_file_cases());
 }

@@ -239,7 +239,7 @@ fn numeric_values_and_range(
         }
         return Ok((values, None));
     }
-    if !(dtype.is_primitive_numeric() || dtype.is_null()) {
+    if !(dtype.is_primitive_numeric() || is_decimal(dtype) || dtype.is_null()) {
         return Err(LoadError::WrongType {
             path: path.to_path_buf(),
             column,
@@ -519,6 +519,16 @@ fn count_distinct_numbers(values: &[f64]) -> usize {
 /// An attribute column: numbers stay numbers (for binning), everything else becomes levels.
 fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, LoadError> {
     let dtype = series.dtype();
+    if matches!(
+        dtype,
+        DataType::List(_) | DataType::Array(..) | DataType::Binary | DataType::BinaryOffset
+    ) {
+        return Err(LoadError::AttributeType {
+            path: path.to_path_buf(),
+            column: series.name().to_string(),
+            dtype: dtype.to_string(),
+        });
+    }
     if dtype.is_integer() && !integers_exact_as_floats(series) {
         // Identifiers beyond 2^53 would merge through f64 (…992 and …993 are one float): keep
         // them as exact text levels instead.
@@ -528,7 +538,7 @@ fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, Loa
         let text = text.str().map_err(|e| unreadable(path, e))?;
         return Ok(categorical_from_string_column(text));
     }
-    if dtype.is_primitive_numeric() {
+    if dtype.is_primitive_numeric() || is_decimal(dtype) {
         return Ok(AttributeValues::Numeric {
             values: numeric_values(path, series, "attribute")?,
         });
@@ -555,6 +565,12 @@ fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, Loa
         .map_err(|e| unreadable(path, e))?;
     let text = text.str().map_err(|e| unreadable(path, e))?;
     Ok(categorical_from_string_column(text))
+}
+
+/// Whether a column holds fixed-point decimals (warehouses' NUMERIC/DECIMAL): numbers, read as
+/// floats.
+fn is_decimal(dtype: &DataType) -> bool {
+    matches!(dtype, DataType::Decimal(..))
 }
 
 /// Whether every value of an integer column is exactly a float: all magnitudes below 2^53.

@@ -184,6 +184,19 @@ pub enum LoadError {
         /// What is wrong with the total.
         problem: String,
     },
+    /// An attribute column of a type that cannot name groups.
+    #[error(
+        "{}: column `{column}` (attribute) has type {dtype}, which cannot name groups; group by a column of text, numbers, booleans or dates",
+        path.display()
+    )]
+    AttributeType {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Its type.
+        dtype: String,
+    },
     /// A negative weight.
     #[error("{}: column `{column}` (weight) has a negative value {value} at row {row}; weights must be ≥ 0", path.display())]
     NegativeWeight {

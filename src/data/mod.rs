@@ -122,9 +122,26 @@ pub fn load(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     progress.stage(&format!("reading {file_name}"));
-    let source = read::ColumnSource::open(path, format, roles)?;
-    if progress.is_cancelled() {
-        return Err(LoadError::Cancelled);
-    }
-    convert::to_dataset(path, source, roles, options, progress)
+    // The reader is a large library; should it panic on a file nobody foresaw, the user gets a
+    // message naming the file instead of a crash (the window keeps its data).
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let source = read::ColumnSource::open(path, format, roles)?;
+        if progress.is_cancelled() {
+            return Err(LoadError::Cancelled);
+        }
+        convert::to_dataset(path, source, roles, options, progress)
+    }));
+    read.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        Err(LoadError::Unreadable {
+            path: path.to_path_buf(),
+            message: format!(
+                "the file reader failed on this file ({message}); please report it with the file's schema"
+            ),
+        })
+    })
 }

@@ -119,6 +119,28 @@ fn check_columns(path: &Path, schema: &Schema, roles: &ColumnRoles) -> Result<()
     Ok(())
 }
 
+/// Refuses mapped Parquet columns of a type polars 0.55 cannot read from Parquet (it panics on
+/// half-precision floats), naming the column and what to do.
+fn refuse_unreadable_parquet_types(
+    path: &Path,
+    schema: &Schema,
+    roles: &ColumnRoles,
+) -> Result<(), LoadError> {
+    for column in roles.columns() {
+        if let Some(dtype) = schema.get(column)
+            && matches!(dtype, DataType::Float16)
+        {
+            return Err(LoadError::NotAFile {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "column `{column}` is a half-precision float (float16), which Fulcrum cannot read from Parquet; write it as float32 or float64"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Where the mapped columns come from. A CSV file is parsed once, into a frame of the mapped
 /// columns. Parquet and IPC files store each column apart, so their columns are read one at a
 /// time as the loader asks for them: only one raw column (a text column holds 16 bytes a row)
@@ -142,6 +164,9 @@ impl ColumnSource {
             super::sniff::check_header(path, &roles.columns())?;
         }
         check_columns(path, &schema, roles)?;
+        if format == FileFormat::Parquet {
+            refuse_unreadable_parquet_types(path, &schema, roles)?;
+        }
         let frame = match format {
             FileFormat::Csv => {
                 let columns: Vec<String> = roles.columns().into_iter().map(str::to_owned).collect();
