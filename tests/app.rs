@@ -600,3 +600,37 @@ fn dragging_works_with_forty_intersectional_groups() {
     let moved = values.iter().filter(|v| **v != 0.5).count();
     assert_eq!(moved, 1, "{values:?}");
 }
+
+#[test]
+fn idle_frames_never_regroup_the_rows_even_with_quantile_bins_and_the_governance_panel() {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .build_eframe(|cc| FulcrumApp::new(cc, StartWith::Nothing));
+    let mut grouping = GroupingSpec::by_names(&["sex", "income"]);
+    grouping.attributes[1].binning = Some("q5".parse().unwrap());
+    harness.state_mut().load(
+        std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample_data/lending.csv"
+        )),
+        sample_roles(),
+        grouping,
+        LoadOptions::default(),
+    );
+    settle(&mut harness);
+    assert_eq!(keys(&harness).len(), 12, "{:?}", keys(&harness));
+    let builds = fulcrum::engine::index::group_index_builds();
+    harness.run_steps(100);
+    assert_eq!(
+        fulcrum::engine::index::group_index_builds(),
+        builds,
+        "idle frames rebuilt the group index"
+    );
+    // A change is still seen: moving a threshold makes the session dirty once, then it is cached.
+    harness.state_mut().thresholds_mut().set(0, 0.9);
+    harness.run_steps(2);
+    assert!(harness.state().is_dirty());
+    let after_change = fulcrum::engine::index::group_index_builds();
+    harness.run_steps(50);
+    assert_eq!(fulcrum::engine::index::group_index_builds(), after_change);
+}

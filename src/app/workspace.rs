@@ -91,6 +91,9 @@ pub struct Workspace {
     /// The governance record of this dataset (fingerprint, criteria, scenarios, sign-offs);
     /// its thresholds and options are refreshed from the window when saved.
     pub session: Session,
+    /// The current grouping as a session records it (quantile bins frozen to their edges),
+    /// worked out with the grouping, off the UI thread.
+    pub frozen_grouping: GroupingSpec,
 }
 
 impl std::ops::Deref for Workspace {
@@ -118,6 +121,8 @@ pub struct Regrouped {
     pub index: Arc<GroupIndex>,
     /// Its curves.
     pub curves: Arc<PlotCurves>,
+    /// The grouping with quantile bins frozen ([`crate::session::freeze_grouping`]).
+    pub frozen_grouping: GroupingSpec,
 }
 
 impl Workspace {
@@ -163,12 +168,15 @@ impl Workspace {
                 .map_err(|e| e.to_string())?
             }
         };
+        let frozen_grouping =
+            crate::session::freeze_grouping(&analysis.sorted, &analysis.grouping, &analysis.index);
         Ok(Self {
             analysis,
             curves,
             attributes,
             score_range,
             session,
+            frozen_grouping,
         })
     }
 
@@ -179,10 +187,12 @@ impl Workspace {
     ) -> Result<Regrouped, GroupingError> {
         let index = GroupIndex::build(sorted, grouping)?;
         let curves = PlotCurves::build(&index, sorted.score_range());
+        let frozen_grouping = crate::session::freeze_grouping(sorted, grouping, &index);
         Ok(Regrouped {
             grouping: grouping.clone(),
             index: Arc::new(index),
             curves: Arc::new(curves),
+            frozen_grouping,
         })
     }
 
@@ -191,6 +201,7 @@ impl Workspace {
         self.analysis.grouping = regrouped.grouping;
         self.analysis.index = regrouped.index;
         self.curves = regrouped.curves;
+        self.frozen_grouping = regrouped.frozen_grouping;
     }
 
     /// The threshold groups start at.

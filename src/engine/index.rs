@@ -419,10 +419,24 @@ pub struct GroupIndex {
     groups: Vec<Group>,
 }
 
+thread_local! {
+    /// How many times [`GroupIndex::build`] has been called from this thread: a pass over every
+    /// row, so the window's tests check that it stays still on the UI thread while nothing
+    /// changes (no per-frame work may read every row). Per thread, so tests running side by
+    /// side do not count each other's builds.
+    static BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The number of [`GroupIndex::build`] calls made so far from the calling thread.
+pub fn group_index_builds() -> usize {
+    BUILDS.with(std::cell::Cell::get)
+}
+
 impl GroupIndex {
     /// Partitions the sorted rows by group (stably, so each group stays sorted) and compresses
     /// each group to its distinct scores.
     pub fn build(sorted: &SortedDataset, spec: &GroupingSpec) -> Result<Self, GroupingError> {
+        BUILDS.with(|builds| builds.set(builds.get() + 1));
         let weights_by_row = sorted.weights_by_row();
         let assignment = assign_groups(
             &sorted.attributes,

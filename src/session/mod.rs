@@ -540,7 +540,18 @@ impl Session {
         thresholds: ThresholdMap,
         options: &AuditOptions,
     ) {
-        self.grouping = frozen_grouping(analysis);
+        self.refresh_frozen(frozen_grouping(analysis), thresholds, options);
+    }
+
+    /// [`Session::refresh`] with the frozen grouping already worked out
+    /// ([`freeze_grouping`]), so nothing reads every row.
+    pub fn refresh_frozen(
+        &mut self,
+        frozen_grouping: GroupingSpec,
+        thresholds: ThresholdMap,
+        options: &AuditOptions,
+    ) {
+        self.grouping = frozen_grouping;
         self.thresholds = thresholds;
         self.rule = options.rule;
         self.convention = options.convention;
@@ -626,9 +637,20 @@ impl Session {
 /// back from the bin labels, which print edges exactly); unchanged when that would change any
 /// group key.
 fn frozen_grouping(analysis: &Analysis) -> GroupingSpec {
+    freeze_grouping(&analysis.sorted, &analysis.grouping, &analysis.index)
+}
+
+/// [`Session::new`]'s frozen grouping from its parts: `grouping` with quantile bins replaced by
+/// the edges they produced on `sorted` (grouped as `index`). It regroups every row to check the
+/// keys, so the window computes it once per grouping, on the worker thread that groups.
+pub fn freeze_grouping(
+    sorted: &crate::engine::SortedDataset,
+    grouping: &GroupingSpec,
+    index: &crate::engine::GroupIndex,
+) -> GroupingSpec {
     use crate::engine::Binning;
-    let mut frozen = analysis.grouping.clone();
-    let groups = analysis.index.groups();
+    let mut frozen = grouping.clone();
+    let groups = index.groups();
     let mut changed = false;
     for (position, attribute) in frozen.attributes.iter_mut().enumerate() {
         if !matches!(attribute.binning, Some(Binning::Quantiles { .. })) {
@@ -647,19 +669,14 @@ fn frozen_grouping(analysis: &Analysis) -> GroupingSpec {
     if !changed {
         return frozen;
     }
-    let same_keys =
-        crate::engine::GroupIndex::build(&analysis.sorted, &frozen).is_ok_and(|index| {
-            index
-                .groups()
-                .iter()
-                .map(|g| &g.key)
-                .eq(groups.iter().map(|g| &g.key))
-        });
-    if same_keys {
-        frozen
-    } else {
-        analysis.grouping.clone()
-    }
+    let same_keys = crate::engine::GroupIndex::build(sorted, &frozen).is_ok_and(|index| {
+        index
+            .groups()
+            .iter()
+            .map(|g| &g.key)
+            .eq(groups.iter().map(|g| &g.key))
+    });
+    if same_keys { frozen } else { grouping.clone() }
 }
 
 /// The edges a bin label names: `< 25` → 25, `[25, 35)` → 25 and 35, `≥ 50` → 50; none for
