@@ -375,7 +375,7 @@ fn cancelling_stops_the_search() {
     assert_eq!(result, Err(OptimizeError::Cancelled));
 }
 
-/// COMPAS deciles by race (../shared/data/compas.csv).
+/// COMPAS deciles by race (tests/data/compas.csv).
 fn compas() -> Arc<GroupIndex> {
     use crate::analysis::Analysis;
     use crate::data::{ColumnRoles, LoadOptions};
@@ -388,7 +388,10 @@ fn compas() -> Arc<GroupIndex> {
         weight: None,
     };
     Analysis::load(
-        std::path::Path::new("../shared/data/compas.csv"),
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/compas.csv"
+        )),
         &roles,
         &GroupingSpec::by_names(&["race"]),
         LoadOptions::default(),
