@@ -1245,3 +1245,118 @@ fn a_drifted_sample_fails_a_precision_criterion_and_names_the_shift() {
         "short headers keep the table narrow: {table}"
     );
 }
+
+/// The sample split in two files by row parity (header kept in both).
+fn split_sample(directory: &Path) -> (PathBuf, PathBuf) {
+    let text = std::fs::read_to_string(SAMPLE).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (mut fit, mut evaluation) = (format!("{header}\n"), format!("{header}\n"));
+    for (i, line) in lines.enumerate() {
+        let part = if i % 2 == 0 {
+            &mut fit
+        } else {
+            &mut evaluation
+        };
+        part.push_str(line);
+        part.push('\n');
+    }
+    let (fit_path, evaluation_path) = (directory.join("fit.csv"), directory.join("eval.csv"));
+    std::fs::write(&fit_path, fit).unwrap();
+    std::fs::write(&evaluation_path, evaluation).unwrap();
+    (fit_path, evaluation_path)
+}
+
+fn json_of(assert: assert_cmd::assert::Assert) -> Value {
+    serde_json::from_slice(&assert.success().get_output().stdout).unwrap()
+}
+
+#[test]
+fn evaluation_numbers_equal_an_audit_of_those_rows_with_the_written_thresholds() {
+    let directory = tempfile::tempdir().unwrap();
+    let (fit, evaluation) = split_sample(directory.path());
+    let thresholds = directory.path().join("t.json");
+    let optimized = json_of(
+        fulcrum()
+            .arg("optimize")
+            .arg(&fit)
+            .args([
+                "--score", "score", "--label", "repaid", "--group", "race,sex",
+            ])
+            .args(["--constraint", "equal_opportunity", "--tolerance", "0.02"])
+            .arg("--evaluate-on")
+            .arg(&evaluation)
+            .arg("--write-thresholds")
+            .arg(&thresholds)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    let audited = json_of(
+        fulcrum()
+            .arg("audit")
+            .arg(&evaluation)
+            .args([
+                "--score", "score", "--label", "repaid", "--group", "race,sex",
+            ])
+            .arg("--thresholds")
+            .arg(&thresholds)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    let evaluated = &optimized["evaluation"];
+    assert_eq!(evaluated["rows"], 15_000);
+    assert_eq!(optimized["fit"]["rows"], 15_000);
+    assert_eq!(evaluated["summary"], audited["summary"]);
+    assert_eq!(evaluated["overall"], audited["overall"]);
+    assert_eq!(evaluated["groups"], audited["groups"]);
+    assert_eq!(
+        evaluated["accuracy"].as_f64(),
+        audited["overall"]["accuracy"].as_f64()
+    );
+    assert_eq!(
+        evaluated["gap"].as_f64(),
+        audited["summary"]["equal_opportunity_difference"].as_f64()
+    );
+    // The fit gap meets the tolerance; the evaluation gap is what it is, and differs.
+    assert!(optimized["fit"]["gap"].as_f64().unwrap() <= 0.02);
+    assert_ne!(optimized["fit"]["gap"], evaluated["gap"]);
+}
+
+#[test]
+fn holdout_splits_are_seeded_and_stratified() {
+    let run = |seed: &str| {
+        json_of(
+            fulcrum()
+                .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+                .args(["--group", "race", "--constraint", "demographic_parity"])
+                .args(["--tolerance", "0.05", "--holdout", "0.25", "--seed", seed])
+                .args(["--format", "json"])
+                .assert(),
+        )
+    };
+    let first = run("1");
+    assert_eq!(first, run("1"));
+    assert_ne!(first["evaluation"], run("2")["evaluation"]);
+    assert_eq!(
+        first["fit"]["rows"].as_u64().unwrap() + first["evaluation"]["rows"].as_u64().unwrap(),
+        30_000
+    );
+    // Every group keeps about a quarter of its rows for evaluation.
+    let fit_groups = first["groups"].as_array().unwrap();
+    for group in first["evaluation"]["groups"].as_array().unwrap() {
+        let fit = fit_groups
+            .iter()
+            .find(|g| g["key"] == group["key"])
+            .unwrap();
+        let held = group["count"].as_f64().unwrap();
+        let share = held / (held + fit["count"].as_f64().unwrap());
+        assert!((share - 0.25).abs() < 0.01, "{}: {share}", group["key"]);
+    }
+    fails_with(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--constraint", "single", "--holdout", "1"])
+            .assert(),
+        &["--holdout", "strictly between 0 and 1"],
+    );
+}

@@ -296,6 +296,28 @@ pub struct OptimizeArgs {
     /// Replace `--write-thresholds` if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Choose the thresholds on part of the rows and report how they do on the rest: hold out
+    /// this fraction (0 < F < 1) of every group's positives and negatives, at random (`--seed`).
+    #[arg(long, value_name = "F", value_parser = holdout_fraction, conflicts_with = "evaluate_on")]
+    pub holdout: Option<f64>,
+    /// Choose the thresholds on FILE and report how they do on this other file (same columns).
+    #[arg(long, value_name = "FILE")]
+    pub evaluate_on: Option<PathBuf>,
+    /// Seed of the `--holdout` split: the same seed and data give the same split.
+    #[arg(long, value_name = "S", default_value_t = crate::engine::split::DEFAULT_SPLIT_SEED)]
+    pub seed: u64,
+}
+
+/// A `--holdout` fraction: strictly between 0 and 1.
+fn holdout_fraction(text: &str) -> Result<f64, String> {
+    let value = finite_number(text)?;
+    if value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is not strictly between 0 and 1 (the share of rows held out)"
+        ))
+    }
 }
 
 /// `fulcrum frontier`.

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 a `check` criterion failed, 2 bad input or any other error.
 
 mod args;
+mod evaluation;
 mod governance;
 mod optimize;
 mod progress_bar;

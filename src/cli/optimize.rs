@@ -66,9 +66,11 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         rule: args.rule.into(),
     };
     if let Some(path) = &args.write_thresholds {
-        crate::atomic::check_output(path, args.force, &[&args.data.file])?;
+        let mut inputs = vec![args.data.file.as_path()];
+        inputs.extend(args.evaluate_on.as_deref());
+        crate::atomic::check_output(path, args.force, &inputs)?;
     }
-    let analysis = args.data.analysis()?;
+    let (analysis, evaluation_rows) = super::evaluation::fit_and_evaluation_rows(args)?;
     let progress = CliProgress::new();
     let solution = optimize(&analysis.index, &request, &progress);
     progress.finish();
@@ -85,13 +87,30 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         ..AuditOptions::default()
     };
     let result = audit(&analysis.index, &solution.thresholds, &options)?;
+    let evaluation = evaluation_rows
+        .map(|rows| super::evaluation::evaluate(&analysis, rows, &solution.thresholds, &request))
+        .transpose()?;
+    let fit_rows = analysis.sorted.len();
     let text = match args.format {
-        SolutionFormat::Table => solution_table(&request, &solution, &result),
+        SolutionFormat::Table => {
+            let mut text = solution_table(&request, &solution, &result);
+            if let Some(evaluation) = &evaluation {
+                text.push_str(&super::evaluation::evaluation_table(
+                    &request, &solution, fit_rows, evaluation,
+                ));
+            }
+            text
+        }
         SolutionFormat::Json => {
             let settings = audit_settings(args, &analysis, thresholds);
-            let mut text = serde_json::to_string_pretty(&solution_json(
-                &request, &solution, &result, &settings,
-            ))?;
+            let mut json = solution_json(&request, &solution, &result, &settings);
+            if let (Some(evaluation), Some(object)) = (&evaluation, json.as_object_mut()) {
+                let (fit, evaluation) =
+                    super::evaluation::evaluation_json(&solution, fit_rows, evaluation, &settings);
+                object.insert("fit".to_owned(), fit);
+                object.insert("evaluation".to_owned(), evaluation);
+            }
+            let mut text = serde_json::to_string_pretty(&json)?;
             text.push('\n');
             text
         }

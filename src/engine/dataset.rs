@@ -350,6 +350,30 @@ impl Dataset {
         &self.labels
     }
 
+    /// The rows whose flag in `second` is false, then those whose flag is true, as two datasets
+    /// (a fit/evaluation split). Either part may not be empty.
+    pub fn partition(&self, second: &[bool]) -> Result<(Dataset, Dataset), DatasetError> {
+        let first: Vec<bool> = second.iter().map(|b| !b).collect();
+        Ok((self.subset(&first)?, self.subset(second)?))
+    }
+
+    /// The rows whose flag in `keep` is true.
+    fn subset(&self, keep: &[bool]) -> Result<Dataset, DatasetError> {
+        let mut scores = self.scores.clone();
+        retain_by_mask(&mut scores, keep);
+        let mut labels = self.labels.clone();
+        retain_by_mask(&mut labels, keep);
+        let weights = self.weights.clone().map(|mut w| {
+            retain_by_mask(&mut w, keep);
+            w
+        });
+        let mut attributes = self.attributes.clone();
+        for attribute in &mut attributes {
+            attribute.values.retain_rows(keep);
+        }
+        Dataset::new(scores, labels, weights, attributes)
+    }
+
     /// Frequency weights, when the data has a weight column.
     pub fn weights(&self) -> Option<&[f64]> {
         self.weights.as_deref()

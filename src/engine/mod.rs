@@ -12,6 +12,7 @@ pub mod intervals;
 pub mod metrics;
 #[cfg(test)]
 mod properties;
+pub mod split;
 pub mod tally;
 pub mod thresholds;
 

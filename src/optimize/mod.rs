@@ -232,6 +232,15 @@ impl Objective {
         }
     }
 
+    /// The objective's value for confusion counts (weighted): accuracy, or cost per unit of
+    /// weight; `None` when the counts weigh nothing.
+    pub fn value_of(self, counts: &crate::engine::ConfusionCounts) -> Option<f64> {
+        let total = counts.tp + counts.fp + counts.tn + counts.fn_;
+        let (fp_cost, fn_cost) = self.costs();
+        (total > 0.0)
+            .then(|| self.objective_of(-(fp_cost * counts.fp + fn_cost * counts.fn_), total))
+    }
+
     /// The objective's value for a total utility `−(a·FP + b·FN)` over `total_weight`.
     fn objective_of(self, utility: f64, total_weight: f64) -> f64 {
         match self {
