@@ -139,8 +139,6 @@ pub struct FulcrumApp {
     governance: GovernancePanel,
     session_path: Option<PathBuf>,
     saved_json: Option<String>,
-    /// The last dirty answer and what it was computed from (see `is_dirty`).
-    dirty_cache: std::cell::RefCell<Option<(Option<String>, bool)>>,
     pending: Option<PendingAction>,
     data_problem: Option<DataProblem>,
     allow_close: bool,
@@ -180,7 +178,6 @@ impl FulcrumApp {
             governance: GovernancePanel::default(),
             session_path: None,
             saved_json: None,
-            dirty_cache: std::cell::RefCell::new(None),
             pending: None,
             data_problem: None,
             allow_close: false,

@@ -61,43 +61,19 @@ impl FulcrumApp {
         serde_json::to_string(session).unwrap_or_default()
     }
 
-    /// What the saved form of the session depends on, cheaply: the record, the thresholds, the
-    /// options and the grouping. [`FulcrumApp::current_session`] freezes quantile bins, which
-    /// regroups every row, so it is worked out only when this changes, not on every frame.
-    fn dirty_key(&self) -> Option<String> {
-        let workspace = self.workspace.as_ref()?;
-        Some(format!(
-            "{}|{:?}|{:?}|{:?}|{}",
-            Self::session_json(&workspace.session),
-            self.thresholds.values(),
-            self.view.audit,
-            workspace.analysis.grouping,
-            workspace.analysis.data.path.display()
-        ))
-    }
-
-    /// Whether there are changes since the session was opened, saved or the data loaded. The
-    /// answer is kept until the thresholds, options, grouping or record change.
+    /// Whether there are changes since the session was opened, saved or the data loaded. Cheap
+    /// per frame: the frozen grouping comes with the workspace, so nothing reads every row.
     pub fn is_dirty(&self) -> bool {
-        let key = self.dirty_key();
-        if let Some((cached_key, dirty)) = &*self.dirty_cache.borrow()
-            && *cached_key == key
-        {
-            return *dirty;
-        }
-        let dirty = match (self.current_session(), &self.saved_json) {
+        match (self.current_session(), &self.saved_json) {
             (Some(session), Some(saved)) => Self::session_json(&session) != *saved,
             (Some(_), None) => true,
             _ => false,
-        };
-        *self.dirty_cache.borrow_mut() = Some((key, dirty));
-        dirty
+        }
     }
 
     /// Remembers the current state as saved.
     fn mark_saved(&mut self) {
         self.saved_json = self.current_session().map(|s| Self::session_json(&s));
-        *self.dirty_cache.borrow_mut() = None;
     }
 
     /// The session file, when the work was saved or opened from one.
