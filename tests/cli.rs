@@ -1360,3 +1360,127 @@ fn holdout_splits_are_seeded_and_stratified() {
         &["--holdout", "strictly between 0 and 1"],
     );
 }
+
+/// Runs `fulcrum audit` on the bundled sample grouped by sex × race, as JSON.
+fn sample_audit_json(extra: &[&str]) -> Value {
+    let assert = fulcrum()
+        .args([
+            "audit", SAMPLE, "--score", "score", "--label", "repaid", "--group", "sex,race",
+            "--format", "json",
+        ])
+        .args(extra)
+        .assert()
+        .success();
+    stdout_json(assert)
+}
+
+/// Width of `summary_intervals[key]`.
+fn interval_width(audit: &Value, key: &str) -> f64 {
+    let interval = &audit["summary_intervals"][key];
+    interval[1].as_f64().unwrap() - interval[0].as_f64().unwrap()
+}
+
+#[test]
+fn audit_json_carries_an_interval_for_every_summary_number() {
+    let audit = sample_audit_json(&["--resamples", "200"]);
+    let summary = audit["summary"].as_object().unwrap();
+    let intervals = audit["summary_intervals"].as_object().unwrap();
+    for (key, value) in summary {
+        if key == "four_fifths_pass" {
+            continue;
+        }
+        let point = value.as_f64().unwrap();
+        let interval = intervals[key].as_array().unwrap();
+        let (low, high) = (interval[0].as_f64().unwrap(), interval[1].as_f64().unwrap());
+        assert!(
+            low <= high && low < point + 1e-9,
+            "{key}: {point} in [{low}, {high}]"
+        );
+        assert!(
+            high - low < 0.5,
+            "{key}: [{low}, {high}] is too wide to say anything"
+        );
+    }
+    assert_eq!(intervals.len(), 8);
+    let settings = &audit["settings"];
+    assert_eq!(settings["confidence"], 0.95);
+    assert_eq!(settings["resamples"], 200);
+    assert_eq!(settings["interval_method"], "bootstrap_counts_percentile");
+    // Per group: disparity intervals and p-values against the reference group.
+    let group = &audit["groups"][0];
+    assert!(group["disparity_intervals"].is_object(), "{group}");
+    assert!(group["p_values"].is_object(), "{group}");
+}
+
+#[test]
+fn intervals_are_reproducible_and_follow_their_settings() {
+    let base = sample_audit_json(&["--resamples", "300"]);
+    let again = sample_audit_json(&["--resamples", "300"]);
+    assert_eq!(
+        base["summary_intervals"], again["summary_intervals"],
+        "same seed, same intervals"
+    );
+    let reseeded = sample_audit_json(&["--resamples", "300", "--interval-seed", "9"]);
+    assert_ne!(base["summary_intervals"], reseeded["summary_intervals"]);
+    assert_eq!(reseeded["settings"]["seed"], 9);
+    let key = "demographic_parity_difference";
+    let ninety = sample_audit_json(&["--resamples", "300", "--confidence", "0.9"]);
+    assert!(interval_width(&ninety, key) < interval_width(&base, key));
+    // Bonferroni-adjusted disparity intervals are wider than the per-group ones.
+    let group_width = |audit: &Value| -> f64 {
+        let groups = audit["groups"].as_array().unwrap();
+        groups
+            .iter()
+            .filter_map(|g| {
+                let interval = g["disparity_intervals"]["selection_rate"].as_array()?;
+                Some(interval[1].as_f64()? - interval[0].as_f64()?)
+            })
+            .sum()
+    };
+    let simultaneous = sample_audit_json(&["--resamples", "300", "--simultaneous"]);
+    assert!(group_width(&simultaneous) > group_width(&base));
+    assert_eq!(simultaneous["settings"]["simultaneous"], true);
+}
+
+#[test]
+fn the_table_shows_intervals_beside_the_summary() {
+    let output = fulcrum()
+        .args([
+            "audit",
+            SAMPLE,
+            "--score",
+            "score",
+            "--label",
+            "repaid",
+            "--group",
+            "sex,race",
+            "--resamples",
+            "200",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(output).unwrap();
+    assert!(table.contains("95% intervals"), "{table}");
+    assert!(table.contains(" ["), "{table}");
+}
+
+#[test]
+fn bad_interval_settings_are_refused() {
+    for (flag, value) in [
+        ("--confidence", "1.5"),
+        ("--confidence", "abc"),
+        ("--resamples", "3"),
+        ("--resamples", "many"),
+    ] {
+        let assert = fulcrum()
+            .args([
+                "audit", SAMPLE, "--score", "score", "--label", "repaid", "--group", "sex", flag,
+                value,
+            ])
+            .assert();
+        fails_with(assert, &[flag]);
+    }
+}

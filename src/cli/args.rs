@@ -133,9 +133,65 @@ pub struct AuditArgs {
     /// Thresholds and how to audit them.
     #[command(flatten)]
     pub decision: DecisionArgs,
+    /// Intervals and significance.
+    #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+}
+
+/// How sure the numbers are: the confidence of every interval and the resampling behind the
+/// across-group ones.
+#[derive(Debug, Args)]
+pub struct UncertaintyArgs {
+    /// Two-sided confidence of every interval, strictly between 0.5 and 1.
+    #[arg(long, value_name = "C", default_value_t = crate::engine::intervals::DEFAULT_CONFIDENCE, value_parser = confidence_level)]
+    pub confidence: f64,
+    /// Bootstrap resamples behind the across-group intervals (10–100,000).
+    #[arg(long, value_name = "N", default_value_t = crate::engine::uncertainty::DEFAULT_RESAMPLES, value_parser = resample_count)]
+    pub resamples: usize,
+    /// Seed of the resampling: the same seed gives the same intervals.
+    #[arg(long = "interval-seed", value_name = "S", default_value_t = crate::engine::uncertainty::DEFAULT_INTERVAL_SEED)]
+    pub interval_seed: u64,
+    /// Make the per-group disparity intervals and significance marks hold together over all
+    /// groups (Bonferroni), for claims about the worst group among many.
+    #[arg(long)]
+    pub simultaneous: bool,
+}
+
+impl UncertaintyArgs {
+    /// The engine's settings these flags name.
+    pub fn settings(&self) -> crate::engine::UncertaintySettings {
+        crate::engine::UncertaintySettings {
+            confidence: self.confidence,
+            resamples: self.resamples,
+            seed: self.interval_seed,
+            simultaneous: self.simultaneous,
+        }
+    }
+}
+
+fn confidence_level(text: &str) -> Result<f64, String> {
+    let value = finite_number(text)?;
+    if value > 0.5 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is not strictly between 0.5 and 1 (0.95 asks for 95% intervals)"
+        ))
+    }
+}
+
+fn resample_count(text: &str) -> Result<usize, String> {
+    let value: usize = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if (10..=crate::engine::uncertainty::MAX_RESAMPLES).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` is not between 10 and 100,000 resamples"))
+    }
 }
 
 /// The thresholds to audit and the audit's settings, shared by `audit` and `session new`.

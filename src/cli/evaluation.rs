@@ -11,12 +11,17 @@ use super::args::OptimizeArgs;
 use super::progress_bar::CliProgress;
 use crate::analysis::Analysis;
 use crate::data::{self, LoadOptions, LoadedData};
+use crate::engine::intervals::Interval;
 use crate::engine::split::holdout_mask;
-use crate::engine::{Audit, AuditOptions, Dataset, GroupedRows, Metric, ThresholdMap};
+use crate::engine::{
+    Audit, AuditOptions, AuditUncertainty, Dataset, GroupedRows, Metric, ThresholdMap,
+    UncertaintySettings, audit_uncertainty,
+};
 use crate::optimize::{OptimizeRequest, Solution};
+use crate::report::audit_json::interval_json;
 use crate::report::format::count;
 use crate::report::{AuditSettings, audit_json, audit_table};
-use crate::session::evaluate::constraint_gap;
+use crate::session::evaluate::{constraint_gap, constraint_gap_interval};
 
 /// Rows kept apart from the fit, and where they come from.
 pub(super) struct EvaluationRows {
@@ -111,6 +116,10 @@ pub(super) struct Evaluation {
     pub accuracy: Option<f64>,
     /// The constraint's gap there.
     pub gap: Option<f64>,
+    /// Its interval at 95%.
+    pub gap_interval: Option<Interval>,
+    /// Intervals and tests of the evaluation audit.
+    pub uncertainty: AuditUncertainty,
     /// Fit groups with no evaluation rows.
     pub absent: Vec<String>,
 }
@@ -153,7 +162,10 @@ pub(super) fn evaluate(
         .map(|g| g.key.clone())
         .collect();
     let attribute_names = grouped.attribute_names().to_vec();
+    let uncertainty = audit_uncertainty(&audit, &UncertaintySettings::default());
     Ok(Evaluation {
+        gap_interval: constraint_gap_interval(&uncertainty, request.constraint),
+        uncertainty,
         objective: request.objective.value_of(&audit.overall.counts),
         accuracy: audit.overall.values.get(Metric::Accuracy),
         gap: constraint_gap(&audit, request.constraint),
@@ -236,6 +248,9 @@ pub(super) fn evaluation_table(
         )
         .ok();
     }
+    if let Some(Interval { low, high }) = evaluation.gap_interval {
+        write!(evaluation_line, "   gap 95% interval [{low:.4}, {high:.4}]").ok();
+    }
     writeln!(out, "{evaluation_line}").ok();
     if !evaluation.absent.is_empty() {
         writeln!(
@@ -246,7 +261,10 @@ pub(super) fn evaluation_table(
         .ok();
     }
     writeln!(out, "\nThe evaluation rows at these thresholds:\n").ok();
-    out.push_str(&audit_table(&evaluation.audit));
+    out.push_str(&audit_table(
+        &evaluation.audit,
+        Some(&evaluation.uncertainty),
+    ));
     out
 }
 
@@ -257,7 +275,12 @@ pub(super) fn evaluation_json(
     evaluation: &Evaluation,
     settings: &AuditSettings,
 ) -> (Value, Value) {
-    let audit = audit_json(&evaluation.audit, &evaluation.attribute_names, settings);
+    let audit = audit_json(
+        &evaluation.audit,
+        &evaluation.attribute_names,
+        settings,
+        Some(&evaluation.uncertainty),
+    );
     let fit = json!({
         "rows": fit_rows,
         "objective": solution.objective,
@@ -271,10 +294,12 @@ pub(super) fn evaluation_json(
         "objective": evaluation.objective,
         "accuracy": evaluation.accuracy,
         "gap": evaluation.gap,
+        "gap_interval": interval_json(evaluation.gap_interval),
         "absent_groups": evaluation.absent,
         "groups": audit["groups"],
         "overall": audit["overall"],
         "summary": audit["summary"],
+        "summary_intervals": audit["summary_intervals"],
     });
     (fit, evaluation)
 }

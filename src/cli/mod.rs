@@ -23,7 +23,7 @@ use progress_bar::CliProgress;
 use crate::analysis::{Analysis, default_threshold};
 use crate::data::{self, ColumnRoles, LoadOptions, LoadedData};
 use crate::engine::thresholds::ThresholdMap;
-use crate::engine::{AuditOptions, GroupedRows, GroupingSpec};
+use crate::engine::{AuditOptions, GroupedRows, GroupingSpec, audit_uncertainty};
 use crate::report::{AuditSettings, audit_csv, audit_json, audit_table};
 
 /// Exit code for success.
@@ -163,6 +163,7 @@ impl DecisionArgs {
             convention: self.convention.into(),
             reference: self.reference.parse().unwrap_or_default(),
             min_count: self.min_count,
+            confidence: crate::engine::intervals::DEFAULT_CONFIDENCE,
         }
     }
 }
@@ -182,7 +183,10 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
     let loaded = args.data.load()?;
     let spec = args.data.grouping()?;
     let decision = &args.decision;
-    let options = decision.options();
+    let options = AuditOptions {
+        confidence: args.uncertainty.confidence,
+        ..decision.options()
+    };
     let thresholds = decision.threshold_map(default_threshold(loaded.dataset.score_range()))?;
     // One threshold for all: the rows are counted while they are grouped, in the same pass.
     let grouped = match thresholds.single() {
@@ -195,8 +199,9 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
         .with_context(|| decision.thresholds_source())?;
     let result = grouped.audit(&resolved, &options).context("--reference")?;
     let names = grouped.attribute_names();
+    let uncertainty = audit_uncertainty(&result, &args.uncertainty.settings());
     let text = match args.format {
-        OutputFormat::Table => audit_table(&result),
+        OutputFormat::Table => audit_table(&result, Some(&uncertainty)),
         OutputFormat::Csv => audit_csv(&result, names),
         OutputFormat::Json => {
             let settings = AuditSettings {
@@ -211,7 +216,12 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
                 rows_read: loaded.rows_read,
                 rows_dropped: loaded.rows_dropped,
             };
-            let mut json = serde_json::to_string_pretty(&audit_json(&result, names, &settings))?;
+            let mut json = serde_json::to_string_pretty(&audit_json(
+                &result,
+                names,
+                &settings,
+                Some(&uncertainty),
+            ))?;
             json.push('\n');
             json
         }

@@ -13,7 +13,9 @@ use super::progress_bar::CliProgress;
 use super::{EXIT_OK, write_stdout};
 use crate::analysis::Analysis;
 use crate::engine::thresholds::threshold_to_json;
-use crate::engine::{Audit, AuditOptions, GroupIndex, ThresholdMap, audit};
+use crate::engine::{
+    Audit, AuditOptions, GroupIndex, ThresholdMap, UncertaintySettings, audit, audit_uncertainty,
+};
 use crate::optimize::{
     Constraint, Frontier, FrontierRequest, Guarantee, Objective, OptimizeRequest, Solution,
     frontier, optimize,
@@ -242,7 +244,8 @@ fn solution_table(request: &OptimizeRequest, solution: &Solution, result: &Audit
     )
     .ok();
     out.push('\n');
-    out.push_str(&audit_table(result));
+    let uncertainty = audit_uncertainty(result, &UncertaintySettings::default());
+    out.push_str(&audit_table(result, Some(&uncertainty)));
     out
 }
 
@@ -280,7 +283,8 @@ fn solution_json(
     result: &Audit,
     settings: &AuditSettings,
 ) -> Value {
-    let audit = audit_json(result, &settings.groups, settings);
+    let uncertainty = audit_uncertainty(result, &UncertaintySettings::default());
+    let audit = audit_json(result, &settings.groups, settings, Some(&uncertainty));
     let (kind, fp_cost, fn_cost) = objective_json(request.objective);
     let limit = request.capacity.map(|c| c.limit(result.overall.weight));
     let thresholds: Map<String, Value> = result

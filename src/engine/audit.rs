@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::convention::{Convention, passes_parity};
 use super::index::{DecisionRule, GroupIndex};
-use super::intervals::{Interval, wilson};
+use super::intervals::{DEFAULT_CONFIDENCE, Interval, wilson_at};
 use super::metrics::{ConfusionCounts, Metric, MetricValues};
 use super::thresholds::{ThresholdError, closest_key};
 
@@ -72,6 +72,13 @@ pub struct AuditOptions {
     pub reference: ReferenceChoice,
     /// Minimum weight of a group and of each rate's denominator.
     pub min_count: f64,
+    /// Two-sided confidence of every interval (0.95 for 95%).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+}
+
+fn default_confidence() -> f64 {
+    DEFAULT_CONFIDENCE
 }
 
 impl Default for AuditOptions {
@@ -81,6 +88,7 @@ impl Default for AuditOptions {
             convention: Convention::Native,
             reference: ReferenceChoice::Largest,
             min_count: DEFAULT_MIN_COUNT,
+            confidence: DEFAULT_CONFIDENCE,
         }
     }
 }
@@ -104,7 +112,7 @@ pub struct GroupAudit {
     pub counts: ConfusionCounts,
     /// Metric values under the audit's convention.
     pub values: MetricValues,
-    /// 95% Wilson intervals, indexed like [`Metric::ALL`].
+    /// Wilson intervals at the audit's confidence, indexed like [`Metric::ALL`].
     pub intervals: [Option<Interval>; Metric::ALL.len()],
     /// Metrics whose denominator is under the minimum count (and `None` for the group itself).
     pub small_metrics: Vec<Metric>,
@@ -178,6 +186,32 @@ pub struct FairnessSummary {
     pub disparate_impact: Option<f64>,
     /// Whether `disparate_impact` ≥ 0.8.
     pub four_fifths_pass: Option<bool>,
+}
+
+impl FairnessSummary {
+    /// Every numeric summary with its JSON key, in the documented order (everything but
+    /// `four_fifths_pass`): the one list that JSON, tables and intervals walk.
+    pub fn numbers(&self) -> [(&'static str, Option<f64>); 8] {
+        [
+            (
+                "demographic_parity_difference",
+                self.demographic_parity_difference,
+            ),
+            ("demographic_parity_ratio", self.demographic_parity_ratio),
+            (
+                "equal_opportunity_difference",
+                self.equal_opportunity_difference,
+            ),
+            ("equal_opportunity_ratio", self.equal_opportunity_ratio),
+            ("equalized_odds_difference", self.equalized_odds_difference),
+            ("equalized_odds_ratio", self.equalized_odds_ratio),
+            (
+                "predictive_parity_difference",
+                self.predictive_parity_difference,
+            ),
+            ("disparate_impact", self.disparate_impact),
+        ]
+    }
 }
 
 /// A complete audit of one grouping at one set of thresholds.
@@ -293,14 +327,6 @@ pub fn audit_groups(
         options,
     );
 
-    let largest = groups
-        .iter()
-        .enumerate()
-        .fold(None::<(usize, f64)>, |best, (i, g)| match best {
-            Some((_, w)) if w >= g.weight => best,
-            _ => Some((i, g.weight)),
-        })
-        .map(|(i, _)| i);
     let named = match &options.reference {
         ReferenceChoice::Group(key) => {
             Some(headings.iter().position(|h| h.key == key).ok_or_else(|| {
@@ -313,31 +339,17 @@ pub fn audit_groups(
         }
         _ => None,
     };
-
-    let mut by_metric = Vec::with_capacity(Metric::ALL.len());
-    for (position, metric) in Metric::ALL.into_iter().enumerate() {
-        let values: Vec<Option<f64>> = groups.iter().map(|g| g.values.get(metric)).collect();
-        let min_group = arg_extreme(&values, |a, b| a < b);
-        let max_group = arg_extreme(&values, |a, b| a > b);
-        let reference_group = match options.reference {
-            ReferenceChoice::Largest => largest,
-            ReferenceChoice::Min => min_group,
-            ReferenceChoice::Group(_) => named,
-        };
-        let reference_value = reference_group.and_then(|r| values.get(r).copied().flatten());
-        for (group, value) in groups.iter_mut().zip(&values) {
-            if let Some(slot) = group.disparities.get_mut(position) {
-                *slot = options.convention.disparity(*value, reference_value);
-            }
-        }
-        by_metric.push(MetricSummary {
-            metric,
-            difference: options.convention.difference(&values),
-            ratio: options.convention.ratio(&values),
-            min_group,
-            max_group,
-            reference_group,
-        });
+    let weights: Vec<f64> = groups.iter().map(|g| g.weight).collect();
+    let values: Vec<MetricValues> = groups.iter().map(|g| g.values).collect();
+    let mut disparities = vec![[None; Metric::ALL.len()]; groups.len()];
+    let by_metric = compare_groups(
+        &values,
+        fixed_reference(&weights, named, &options.reference),
+        options.convention,
+        &mut disparities,
+    );
+    for (group, row) in groups.iter_mut().zip(disparities) {
+        group.disparities = row;
     }
     let summary = fairness_summary(&by_metric, options.convention);
     Ok(Audit {
@@ -361,7 +373,10 @@ fn row_audit(
     let values = MetricValues::compute(&counts, all_selected, options.convention);
     let intervals = Metric::ALL.map(|m| {
         m.has_interval()
-            .then(|| m.fraction(&counts, all_selected).and_then(wilson))
+            .then(|| {
+                m.fraction(&counts, all_selected)
+                    .and_then(|f| wilson_at(f, options.confidence))
+            })
             .flatten()
     });
     let weight = counts.total();
@@ -393,6 +408,66 @@ fn row_audit(
     }
 }
 
+/// The reference group when it does not depend on the metric: the largest group (ties: the
+/// first) or the one named. `None` for [`ReferenceChoice::Min`], which is per metric.
+pub(crate) fn fixed_reference(
+    weights: &[f64],
+    named: Option<usize>,
+    choice: &ReferenceChoice,
+) -> Option<Option<usize>> {
+    match choice {
+        ReferenceChoice::Largest => Some(
+            weights
+                .iter()
+                .enumerate()
+                .fold(None::<(usize, f64)>, |best, (i, &w)| match best {
+                    Some((_, b)) if b >= w => best,
+                    _ => Some((i, w)),
+                })
+                .map(|(i, _)| i),
+        ),
+        ReferenceChoice::Group(_) => Some(named),
+        ReferenceChoice::Min => None,
+    }
+}
+
+/// The cross-group numbers of one table of group values: per metric the difference, ratio and
+/// extreme groups, and (into `disparities[group][metric]`) each group's value over the
+/// reference's. `reference` is [`fixed_reference`]'s answer; `None` means per metric, the group
+/// with the smallest value. The audit and its resampled copies both go through here, so an
+/// interval is always about the very number the audit shows.
+pub(crate) fn compare_groups(
+    values: &[MetricValues],
+    reference: Option<Option<usize>>,
+    convention: Convention,
+    disparities: &mut [[Option<f64>; Metric::ALL.len()]],
+) -> Vec<MetricSummary> {
+    let mut by_metric = Vec::with_capacity(Metric::ALL.len());
+    let mut column: Vec<Option<f64>> = Vec::with_capacity(values.len());
+    for (position, metric) in Metric::ALL.into_iter().enumerate() {
+        column.clear();
+        column.extend(values.iter().map(|v| v.0.get(position).copied().flatten()));
+        let min_group = arg_extreme(&column, |a, b| a < b);
+        let max_group = arg_extreme(&column, |a, b| a > b);
+        let reference_group = reference.unwrap_or(min_group);
+        let reference_value = reference_group.and_then(|r| column.get(r).copied().flatten());
+        for (row, value) in disparities.iter_mut().zip(&column) {
+            if let Some(slot) = row.get_mut(position) {
+                *slot = convention.disparity(*value, reference_value);
+            }
+        }
+        by_metric.push(MetricSummary {
+            metric,
+            difference: convention.difference(&column),
+            ratio: convention.ratio(&column),
+            min_group,
+            max_group,
+            reference_group,
+        });
+    }
+    by_metric
+}
+
 /// Index of the first group whose defined value beats all others under `better`.
 fn arg_extreme(values: &[Option<f64>], better: impl Fn(f64, f64) -> bool) -> Option<usize> {
     values
@@ -406,7 +481,11 @@ fn arg_extreme(values: &[Option<f64>], better: impl Fn(f64, f64) -> bool) -> Opt
         .map(|(i, _)| i)
 }
 
-fn fairness_summary(by_metric: &[MetricSummary], convention: Convention) -> FairnessSummary {
+/// The named summaries from the per-metric ones.
+pub(crate) fn fairness_summary(
+    by_metric: &[MetricSummary],
+    convention: Convention,
+) -> FairnessSummary {
     let find = |metric: Metric| by_metric.iter().find(|s| s.metric == metric);
     let difference = |metric| find(metric).and_then(|s| s.difference);
     let ratio = |metric| find(metric).and_then(|s| s.ratio);

@@ -15,6 +15,7 @@ mod properties;
 pub mod split;
 pub mod tally;
 pub mod thresholds;
+pub mod uncertainty;
 
 pub use audit::{
     Audit, AuditOptions, FairnessSummary, GroupAudit, GroupHeading, MetricSummary, ReferenceChoice,
@@ -27,3 +28,4 @@ pub use index::{DecisionRule, Group, GroupIndex, ScoreCurve, SortedDataset};
 pub use metrics::{ConfusionCounts, Fraction, Metric, MetricValues};
 pub use tally::{GroupedRows, RowGroup};
 pub use thresholds::{ThresholdError, ThresholdMap};
+pub use uncertainty::{AuditUncertainty, UncertaintySettings, audit_uncertainty};

@@ -6,8 +6,15 @@ use serde_json::{Map, Value, json};
 use super::format::{count_json, optional_json};
 use super::markup::{csv_row, csv_text};
 use crate::engine::convention::passes_parity;
+use crate::engine::intervals::Interval;
 use crate::engine::thresholds::threshold_to_json;
-use crate::engine::{Audit, GroupAudit, Metric, ThresholdMap};
+use crate::engine::uncertainty::{INTERVAL_METHOD, TESTED_METRICS};
+use crate::engine::{Audit, AuditUncertainty, GroupAudit, Metric, ThresholdMap};
+
+/// An interval as `[low, high]`, or `null` when undefined.
+pub fn interval_json(interval: Option<Interval>) -> Value {
+    interval.map_or(Value::Null, |i| json!([i.low, i.high]))
+}
 
 /// What produced an audit, echoed in its `settings` so a result can be traced and re-run.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -61,12 +68,7 @@ pub fn group_json(group: &GroupAudit, attribute_names: &[String], with_dispariti
     let intervals: Map<String, Value> = Metric::ALL
         .into_iter()
         .filter(|m| m.has_interval())
-        .map(|m| {
-            let interval = group
-                .interval(m)
-                .map_or(Value::Null, |i| json!([i.low, i.high]));
-            (m.key().to_owned(), interval)
-        })
+        .map(|m| (m.key().to_owned(), interval_json(group.interval(m))))
         .collect();
     object.insert("intervals".into(), Value::Object(intervals));
     object.insert("small".into(), json!(group.small));
@@ -101,9 +103,53 @@ pub fn group_json(group: &GroupAudit, attribute_names: &[String], with_dispariti
     Value::Object(object)
 }
 
+/// Adds a group's uncertainty to its JSON object: `disparity_intervals`, `p_values`, `shortfall`.
+fn add_group_uncertainty(object: &mut Value, uncertainty: &AuditUncertainty, group: usize) {
+    let Some(object) = object.as_object_mut() else {
+        return;
+    };
+    let disparities: Map<String, Value> = Metric::ALL
+        .into_iter()
+        .map(|m| {
+            (
+                m.key().to_owned(),
+                interval_json(uncertainty.disparity_interval(group, m)),
+            )
+        })
+        .collect();
+    object.insert("disparity_intervals".into(), Value::Object(disparities));
+    let significance = uncertainty.groups.get(group);
+    let p_values: Map<String, Value> = TESTED_METRICS
+        .into_iter()
+        .map(|m| {
+            (
+                m.key().to_owned(),
+                optional_json(significance.and_then(|s| s.p_value(m))),
+            )
+        })
+        .collect();
+    object.insert("p_values".into(), Value::Object(p_values));
+    let significant: Vec<&str> = TESTED_METRICS
+        .into_iter()
+        .filter(|m| uncertainty.significant(group, *m))
+        .map(Metric::key)
+        .collect();
+    object.insert("significant".into(), json!(significant));
+    object.insert(
+        "shortfall".into(),
+        optional_json(significance.and_then(|s| s.shortfall)),
+    );
+}
+
 /// The audit as the documented JSON object: `groups`, `overall`, `summary`, `by_metric`,
-/// `settings`.
-pub fn audit_json(audit: &Audit, attribute_names: &[String], settings: &AuditSettings) -> Value {
+/// `settings`; with `uncertainty`, also `summary_intervals`, the intervals in `by_metric` and
+/// per group, and the interval settings.
+pub fn audit_json(
+    audit: &Audit,
+    attribute_names: &[String],
+    settings: &AuditSettings,
+    uncertainty: Option<&AuditUncertainty>,
+) -> Value {
     let key_of = |i: Option<usize>| {
         i.and_then(|i| audit.groups.get(i))
             .map_or(Value::Null, |g| json!(g.key))
@@ -113,20 +159,40 @@ pub fn audit_json(audit: &Audit, attribute_names: &[String], settings: &AuditSet
         .by_metric
         .iter()
         .map(|s| {
-            (
-                s.metric.key().to_owned(),
-                json!({
-                    "difference": optional_json(s.difference),
-                    "ratio": optional_json(s.ratio),
-                    "min_group": key_of(s.min_group),
-                    "max_group": key_of(s.max_group),
-                    "reference_group": key_of(s.reference_group),
-                }),
-            )
+            let mut object = json!({
+                "difference": optional_json(s.difference),
+                "ratio": optional_json(s.ratio),
+                "min_group": key_of(s.min_group),
+                "max_group": key_of(s.max_group),
+                "reference_group": key_of(s.reference_group),
+            });
+            if let (Some(u), Some(map)) = (uncertainty, object.as_object_mut()) {
+                map.insert(
+                    "difference_interval".into(),
+                    interval_json(u.difference_interval(s.metric)),
+                );
+                map.insert(
+                    "ratio_interval".into(),
+                    interval_json(u.ratio_interval(s.metric)),
+                );
+            }
+            (s.metric.key().to_owned(), object)
         })
         .collect();
-    json!({
-        "groups": audit.groups.iter().map(|g| group_json(g, attribute_names, true)).collect::<Vec<_>>(),
+    let groups: Vec<Value> = audit
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let mut object = group_json(g, attribute_names, true);
+            if let Some(u) = uncertainty {
+                add_group_uncertainty(&mut object, u, i);
+            }
+            object
+        })
+        .collect();
+    let mut out = json!({
+        "groups": groups,
         "overall": group_json(&audit.overall, attribute_names, false),
         "summary": {
             "demographic_parity_difference": optional_json(summary.demographic_parity_difference),
@@ -155,9 +221,36 @@ pub fn audit_json(audit: &Audit, attribute_names: &[String], settings: &AuditSet
             "min_count": audit.options.min_count,
             "rows_read": settings.rows_read,
             "rows_dropped": settings.rows_dropped,
+            "confidence": audit.options.confidence,
             "fulcrum_version": env!("CARGO_PKG_VERSION"),
         },
-    })
+    });
+    if let (Some(u), Some(map)) = (uncertainty, out.as_object_mut()) {
+        let intervals: Map<String, Value> = u
+            .summary
+            .iter()
+            .map(|(key, interval)| ((*key).to_owned(), interval_json(*interval)))
+            .collect();
+        // Placed right after `summary`, the numbers they belong to.
+        let mut placed = Map::new();
+        for (key, value) in std::mem::take(map) {
+            let after_summary = key == "summary";
+            placed.insert(key, value);
+            if after_summary {
+                placed.insert("summary_intervals".into(), Value::Object(intervals.clone()));
+            }
+        }
+        *map = placed;
+        if let Some(settings) = map.get_mut("settings").and_then(Value::as_object_mut) {
+            settings.insert("confidence".into(), json!(u.settings.confidence));
+            settings.insert("interval_method".into(), json!(INTERVAL_METHOD));
+            settings.insert("resamples".into(), json!(u.settings.resamples));
+            settings.insert("seed".into(), json!(u.settings.seed));
+            settings.insert("simultaneous".into(), json!(u.settings.simultaneous));
+            settings.insert("significance_level".into(), json!(u.significance_level()));
+        }
+    }
+    out
 }
 
 /// The audit as CSV: one row per group and one for overall, every count, rate and interval.

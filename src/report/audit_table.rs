@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::format::{count, rate, threshold};
-use crate::engine::{Audit, GroupAudit, Metric};
+use crate::engine::intervals::Interval;
+use crate::engine::{Audit, AuditUncertainty, GroupAudit, Metric};
 
 /// Longest group key shown in full; longer keys are shortened with "…".
 const MAX_KEY_WIDTH: usize = 34;
@@ -46,8 +47,10 @@ fn pad_left(text: &str, width: usize) -> String {
     format!("{}{text}", " ".repeat(width.saturating_sub(len)))
 }
 
-/// Renders the audit: one line per group plus overall, then the fairness summary and notes.
-pub fn audit_table(audit: &Audit) -> String {
+/// Renders the audit: one line per group plus overall, then the fairness summary and notes; with
+/// `uncertainty`, every summary carries its interval and significant selection-rate
+/// differences are starred.
+pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> String {
     let key_width = audit
         .groups
         .iter()
@@ -73,12 +76,17 @@ pub fn audit_table(audit: &Audit) -> String {
     for (_, title) in COLUMNS {
         header.push_str(&pad_left(title, 7));
     }
-    header.push_str("  S/ref  flags");
+    header.push_str("  S/ref   flags");
     out.push_str(&header);
     out.push('\n');
     out.push_str(&"─".repeat(header.chars().count()));
     out.push('\n');
-    let row = |out: &mut String, group: &GroupAudit, is_overall: bool| {
+    let row = |out: &mut String, group: &GroupAudit, index: Option<usize>| {
+        let is_overall = index.is_none();
+        let star = match (uncertainty, index) {
+            (Some(u), Some(i)) if u.significant(i, Metric::SelectionRate) => "*",
+            _ => " ",
+        };
         let mut line = format!(
             "{} {} {}",
             pad(&shorten(&group.key, key_width), key_width),
@@ -93,9 +101,9 @@ pub fn audit_table(audit: &Audit) -> String {
             &if is_overall {
                 String::new()
             } else {
-                disparity.map_or_else(|| "n/a".into(), |d| format!("{d:.2}"))
+                disparity.map_or_else(|| "n/a".into(), |d| format!("{d:.2}{star}"))
             },
-            7,
+            8,
         ));
         let mut flags = Vec::new();
         if group.small {
@@ -111,12 +119,12 @@ pub fn audit_table(audit: &Audit) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     };
-    for group in &audit.groups {
-        row(&mut out, group, false);
+    for (i, group) in audit.groups.iter().enumerate() {
+        row(&mut out, group, Some(i));
     }
     out.push_str(&"─".repeat(header.chars().count()));
     out.push('\n');
-    row(&mut out, &audit.overall, true);
+    row(&mut out, &audit.overall, None);
 
     let summary = &audit.summary;
     let reference = audit
@@ -126,6 +134,17 @@ pub fn audit_table(audit: &Audit) -> String {
         .map(|g| g.key.as_str())
         .unwrap_or("n/a");
     let number = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+    // A summary with its interval: `0.123 [0.080, 0.170]`, padded so the columns line up.
+    let with_interval = |key: &str, v: Option<f64>| match uncertainty {
+        None => format!("{:>6}", number(v)),
+        Some(u) => {
+            let interval = u.summary_interval(key).map_or_else(
+                || " ".repeat(16),
+                |Interval { low, high }| format!(" [{low:.3}, {high:.3}]"),
+            );
+            format!("{:>6}{interval:<16}", number(v))
+        }
+    };
     out.push('\n');
     writeln!(
         out,
@@ -135,29 +154,41 @@ pub fn audit_table(audit: &Audit) -> String {
     .ok();
     writeln!(
         out,
-        "  demographic parity   difference {:>6}  ratio {:>6}",
-        number(summary.demographic_parity_difference),
-        number(summary.demographic_parity_ratio)
+        "  demographic parity   difference {}  ratio {}",
+        with_interval(
+            "demographic_parity_difference",
+            summary.demographic_parity_difference
+        ),
+        with_interval("demographic_parity_ratio", summary.demographic_parity_ratio)
     )
     .ok();
     writeln!(
         out,
-        "  equal opportunity    difference {:>6}  ratio {:>6}",
-        number(summary.equal_opportunity_difference),
-        number(summary.equal_opportunity_ratio)
+        "  equal opportunity    difference {}  ratio {}",
+        with_interval(
+            "equal_opportunity_difference",
+            summary.equal_opportunity_difference
+        ),
+        with_interval("equal_opportunity_ratio", summary.equal_opportunity_ratio)
     )
     .ok();
     writeln!(
         out,
-        "  equalized odds       difference {:>6}  ratio {:>6}",
-        number(summary.equalized_odds_difference),
-        number(summary.equalized_odds_ratio)
+        "  equalized odds       difference {}  ratio {}",
+        with_interval(
+            "equalized_odds_difference",
+            summary.equalized_odds_difference
+        ),
+        with_interval("equalized_odds_ratio", summary.equalized_odds_ratio)
     )
     .ok();
     writeln!(
         out,
-        "  predictive parity    difference {:>6}",
-        number(summary.predictive_parity_difference)
+        "  predictive parity    difference {}",
+        with_interval(
+            "predictive_parity_difference",
+            summary.predictive_parity_difference
+        )
     )
     .ok();
     let verdict = match summary.four_fifths_pass {
@@ -167,8 +198,8 @@ pub fn audit_table(audit: &Audit) -> String {
     };
     writeln!(
         out,
-        "  disparate impact     {:>6}  four-fifths rule: {verdict}",
-        number(summary.disparate_impact)
+        "  disparate impact     {}  four-fifths rule: {verdict}",
+        with_interval("disparate_impact", summary.disparate_impact)
     )
     .ok();
     let small: Vec<&str> = audit
@@ -189,6 +220,45 @@ pub fn audit_table(audit: &Audit) -> String {
         "S/ref: selection rate over the reference group's (4/5✗: outside 0.8–1.25)."
     )
     .ok();
+    if let Some(u) = uncertainty {
+        writeln!(
+            out,
+            "[…]: {:.0}% intervals ({} bootstrap resamples of the groups' counts, seed {}).",
+            100.0 * u.settings.confidence,
+            u.settings.resamples,
+            u.settings.seed
+        )
+        .ok();
+        writeln!(
+            out,
+            "*: selection rate differs from the reference's, p < {} (two-proportion test{}).",
+            (u.significance_level() * 1e6).round() / 1e6,
+            if u.settings.simultaneous {
+                ", Bonferroni over the groups"
+            } else {
+                ""
+            }
+        )
+        .ok();
+        let short: Vec<String> = audit
+            .groups
+            .iter()
+            .zip(&u.groups)
+            .filter_map(|(g, s)| {
+                s.shortfall
+                    .filter(|n| *n > 0.0)
+                    .map(|n| format!("{} {}", g.key, count(n)))
+            })
+            .collect();
+        if !short.is_empty() {
+            writeln!(
+                out,
+                "Four-fifths shortfall (selections needed to reach 0.8 × the highest rate): {}.",
+                short.join(", ")
+            )
+            .ok();
+        }
+    }
     if !small.is_empty() {
         writeln!(
             out,
@@ -200,7 +270,7 @@ pub fn audit_table(audit: &Audit) -> String {
         .ok();
         writeln!(
             out,
-            "       their rates are uncertain (95% intervals: --format json or csv)."
+            "       their rates are uncertain (intervals: --format json or csv)."
         )
         .ok();
     }

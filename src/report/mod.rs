@@ -5,7 +5,7 @@
 //! [`Audit`]: crate::engine::Audit
 //! [`SessionEvaluation`]: crate::session::SessionEvaluation
 
-mod audit_json;
+pub mod audit_json;
 mod audit_table;
 mod check;
 pub mod format;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::audit_json::{AuditSettings, audit_json};
 use super::format::optional_json;
-use crate::engine::Binning;
+use crate::engine::{Binning, UncertaintySettings, audit_uncertainty};
 use crate::session::{
     CriterionResult, DatasetComparison, GapAccuracy, ScenarioResult, Session, SessionEvaluation,
     drift::DRIFT_METRICS,
@@ -96,6 +96,10 @@ pub fn session_json(session: &Session, evaluation: &SessionEvaluation) -> Value 
                 &column.audit,
                 &comparison.attribute_names,
                 &audit_settings(session, evaluation, column),
+                Some(&audit_uncertainty(
+                    &column.audit,
+                    &UncertaintySettings::default(),
+                )),
             ),
         );
         Value::Object(object)

@@ -10,7 +10,8 @@ use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
 use super::{Session, SessionError};
 use crate::analysis::Analysis;
 use crate::data::fingerprint::sha256_file;
-use crate::engine::{Audit, GroupIndex, Metric};
+use crate::engine::intervals::Interval;
+use crate::engine::{Audit, AuditUncertainty, GroupIndex, Metric};
 use crate::optimize::{Constraint, Frontier, FrontierRequest, Objective, frontier};
 use crate::progress::Progress;
 
@@ -148,6 +149,19 @@ pub fn constraint_gap(audit: &Audit, constraint: Constraint) -> Option<f64> {
         .iter()
         .map(|m| audit.metric_summary(*m).and_then(|s| s.difference))
         .try_fold(f64::NEG_INFINITY, |worst, gap| gap.map(|g| worst.max(g)))
+}
+
+/// The interval of [`constraint_gap`]: the difference interval of the constraint's metric, or
+/// for equalized odds (the larger of two differences) the equalized-odds summary's interval.
+pub fn constraint_gap_interval(
+    uncertainty: &AuditUncertainty,
+    constraint: Constraint,
+) -> Option<Interval> {
+    match constraint.gap_metrics() {
+        [metric] => uncertainty.difference_interval(*metric),
+        [_, _] => uncertainty.summary_interval("equalized_odds_difference"),
+        _ => None,
+    }
 }
 
 /// The gap constraint a criterion is about, if any (`disparate_impact` → demographic parity).

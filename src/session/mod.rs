@@ -575,6 +575,7 @@ impl Session {
             convention: self.convention,
             reference: self.reference.clone(),
             min_count: self.min_count,
+            confidence: crate::engine::intervals::DEFAULT_CONFIDENCE,
         }
     }
 
