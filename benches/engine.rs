@@ -13,7 +13,8 @@ use fulcrum::analysis::Analysis;
 use fulcrum::data::sample::{DEFAULT_SEED, lending_dataset, write_lending_sample};
 use fulcrum::data::{self, ColumnRoles, LoadOptions};
 use fulcrum::engine::{
-    AuditOptions, DecisionRule, GroupIndex, GroupedRows, GroupingSpec, SortedDataset, audit,
+    AuditOptions, DecisionRule, GroupIndex, GroupedRows, GroupingSpec, SortedDataset,
+    UncertaintySettings, audit, audit_uncertainty,
 };
 use fulcrum::progress::NoProgress;
 
@@ -113,6 +114,14 @@ fn engine(c: &mut Criterion) {
                 thresholds[step % 40] = 0.3 + (step % 97) as f64 / 200.0;
                 black_box(audit(&index, &thresholds, &options).unwrap())
             });
+        },
+    );
+    // Counts only: the cost does not depend on the rows, only on groups × resamples.
+    let audited = audit(&index, &thresholds, &options).unwrap();
+    group.bench_function(
+        "bootstrap intervals and p-values: 40 groups × 1000 resamples",
+        |b| {
+            b.iter(|| black_box(audit_uncertainty(&audited, &UncertaintySettings::default())));
         },
     );
     group.finish();
