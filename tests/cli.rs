@@ -1484,3 +1484,49 @@ fn bad_interval_settings_are_refused() {
         fails_with(assert, &[flag]);
     }
 }
+
+#[test]
+fn a_criterion_at_95_percent_is_judged_on_its_interval() {
+    // On the sample by sex × race the demographic-parity difference is 0.0977 with a 95% interval
+    // of about [0.083, 0.134]: `<= 0.12` holds at the point, not over the interval.
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    let absolute = Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE);
+    fulcrum()
+        .args(["session", "new"])
+        .arg(&absolute)
+        .args([
+            "--score", "score", "--label", "repaid", "--group", "sex,race",
+        ])
+        .args(["--criterion", "demographic_parity_difference <= 0.12"])
+        .args([
+            "--criterion",
+            "demographic_parity_difference <= 0.12 at 95%",
+        ])
+        .arg("--out")
+        .arg(&session)
+        .assert()
+        .success();
+    let assert = check(&session, &[]);
+    let output = stdout_of(&assert);
+    assert_eq!(assert.get_output().status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("PASS      demographic_parity_difference <= 0.12         0.0977"),
+        "{output}"
+    );
+    assert!(
+        output.contains("FAIL      demographic_parity_difference <= 0.12 at 95%  0.0977 ["),
+        "{output}"
+    );
+    let json: Value = serde_json::from_slice(
+        &check(&session, &["--format", "json"])
+            .code(1)
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["criteria"][0]["interval"], Value::Null);
+    let interval = json["criteria"][1]["interval"].as_array().unwrap();
+    assert!(interval[1].as_f64().unwrap() > 0.12, "{interval:?}");
+    assert!(interval[0].as_f64().unwrap() < 0.0977, "{interval:?}");
+}

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::audit_json::{AuditSettings, audit_json};
+use super::audit_json::{AuditSettings, audit_json, interval_json};
 use super::format::optional_json;
 use crate::engine::{Binning, UncertaintySettings, audit_uncertainty};
 use crate::session::{
@@ -22,11 +22,13 @@ pub fn criteria_json(results: &[CriterionResult]) -> Value {
                     "criterion": result.criterion.to_string(),
                     "outcome": result.outcome.key(),
                     "value": optional_json(result.value),
+                    "interval": interval_json(result.interval),
                     "worst_group": result.worst_group,
                     "failing_groups": result.failing_groups,
                     "groups": result.groups.iter().map(|g| json!({
                         "key": g.key,
                         "value": optional_json(g.value),
+                        "interval": interval_json(g.interval),
                         "outcome": g.outcome.key(),
                     })).collect::<Vec<_>>(),
                     "note": result.note,

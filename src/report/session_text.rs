@@ -13,12 +13,21 @@ pub const VALUE_DECIMALS: usize = 4;
 /// Decimals of rates in tables.
 pub const RATE_DECIMALS: usize = 3;
 
-/// The measured value of a criterion, as text (`0.0312`, `1,204` for counts, `n/a`).
+/// The measured value of a criterion, as text (`0.0312`, `1,204` for counts, `n/a`); with
+/// `at C%`, its interval too (`0.0312 [0.0201, 0.0455]`), which decided the outcome.
 pub fn measured(result: &CriterionResult) -> String {
-    match (result.value, result.criterion.measure) {
+    let point = match (result.value, result.criterion.measure) {
         (None, _) => "n/a".to_owned(),
         (Some(v), Measure::MinGroupCount) => count(v),
         (Some(v), _) => fixed(v, VALUE_DECIMALS),
+    };
+    match result.interval {
+        Some(i) if result.value.is_some() => format!(
+            "{point} [{}, {}]",
+            fixed(i.low, VALUE_DECIMALS),
+            fixed(i.high, VALUE_DECIMALS)
+        ),
+        _ => point,
     }
 }
 

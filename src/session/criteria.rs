@@ -16,12 +16,21 @@
 //! (no tolerance), the same floating-point tests the optimizer makes, so thresholds it found for
 //! `ε = 0.05` pass `… <= 0.05`.
 //!
+//! A criterion may end in `at C%` (`equal_opportunity_difference <= 0.03 at 95%`): it then passes
+//! only when the whole C-level interval of the value meets the condition — the interval's far end
+//! for `<=`/`<` (its upper end) and `>=`/`>` (its lower end), both ends for `within`. The intervals
+//! are the audit's bootstrap intervals (`engine::uncertainty`) at that level, default seed and
+//! resamples. `==`, `accuracy_drop` and `min_group_count` take no `at`.
+//!
 //! Per-group measures skip groups whose value is undefined (as the audit's differences do) and
 //! list them; such a criterion is undefined only when no group has a value.
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Audit, FairnessSummary, Metric};
+use crate::engine::intervals::Interval;
+use crate::engine::{
+    Audit, AuditUncertainty, FairnessSummary, Metric, UncertaintySettings, audit_uncertainty,
+};
 
 /// The named cross-group summaries of the audit JSON that criteria can use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -236,6 +245,16 @@ impl Condition {
             Condition::Within { low, high } => (low - value).max(value - high),
         }
     }
+
+    /// The end of `interval` the condition is judged on under `at C%`: the one that violates
+    /// it more (the upper end of `<=`, the lower end of `>=`, the worse end of `within`).
+    fn far_end(self, interval: Interval) -> f64 {
+        if self.violation(interval.low) >= self.violation(interval.high) {
+            interval.low
+        } else {
+            interval.high
+        }
+    }
 }
 
 impl std::fmt::Display for Condition {
@@ -256,11 +275,19 @@ pub struct Criterion {
     pub measure: Measure,
     /// What the measured value must satisfy.
     pub condition: Condition,
+    /// `at C%`: the confidence level (a fraction, 0.95) the whole interval must meet it at.
+    pub confidence: Option<f64>,
 }
 
 impl std::fmt::Display for Criterion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.measure.name(), self.condition)
+        write!(f, "{} {}", self.measure.name(), self.condition)?;
+        if let Some(confidence) = self.confidence {
+            // Rounded to 1e-9 so that 0.95 prints as 95, not 95.00000000000001.
+            let percent = (confidence * 100.0 * 1e9).round() / 1e9;
+            write!(f, " at {percent}%")?;
+        }
+        Ok(())
     }
 }
 
@@ -514,6 +541,42 @@ impl std::str::FromStr for Criterion {
             ));
         };
         cursor.skip_spaces();
+        let at_start = cursor.position;
+        let confidence = if cursor.eat("at") {
+            let percent = cursor.number("a confidence level in percent, as in `at 95%`")?;
+            if !cursor.eat("%") {
+                return Err(cursor.error(
+                    cursor.position,
+                    cursor.next_token_width(),
+                    "expected `%` after the confidence level, as in `at 95%`".into(),
+                    None,
+                ));
+            }
+            let whole = cursor.position - at_start;
+            if !(percent > 50.0 && percent < 100.0) {
+                return Err(cursor.error(
+                    at_start,
+                    whole,
+                    format!("the confidence level {percent}% is not between 50% and 100%"),
+                    None,
+                ));
+            }
+            let refusal = match (measure, condition) {
+                (_, Condition::Compare(Comparison::Equal, _)) => {
+                    Some("`==` cannot hold over an interval; use `within [LOW, HIGH] at C%`")
+                }
+                (Measure::AccuracyDrop, _) => Some("accuracy_drop has no interval yet"),
+                (Measure::MinGroupCount, _) => Some("a count has no interval"),
+                _ => None,
+            };
+            if let Some(refusal) = refusal {
+                return Err(cursor.error(at_start, whole, refusal.into(), None));
+            }
+            cursor.skip_spaces();
+            Some(percent / 100.0)
+        } else {
+            None
+        };
         if cursor.peek().is_some() {
             return Err(cursor.error(
                 cursor.position,
@@ -522,7 +585,11 @@ impl std::str::FromStr for Criterion {
                 None,
             ));
         }
-        Ok(Criterion { measure, condition })
+        Ok(Criterion {
+            measure,
+            condition,
+            confidence,
+        })
     }
 }
 
@@ -579,6 +646,8 @@ pub struct GroupOutcome {
     pub key: String,
     /// Its measured value (`None`: undefined, skipped).
     pub value: Option<f64>,
+    /// Its interval at the criterion's `at C%` level (`None` without one, or when undefined).
+    pub interval: Option<Interval>,
     /// Whether it passes.
     pub outcome: Outcome,
 }
@@ -592,6 +661,8 @@ pub struct CriterionResult {
     pub outcome: Outcome,
     /// The measured value; for per-group measures, the worst group's.
     pub value: Option<f64>,
+    /// Its interval at the criterion's `at C%` level, which decided the outcome.
+    pub interval: Option<Interval>,
     /// For per-group measures, the group whose value is worst.
     pub worst_group: Option<String>,
     /// Groups that fail, in index order (empty for measures across groups).
@@ -605,86 +676,139 @@ pub struct CriterionResult {
 impl Criterion {
     /// Evaluates the criterion on `audit`; `baseline` is the baseline scenario's audit (only
     /// `accuracy_drop` uses it).
+    ///
+    /// A criterion with `at C%` computes the audit's intervals at that level; several such
+    /// criteria share them through [`evaluate_criteria`].
     pub fn evaluate(&self, audit: &Audit, baseline: Option<&Audit>) -> CriterionResult {
-        let scalar =
-            |value: Option<f64>, undefined_note: String| self.scalar_result(value, undefined_note);
+        let uncertainty = self.confidence.map(|c| uncertainty_at(audit, c));
+        self.evaluate_with(audit, baseline, uncertainty.as_ref())
+    }
+
+    /// [`Criterion::evaluate`] with the audit's intervals at this criterion's level already
+    /// computed (`None` for a criterion without `at`).
+    fn evaluate_with(
+        &self,
+        audit: &Audit,
+        baseline: Option<&Audit>,
+        uncertainty: Option<&AuditUncertainty>,
+    ) -> CriterionResult {
+        let scalar = |value: Option<f64>, interval: Option<Interval>, undefined_note: String| {
+            self.scalar_result(value, interval, undefined_note)
+        };
         match self.measure {
             Measure::Summary(summary) => scalar(
                 summary.value(&audit.summary),
+                uncertainty.and_then(|u| u.summary_interval(summary.key())),
                 format!("the audit leaves {} undefined", summary.key()),
             ),
             Measure::Difference(metric) => scalar(
                 audit.metric_summary(metric).and_then(|s| s.difference),
+                uncertainty.and_then(|u| u.difference_interval(metric)),
                 format!("no group has a defined {}", metric.key()),
             ),
             Measure::Ratio(metric) => scalar(
                 audit.metric_summary(metric).and_then(|s| s.ratio),
+                uncertainty.and_then(|u| u.ratio_interval(metric)),
                 format!(
                     "no group has a defined {}, or its largest value is 0",
                     metric.key()
                 ),
             ),
             Measure::AccuracyDrop => match baseline {
-                None => scalar(None, "the session marks no scenario as the baseline".into()),
+                None => scalar(
+                    None,
+                    None,
+                    "the session marks no scenario as the baseline".into(),
+                ),
                 Some(baseline) => {
                     let before = baseline.overall.values.get(Metric::Accuracy);
                     let after = audit.overall.values.get(Metric::Accuracy);
                     scalar(
                         before.zip(after).map(|(before, after)| before - after),
+                        None,
                         "overall accuracy is undefined".into(),
                     )
                 }
             },
-            Measure::Disparity(metric) => self.per_group_result(
-                audit
-                    .groups
-                    .iter()
-                    .map(|g| (g.key.as_str(), g.disparity(metric))),
-            ),
+            Measure::Disparity(metric) => {
+                self.per_group_result(audit.groups.iter().enumerate().map(|(index, g)| {
+                    (
+                        g.key.as_str(),
+                        g.disparity(metric),
+                        uncertainty.and_then(|u| u.disparity_interval(index, metric)),
+                    )
+                }))
+            }
             Measure::MinGroupCount => self.per_group_result(
                 audit
                     .groups
                     .iter()
-                    .map(|g| (g.key.as_str(), Some(g.weight))),
+                    .map(|g| (g.key.as_str(), Some(g.weight), None)),
             ),
         }
     }
 
-    fn scalar_result(&self, value: Option<f64>, undefined_note: String) -> CriterionResult {
-        let outcome = match value {
+    /// The value the outcome is judged on: the point, or under `at C%` the interval's far end
+    /// (`None` when either is undefined).
+    fn judged(&self, value: Option<f64>, interval: Option<Interval>) -> Option<f64> {
+        match self.confidence {
+            None => value,
+            Some(_) => value.and(interval).map(|i| self.condition.far_end(i)),
+        }
+    }
+
+    fn outcome_of(&self, value: Option<f64>, interval: Option<Interval>) -> Outcome {
+        match self.judged(value, interval) {
             Some(v) if self.condition.holds(v) => Outcome::Pass,
             Some(_) => Outcome::Fail,
             None => Outcome::Undefined,
+        }
+    }
+
+    fn scalar_result(
+        &self,
+        value: Option<f64>,
+        interval: Option<Interval>,
+        undefined_note: String,
+    ) -> CriterionResult {
+        let outcome = self.outcome_of(value, interval);
+        let note = match (value, self.judged(value, interval)) {
+            (None, _) => Some(undefined_note),
+            (Some(_), None) => Some(
+                "no interval: the value is undefined in more than half of the resamples".into(),
+            ),
+            _ => None,
         };
         CriterionResult {
             criterion: *self,
             outcome,
             value,
+            interval,
             worst_group: None,
             failing_groups: Vec::new(),
             groups: Vec::new(),
-            note: value.is_none().then_some(undefined_note),
+            note,
         }
     }
 
     fn per_group_result<'a>(
         &self,
-        values: impl Iterator<Item = (&'a str, Option<f64>)>,
+        values: impl Iterator<Item = (&'a str, Option<f64>, Option<Interval>)>,
     ) -> CriterionResult {
         let groups: Vec<GroupOutcome> = values
-            .map(|(key, value)| GroupOutcome {
+            .map(|(key, value, interval)| GroupOutcome {
                 key: key.to_owned(),
                 value,
-                outcome: match value {
-                    Some(v) if self.condition.holds(v) => Outcome::Pass,
-                    Some(_) => Outcome::Fail,
-                    None => Outcome::Undefined,
-                },
+                interval: self.confidence.and(interval),
+                outcome: self.outcome_of(value, interval),
             })
             .collect();
         let worst = groups
             .iter()
-            .filter_map(|g| g.value.map(|v| (g, self.condition.violation(v))))
+            .filter_map(|g| {
+                self.judged(g.value, g.interval)
+                    .map(|v| (g, self.condition.violation(v)))
+            })
             .fold(
                 None::<(&GroupOutcome, f64)>,
                 |worst, (g, violation)| match worst {
@@ -717,6 +841,7 @@ impl Criterion {
             criterion: *self,
             outcome,
             value: worst.and_then(|g| g.value),
+            interval: worst.and_then(|g| g.interval),
             worst_group: worst.map(|g| g.key.clone()),
             failing_groups,
             groups,
@@ -731,10 +856,80 @@ pub fn evaluate_criteria(
     audit: &Audit,
     baseline: Option<&Audit>,
 ) -> Vec<CriterionResult> {
+    // One bootstrap per confidence level the criteria use, shared between them.
+    let mut levels: Vec<(f64, AuditUncertainty)> = Vec::new();
     criteria
         .iter()
-        .map(|c| c.evaluate(audit, baseline))
+        .map(|c| {
+            let uncertainty = c.confidence.map(|confidence| {
+                let position = match levels.iter().position(|(l, _)| *l == confidence) {
+                    Some(position) => position,
+                    None => {
+                        levels.push((confidence, uncertainty_at(audit, confidence)));
+                        levels.len() - 1
+                    }
+                };
+                &levels[position].1
+            });
+            c.evaluate_with(audit, baseline, uncertainty)
+        })
         .collect()
+}
+
+/// What an audit's intervals depend on: the level, the options and every group's key and counts.
+#[derive(Clone, PartialEq)]
+struct UncertaintyKey {
+    confidence: f64,
+    options: crate::engine::AuditOptions,
+    groups: Vec<(String, crate::engine::ConfusionCounts)>,
+}
+
+/// How many audits' intervals [`uncertainty_at`] remembers per thread.
+const REMEMBERED_UNCERTAINTIES: usize = 16;
+
+thread_local! {
+    /// The last intervals computed, newest last. The window re-evaluates the session's criteria
+    /// on audits that mostly did not change (every scenario but the one being dragged); this
+    /// keeps a bootstrap from running again for counts it has already seen.
+    static REMEMBERED: std::cell::RefCell<Vec<(UncertaintyKey, AuditUncertainty)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The audit's bootstrap intervals at `confidence`, default resamples and seed (so a criterion
+/// gives the same verdict every time it is checked). Deterministic, hence safe to remember.
+fn uncertainty_at(audit: &Audit, confidence: f64) -> AuditUncertainty {
+    let key = UncertaintyKey {
+        confidence,
+        options: audit.options.clone(),
+        groups: audit
+            .groups
+            .iter()
+            .map(|g| (g.key.clone(), g.counts))
+            .collect(),
+    };
+    let remembered = REMEMBERED.with_borrow(|entries| {
+        entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, u)| u.clone())
+    });
+    if let Some(uncertainty) = remembered {
+        return uncertainty;
+    }
+    let uncertainty = audit_uncertainty(
+        audit,
+        &UncertaintySettings {
+            confidence,
+            ..UncertaintySettings::default()
+        },
+    );
+    REMEMBERED.with_borrow_mut(|entries| {
+        if entries.len() >= REMEMBERED_UNCERTAINTIES {
+            entries.remove(0);
+        }
+        entries.push((key, uncertainty.clone()));
+    });
+    uncertainty
 }
 
 /// The overall outcome of several results: fail if any fails, else undefined if any is
@@ -978,5 +1173,110 @@ mod tests {
         assert_eq!(overall_outcome(&results[..1]), Outcome::Pass);
         let failing = evaluate_criteria(&[parse("min_group_count >= 100")], &audit, None);
         assert_eq!(overall_outcome(&failing), Outcome::Fail);
+    }
+
+    /// The groups of `index()` with every row weighing 100 (frequency weights: 400 cases each).
+    fn heavy_audit() -> Audit {
+        let curve =
+            |rows: [(f64, bool); 4]| ScoreCurve::from_sorted(rows.map(|(s, y)| (s, y, 100.0)));
+        let group = |key: &str, curve| Group {
+            key: key.into(),
+            levels: vec![key.into()],
+            curve,
+        };
+        let index = GroupIndex::from_groups(
+            vec!["g".into()],
+            vec![
+                group(
+                    "A",
+                    curve([(1.0, false), (2.0, false), (3.0, true), (4.0, true)]),
+                ),
+                group(
+                    "B",
+                    curve([(1.0, true), (2.0, false), (3.0, true), (4.0, false)]),
+                ),
+            ],
+        );
+        audit(&index, &[3.0, 3.0], &AuditOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn at_a_confidence_level_parses_prints_and_is_refused_where_meaningless() {
+        let criterion = parse("equal_opportunity_difference <= 0.03 at 95%");
+        assert_eq!(criterion.confidence, Some(0.95));
+        assert_eq!(
+            criterion.to_string(),
+            "equal_opportunity_difference <= 0.03 at 95%"
+        );
+        assert_eq!(parse(&criterion.to_string()), criterion);
+        assert_eq!(
+            parse("selection_rate_disparity within [0.8, 1.25] at 99.5%").confidence,
+            Some(0.995)
+        );
+        for (text, message) in [
+            ("tpr_difference == 0.1 at 95%", "`==` cannot hold"),
+            ("min_group_count >= 5 at 95%", "a count has no interval"),
+            (
+                "accuracy_drop <= 0.1 at 95%",
+                "accuracy_drop has no interval",
+            ),
+            ("tpr_difference <= 0.1 at 120%", "not between 50% and 100%"),
+            ("tpr_difference <= 0.1 at 95", "expected `%`"),
+            ("tpr_difference <= 0.1 at", "a confidence level in percent"),
+        ] {
+            let error = text.parse::<Criterion>().unwrap_err();
+            assert!(error.message.contains(message), "{text}: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn at_a_confidence_level_the_far_end_of_the_interval_decides() {
+        let audit = heavy_audit();
+        // TPR: A 200/200 = 1, B 100/200 = 0.5, so the difference is 0.5; B's TPR is uncertain
+        // by about ±0.07, A's is 1 in every resample.
+        let point = parse("equal_opportunity_difference <= 0.55").evaluate(&audit, None);
+        assert_eq!(point.outcome, Outcome::Pass);
+        assert_eq!(point.interval, None);
+        let tight = parse("equal_opportunity_difference <= 0.55 at 95%").evaluate(&audit, None);
+        let interval = tight.interval.unwrap();
+        assert_eq!(tight.value, Some(0.5));
+        assert!(interval.low < 0.5 && 0.55 < interval.high, "{interval:?}");
+        assert_eq!(tight.outcome, Outcome::Fail, "the upper end is above 0.55");
+        let loose = parse("equal_opportunity_difference <= 0.7 at 95%").evaluate(&audit, None);
+        assert_eq!(loose.outcome, Outcome::Pass);
+        // `>=` is judged on the lower end: the ratio is 0.5 and its interval reaches below 0.45.
+        assert_eq!(
+            parse("tpr_ratio >= 0.45").evaluate(&audit, None).outcome,
+            Outcome::Pass
+        );
+        assert_eq!(
+            parse("tpr_ratio >= 0.45 at 95%")
+                .evaluate(&audit, None)
+                .outcome,
+            Outcome::Fail
+        );
+        // Per group: both select half, disparity 1; B's interval is about ±0.14 around it.
+        let narrow = "selection_rate_disparity within [0.95, 1.05]";
+        assert_eq!(parse(narrow).evaluate(&audit, None).outcome, Outcome::Pass);
+        let narrow = parse(&format!("{narrow} at 95%")).evaluate(&audit, None);
+        assert_eq!(narrow.outcome, Outcome::Fail);
+        assert_eq!(narrow.failing_groups, vec!["B".to_owned()]);
+        assert!(narrow.groups[1].interval.is_some());
+        let wide =
+            parse("selection_rate_disparity within [0.7, 1.4] at 95%").evaluate(&audit, None);
+        assert_eq!(wide.outcome, Outcome::Pass);
+        // evaluate_criteria shares one bootstrap per level and gives the same answers.
+        let criteria = [
+            parse("equal_opportunity_difference <= 0.55 at 95%"),
+            parse("tpr_ratio >= 0.45 at 95%"),
+            parse("tpr_ratio >= 0.45 at 90%"),
+        ];
+        let shared = evaluate_criteria(&criteria, &audit, None);
+        for (criterion, result) in criteria.iter().zip(&shared) {
+            assert_eq!(*result, criterion.evaluate(&audit, None));
+        }
+        // A 90% interval is inside the 95% one.
+        let (i90, i95) = (shared[2].interval.unwrap(), shared[1].interval.unwrap());
+        assert!(i95.low < i90.low && i90.high < i95.high);
     }
 }
