@@ -1530,3 +1530,29 @@ fn a_criterion_at_95_percent_is_judged_on_its_interval() {
     assert!(interval[1].as_f64().unwrap() > 0.12, "{interval:?}");
     assert!(interval[0].as_f64().unwrap() < 0.0977, "{interval:?}");
 }
+
+#[test]
+fn the_audit_table_has_no_trailing_spaces() {
+    let output = fulcrum()
+        .args([
+            "audit",
+            SAMPLE,
+            "--score",
+            "score",
+            "--label",
+            "repaid",
+            "--group",
+            "sex,race",
+            "--resamples",
+            "50",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(output).unwrap();
+    for line in table.lines() {
+        assert_eq!(line, line.trim_end(), "trailing spaces in `{line}`");
+    }
+}

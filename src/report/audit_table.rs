@@ -274,5 +274,10 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
         )
         .ok();
     }
-    out
+    // The padded interval columns leave spaces at some line ends; a table has none.
+    let mut trimmed: String = out.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    if !out.ends_with('\n') {
+        trimmed.pop();
+    }
+    trimmed
 }
