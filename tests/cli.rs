@@ -1361,17 +1361,24 @@ fn holdout_splits_are_seeded_and_stratified() {
     );
 }
 
-/// Runs `fulcrum audit` on the bundled sample grouped by sex × race, as JSON.
-fn sample_audit_json(extra: &[&str]) -> Value {
-    let assert = fulcrum()
+/// Runs `fulcrum audit` on the bundled sample grouped by sex × race.
+fn sample_audit(extra: &[&str]) -> assert_cmd::assert::Assert {
+    fulcrum()
         .args([
             "audit", SAMPLE, "--score", "score", "--label", "repaid", "--group", "sex,race",
-            "--format", "json",
         ])
         .args(extra)
         .assert()
-        .success();
-    stdout_json(assert)
+}
+
+/// Its text output (a successful run's stdout).
+fn sample_audit_table(extra: &[&str]) -> String {
+    String::from_utf8(sample_audit(extra).success().get_output().stdout.clone()).unwrap()
+}
+
+/// Runs `fulcrum audit` on the bundled sample grouped by sex × race, as JSON.
+fn sample_audit_json(extra: &[&str]) -> Value {
+    stdout_json(sample_audit(&[&["--format", "json"], extra].concat()).success())
 }
 
 /// Width of `summary_intervals[key]`.
@@ -1444,25 +1451,7 @@ fn intervals_are_reproducible_and_follow_their_settings() {
 
 #[test]
 fn the_table_shows_intervals_beside_the_summary() {
-    let output = fulcrum()
-        .args([
-            "audit",
-            SAMPLE,
-            "--score",
-            "score",
-            "--label",
-            "repaid",
-            "--group",
-            "sex,race",
-            "--resamples",
-            "200",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let table = String::from_utf8(output).unwrap();
+    let table = sample_audit_table(&["--resamples", "200"]);
     assert!(table.contains("95% intervals"), "{table}");
     assert!(table.contains(" ["), "{table}");
 }
@@ -1475,13 +1464,7 @@ fn bad_interval_settings_are_refused() {
         ("--resamples", "3"),
         ("--resamples", "many"),
     ] {
-        let assert = fulcrum()
-            .args([
-                "audit", SAMPLE, "--score", "score", "--label", "repaid", "--group", "sex", flag,
-                value,
-            ])
-            .assert();
-        fails_with(assert, &[flag]);
+        fails_with(sample_audit(&[flag, value]), &[flag]);
     }
 }
 
@@ -1533,25 +1516,7 @@ fn a_criterion_at_95_percent_is_judged_on_its_interval() {
 
 #[test]
 fn the_audit_table_has_no_trailing_spaces() {
-    let output = fulcrum()
-        .args([
-            "audit",
-            SAMPLE,
-            "--score",
-            "score",
-            "--label",
-            "repaid",
-            "--group",
-            "sex,race",
-            "--resamples",
-            "50",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let table = String::from_utf8(output).unwrap();
+    let table = sample_audit_table(&["--resamples", "50"]);
     for line in table.lines() {
         assert_eq!(line, line.trim_end(), "trailing spaces in `{line}`");
     }

@@ -190,7 +190,7 @@ pub struct FairnessSummary {
 
 impl FairnessSummary {
     /// Every numeric summary with its JSON key, in the documented order (everything but
-    /// `four_fifths_pass`): the one list that JSON, tables and intervals walk.
+    /// `four_fifths_pass`): the list the audit JSON's `summary` and the bootstrap intervals walk.
     pub fn numbers(&self) -> [(&'static str, Option<f64>); 8] {
         [
             (

@@ -191,20 +191,19 @@ pub fn audit_json(
             object
         })
         .collect();
+    let mut summary_json: Map<String, Value> = summary
+        .numbers()
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), optional_json(value)))
+        .collect();
+    summary_json.insert(
+        "four_fifths_pass".into(),
+        summary.four_fifths_pass.map_or(Value::Null, Value::from),
+    );
     let mut out = json!({
         "groups": groups,
         "overall": group_json(&audit.overall, attribute_names, false),
-        "summary": {
-            "demographic_parity_difference": optional_json(summary.demographic_parity_difference),
-            "demographic_parity_ratio": optional_json(summary.demographic_parity_ratio),
-            "equal_opportunity_difference": optional_json(summary.equal_opportunity_difference),
-            "equal_opportunity_ratio": optional_json(summary.equal_opportunity_ratio),
-            "equalized_odds_difference": optional_json(summary.equalized_odds_difference),
-            "equalized_odds_ratio": optional_json(summary.equalized_odds_ratio),
-            "predictive_parity_difference": optional_json(summary.predictive_parity_difference),
-            "disparate_impact": optional_json(summary.disparate_impact),
-            "four_fifths_pass": summary.four_fifths_pass.map_or(Value::Null, Value::from),
-        },
+        "summary": summary_json,
         "by_metric": by_metric,
         "settings": {
             "file": settings.file,

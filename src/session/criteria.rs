@@ -677,8 +677,8 @@ impl Criterion {
     /// Evaluates the criterion on `audit`; `baseline` is the baseline scenario's audit (only
     /// `accuracy_drop` uses it).
     ///
-    /// A criterion with `at C%` computes the audit's intervals at that level; several such
-    /// criteria share them through [`evaluate_criteria`].
+    /// A criterion with `at C%` uses the audit's intervals at that level, computed once per
+    /// audit and level (remembered per thread, see `uncertainty_at`).
     pub fn evaluate(&self, audit: &Audit, baseline: Option<&Audit>) -> CriterionResult {
         let uncertainty = self.confidence.map(|c| uncertainty_at(audit, c));
         self.evaluate_with(audit, baseline, uncertainty.as_ref())
@@ -856,23 +856,10 @@ pub fn evaluate_criteria(
     audit: &Audit,
     baseline: Option<&Audit>,
 ) -> Vec<CriterionResult> {
-    // One bootstrap per confidence level the criteria use, shared between them.
-    let mut levels: Vec<(f64, AuditUncertainty)> = Vec::new();
+    // Criteria at one level share its bootstrap through `uncertainty_at`'s memory.
     criteria
         .iter()
-        .map(|c| {
-            let uncertainty = c.confidence.map(|confidence| {
-                let position = match levels.iter().position(|(l, _)| *l == confidence) {
-                    Some(position) => position,
-                    None => {
-                        levels.push((confidence, uncertainty_at(audit, confidence)));
-                        levels.len() - 1
-                    }
-                };
-                &levels[position].1
-            });
-            c.evaluate_with(audit, baseline, uncertainty)
-        })
+        .map(|c| c.evaluate(audit, baseline))
         .collect()
 }
 
@@ -1265,7 +1252,7 @@ mod tests {
         let wide =
             parse("selection_rate_disparity within [0.7, 1.4] at 95%").evaluate(&audit, None);
         assert_eq!(wide.outcome, Outcome::Pass);
-        // evaluate_criteria shares one bootstrap per level and gives the same answers.
+        // evaluate_criteria gives the same answers as one criterion at a time.
         let criteria = [
             parse("equal_opportunity_difference <= 0.55 at 95%"),
             parse("tpr_ratio >= 0.45 at 95%"),
