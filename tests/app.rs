@@ -10,6 +10,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use fulcrum::app::plots::PlotKind;
+use fulcrum::app::state::Edit;
 use fulcrum::app::{FulcrumApp, StartWith, sample_roles};
 use fulcrum::data::LoadOptions;
 use fulcrum::engine::{AuditOptions, GroupingSpec, Metric, audit};
@@ -620,17 +621,29 @@ fn idle_frames_never_regroup_the_rows_even_with_quantile_bins_and_the_governance
     settle(&mut harness);
     assert_eq!(keys(&harness).len(), 12, "{:?}", keys(&harness));
     let builds = fulcrum::engine::index::group_index_builds();
+    let refreshes = harness.state().derived_refreshes();
     harness.run_steps(100);
     assert_eq!(
         fulcrum::engine::index::group_index_builds(),
         builds,
         "idle frames rebuilt the group index"
     );
-    // A change is still seen: moving a threshold makes the session dirty once, then it is cached.
-    harness.state_mut().thresholds_mut().set(0, 0.9);
+    assert_eq!(
+        harness.state().derived_refreshes(),
+        refreshes,
+        "idle frames recomputed the audit, the session or the criteria"
+    );
+    // A change is still seen: moving a threshold makes the session dirty and recomputes derived
+    // state once, then it is cached.
+    harness.state_mut().execute(Edit::SetThreshold {
+        group: 0,
+        value: 0.9,
+    });
     harness.run_steps(2);
     assert!(harness.state().is_dirty());
+    assert_eq!(harness.state().derived_refreshes(), refreshes + 1);
     let after_change = fulcrum::engine::index::group_index_builds();
     harness.run_steps(50);
     assert_eq!(fulcrum::engine::index::group_index_builds(), after_change);
+    assert_eq!(harness.state().derived_refreshes(), refreshes + 1);
 }

@@ -1,6 +1,7 @@
 //! Governance in the window: acceptance criteria with live pass/fail badges, scenarios compared
 //! side by side, the rationale, sign-off entries, and the comparison with another dataset. The
-//! record itself is a [`Session`]; the window edits it in place.
+//! record itself is a [`Session`] in the window's decision model; this panel reads it and returns
+//! [`Edit`]s.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ use egui::RichText;
 
 use super::jobs::Job;
 use super::palette::{PASS, WARNING, group_color};
+use super::state::Edit;
 use crate::engine::{Metric, ThresholdMap};
 use crate::report::format::rate;
 use crate::session::criteria::{CriterionResult, Outcome};
@@ -15,30 +17,6 @@ use crate::session::drift::{DRIFT_METRICS, DatasetComparison};
 use crate::session::scenario::{Scenario, ScenarioComparison};
 use crate::session::signoff::{Decision, SignOffDate};
 use crate::session::{Criterion, Session};
-
-/// What the governance panel asks the window to do.
-#[derive(Clone, Debug, PartialEq)]
-pub enum GovernanceAction {
-    /// Nothing.
-    None,
-    /// Set the thresholds of a scenario (one undo step).
-    ApplyScenario(ThresholdMap),
-    /// Save the current thresholds as a new scenario with this name.
-    SaveScenario(String),
-    /// Sign the session as it is now.
-    Sign {
-        /// Who.
-        name: String,
-        /// In what role.
-        role: String,
-        /// When.
-        date: SignOffDate,
-        /// What was decided.
-        decision: Decision,
-        /// Conditions or remarks.
-        comment: String,
-    },
-}
 
 /// Draft of a sign-off entry.
 #[derive(Clone, Debug, PartialEq)]
@@ -122,20 +100,16 @@ impl GovernancePanel {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        session: &mut Session,
+        session: &Session,
         results: &[CriterionResult],
-    ) -> GovernanceAction {
-        let mut action = GovernanceAction::None;
+    ) -> Vec<Edit> {
+        let mut edits = Vec::new();
         egui::CollapsingHeader::new(RichText::new("Acceptance criteria").strong())
             .default_open(true)
-            .show(ui, |ui| self.criteria_ui(ui, session, results));
+            .show(ui, |ui| self.criteria_ui(ui, results, &mut edits));
         egui::CollapsingHeader::new(RichText::new("Scenarios").strong())
             .default_open(true)
-            .show(ui, |ui| {
-                if let Some(a) = self.scenarios_ui(ui, session) {
-                    action = a;
-                }
-            });
+            .show(ui, |ui| self.scenarios_ui(ui, session, &mut edits));
         egui::CollapsingHeader::new(RichText::new("Rationale").strong())
             .default_open(false)
             .show(ui, |ui| {
@@ -145,31 +119,33 @@ impl GovernancePanel {
                         .weak(),
                 );
                 let label = ui.label("Rationale");
-                ui.add(
-                    egui::TextEdit::multiline(&mut session.rationale)
-                        .desired_rows(5)
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(label.id);
+                let mut rationale = session.rationale.clone();
+                if ui
+                    .add(
+                        egui::TextEdit::multiline(&mut rationale)
+                            .desired_rows(5)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id)
+                    .changed()
+                {
+                    edits.push(Edit::SetRationale(rationale));
+                }
             });
         egui::CollapsingHeader::new(RichText::new("Sign-off").strong())
             .default_open(false)
-            .show(ui, |ui| {
-                if let Some(a) = self.signoff_ui(ui, session) {
-                    action = a;
-                }
-            });
+            .show(ui, |ui| edits.extend(self.signoff_ui(ui, session)));
         if let Some(notice) = &self.notice {
             ui.label(RichText::new(notice.as_str()).weak());
         }
-        action
+        edits
     }
 
     fn criteria_ui(
         &mut self,
         ui: &mut egui::Ui,
-        session: &mut Session,
         results: &[CriterionResult],
+        edits: &mut Vec<Edit>,
     ) {
         let mut remove = None;
         for (i, result) in results.iter().enumerate() {
@@ -201,10 +177,8 @@ impl GovernancePanel {
                 ui.label(RichText::new(note.as_str()).small().weak());
             }
         }
-        if let Some(i) = remove
-            && i < session.criteria.len()
-        {
-            session.criteria.remove(i);
+        if let Some(i) = remove {
+            edits.push(Edit::RemoveCriterion(i));
         }
         ui.horizontal(|ui| {
             let label = ui.label("New");
@@ -219,7 +193,7 @@ impl GovernancePanel {
             if ui.button("Add").clicked() || submitted {
                 match self.criterion_text.parse::<Criterion>() {
                     Ok(criterion) => {
-                        session.criteria.push(criterion);
+                        edits.push(Edit::AddCriterion(criterion));
                         self.criterion_text.clear();
                         self.criterion_error = None;
                     }
@@ -239,14 +213,10 @@ impl GovernancePanel {
         }
     }
 
-    fn scenarios_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        session: &mut Session,
-    ) -> Option<GovernanceAction> {
-        let mut action = None;
+    fn scenarios_ui(&mut self, ui: &mut egui::Ui, session: &Session, edits: &mut Vec<Edit>) {
         let mut remove = None;
-        let mut baseline = session.scenarios.iter().position(|s| s.baseline);
+        let was_baseline = session.scenarios.iter().position(|s| s.baseline);
+        let mut baseline = was_baseline;
         for (i, scenario) in session.scenarios.iter().enumerate() {
             ui.horizontal(|ui| {
                 ui.radio_value(&mut baseline, Some(i), "")
@@ -257,7 +227,7 @@ impl GovernancePanel {
                     .on_hover_text("Set these thresholds")
                     .clicked()
                 {
-                    action = Some(GovernanceAction::ApplyScenario(scenario.thresholds.clone()));
+                    edits.push(Edit::ApplyScenario(scenario.thresholds.clone()));
                 }
                 if ui
                     .small_button("x")
@@ -268,13 +238,11 @@ impl GovernancePanel {
                 }
             });
         }
-        for (i, scenario) in session.scenarios.iter_mut().enumerate() {
-            scenario.baseline = baseline == Some(i);
+        if baseline != was_baseline {
+            edits.push(Edit::SetBaseline(baseline));
         }
-        if let Some(i) = remove
-            && i < session.scenarios.len()
-        {
-            session.scenarios.remove(i);
+        if let Some(i) = remove {
+            edits.push(Edit::RemoveScenario(i));
         }
         ui.horizontal(|ui| {
             let label = ui.label("Name");
@@ -295,17 +263,16 @@ impl GovernancePanel {
                 .on_hover_text("Save the current thresholds as a named scenario")
                 .clicked()
             {
-                action = Some(GovernanceAction::SaveScenario(name));
+                edits.push(Edit::SaveScenario(name));
                 self.scenario_name.clear();
             }
         });
         if ui.button("Compare scenarios").clicked() {
             self.show_comparison = true;
         }
-        action
     }
 
-    fn signoff_ui(&mut self, ui: &mut egui::Ui, session: &Session) -> Option<GovernanceAction> {
+    fn signoff_ui(&mut self, ui: &mut egui::Ui, session: &Session) -> Option<Edit> {
         for entry in &session.sign_offs {
             let covers = match session.covers(entry) {
                 Some(true) => "covers this version",
@@ -364,7 +331,7 @@ impl GovernancePanel {
                 (true, _) => form.error = Some("Enter the signer's name.".into()),
                 (false, Err(error)) => form.error = Some(error.to_string()),
                 (false, Ok(date)) => {
-                    action = Some(GovernanceAction::Sign {
+                    action = Some(Edit::Sign {
                         name: form.name.trim().to_owned(),
                         role: form.role.trim().to_owned(),
                         date,

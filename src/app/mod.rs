@@ -1,41 +1,52 @@
 //! The explorer window (eframe + egui + egui_plot): drag a group's threshold and every plot and
 //! number follows. Loading and regrouping run on worker threads; each frame only binary-searches
 //! the per-group curves and draws cached, screen-sized plot data.
+//!
+//! Where things are: the decision model and its one writer in [`state`]; every change as a
+//! command in `commands`; what is derived from the state (audit, session, criteria) in
+//! `derived`, computed once per change; menus, toolbar and status lines in `menus`; the
+//! plots, legend and side panels in `central`; sessions and governance in `session_flow`.
 
+mod central;
+mod commands;
+mod derived;
 mod export;
 mod governance;
 mod jobs;
 mod mapping;
+mod menus;
 pub mod optimize_panel;
 pub mod palette;
 pub mod plots;
 mod session_flow;
 pub mod settings;
 mod slicing;
+pub mod state;
 pub mod table;
 pub mod thresholds;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
-use egui::RichText;
-
+pub use self::commands::Command;
+use self::derived::Derived;
 use self::export::PngExport;
 use self::governance::GovernancePanel;
 use self::jobs::Job;
 pub use self::mapping::{MappingDialog, MappingOutcome};
-use self::optimize_panel::{OptimizeAction, OptimizePanel};
-use self::plots::{PlotInputs, PlotsState};
+use self::optimize_panel::OptimizePanel;
+use self::plots::PlotsState;
 use self::session_flow::DataProblem;
 pub use self::session_flow::PendingAction;
-use self::settings::{Settings, Theme};
+use self::settings::Settings;
+use self::state::{Edit, ExplorerState};
 use self::table::TableState;
-use self::thresholds::{ThresholdAction, ThresholdState};
+use self::thresholds::ThresholdState;
 use self::workspace::{Regrouped, Workspace};
 use crate::data::{ColumnRoles, LoadOptions, Preview};
-use crate::engine::{
-    Audit, AuditOptions, Convention, DecisionRule, GroupingSpec, ReferenceChoice, audit,
-};
+use crate::engine::{Audit, GroupingSpec};
+use crate::progress::Progress;
+use crate::session::Session;
 
 /// The bundled sample, embedded so an installed binary can open it anywhere.
 const SAMPLE_CSV: &[u8] = include_bytes!("../../sample_data/lending.csv");
@@ -75,7 +86,7 @@ pub fn sample_roles() -> ColumnRoles {
 pub enum StartWith {
     /// The bundled sample, grouped by race.
     Sample,
-    /// A file, through the column-mapping dialog.
+    /// A data file (through the column-mapping dialog) or a session file (`.json`).
     File(PathBuf),
     /// Nothing.
     Nothing,
@@ -99,31 +110,26 @@ pub fn run(start: StartWith) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
 
-/// How numbers are computed, as chosen in the toolbar.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ViewOptions {
-    /// Audit options (rule, convention, reference, minimum count).
-    pub audit: AuditOptions,
-    /// Leave groups under the minimum count out of plots and the table.
-    pub hide_small: bool,
-}
-
-/// A finished load: the workspace, and the session file it came from.
+/// A finished load: the workspace, its governance record, and the session file it came from.
 pub struct Loaded {
     /// The loaded dataset.
     pub workspace: Workspace,
+    /// The session: the opened one, or a new one started on the data.
+    pub session: Session,
     /// The session file, when a session was opened.
     pub session_path: Option<PathBuf>,
 }
 
-/// The explorer application.
+/// The explorer application: the data, the decision model, what is derived from them, and the
+/// panels' own view state.
 pub struct FulcrumApp {
     settings: Settings,
     workspace: Option<Workspace>,
-    thresholds: ThresholdState,
-    view: ViewOptions,
-    visible: Vec<bool>,
-    selected: Option<usize>,
+    /// Bumped whenever the workspace or its grouping is replaced; keys derived state.
+    generation: u64,
+    state: ExplorerState,
+    derived: Derived,
+    commands: Vec<Command>,
     plots: PlotsState,
     table: TableState,
     mapping: Option<MappingDialog>,
@@ -138,11 +144,11 @@ pub struct FulcrumApp {
     held_group: Option<usize>,
     governance: GovernancePanel,
     session_path: Option<PathBuf>,
-    saved_json: Option<String>,
     pending: Option<PendingAction>,
     data_problem: Option<DataProblem>,
     allow_close: bool,
     show_about: bool,
+    title: String,
     ctx: Option<egui::Context>,
 }
 
@@ -156,13 +162,10 @@ impl FulcrumApp {
         let mut app = Self {
             settings,
             workspace: None,
-            thresholds: ThresholdState::default(),
-            view: ViewOptions {
-                audit: AuditOptions::default(),
-                hide_small: false,
-            },
-            visible: Vec::new(),
-            selected: None,
+            generation: 0,
+            state: ExplorerState::default(),
+            derived: Derived::default(),
+            commands: Vec::new(),
             plots: PlotsState::default(),
             table: TableState::default(),
             mapping: None,
@@ -177,23 +180,17 @@ impl FulcrumApp {
             held_group: None,
             governance: GovernancePanel::default(),
             session_path: None,
-            saved_json: None,
             pending: None,
             data_problem: None,
             allow_close: false,
             show_about: false,
+            title: String::new(),
             ctx: Some(cc.egui_ctx.clone()),
         };
         app.settings.apply(&cc.egui_ctx);
         match start {
             StartWith::Sample => app.open_sample(),
-            StartWith::File(path)
-                if path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json")) =>
-            {
-                app.open_session(&path);
-            }
+            StartWith::File(path) if is_session_file(&path) => app.open_session(&path),
             StartWith::File(path) => app.open_path(&path),
             StartWith::Nothing => {}
         }
@@ -233,9 +230,12 @@ impl FulcrumApp {
             format!("loading {}", path.display()),
             self.ctx.clone(),
             move |progress| {
-                let workspace = Workspace::load(&path, &roles, &grouping, options, None, progress)?;
+                let workspace = Workspace::load(&path, &roles, &grouping, options, progress)?;
+                progress.stage("fingerprinting the file");
+                let session = workspace.new_session()?;
                 Ok(Loaded {
                     workspace,
+                    session,
                     session_path: None,
                 })
             },
@@ -243,7 +243,7 @@ impl FulcrumApp {
     }
 
     /// Asks for another grouping, computed on a worker thread.
-    pub fn regroup(&mut self, grouping: GroupingSpec) {
+    fn regroup(&mut self, grouping: GroupingSpec) {
         if self.regroup_job.is_some() {
             // One at a time: the latest request runs when the current one finishes.
             self.queued_grouping = Some(grouping);
@@ -263,19 +263,14 @@ impl FulcrumApp {
         self.workspace.as_ref()
     }
 
+    /// The decision model (thresholds, options, governance record).
+    pub fn state(&self) -> &ExplorerState {
+        &self.state
+    }
+
     /// Thresholds and their undo history.
     pub fn thresholds(&self) -> &ThresholdState {
-        &self.thresholds
-    }
-
-    /// Thresholds, for changes.
-    pub fn thresholds_mut(&mut self) -> &mut ThresholdState {
-        &mut self.thresholds
-    }
-
-    /// The audit options in use.
-    pub fn view_mut(&mut self) -> &mut ViewOptions {
-        &mut self.view
+        self.state.thresholds()
     }
 
     /// Error messages shown in the window.
@@ -307,17 +302,32 @@ impl FulcrumApp {
         &mut self.optimize
     }
 
-    /// Applies an optimizer's thresholds (one undo step; locked groups keep theirs).
-    fn apply_optimized(&mut self, action: OptimizeAction) {
-        if let OptimizeAction::Apply(snapshot) = action {
-            self.thresholds.apply(&snapshot);
-        }
+    /// The audit of the current thresholds (what the table and plots show).
+    pub fn audit(&self) -> Option<&Audit> {
+        self.derived.audit()
     }
 
-    /// The audit of the current thresholds (what the table and plots show).
-    pub fn audit(&self) -> Option<Audit> {
-        let workspace = self.workspace.as_ref()?;
-        audit(&workspace.index, self.thresholds.values(), &self.view.audit).ok()
+    /// How many times derived state (audit, session, criteria) was recomputed: once per change,
+    /// never per idle frame.
+    pub fn derived_refreshes(&self) -> u64 {
+        self.derived.refreshes
+    }
+
+    /// The window's title: the session file (or data file) and an unsaved mark.
+    pub fn window_title(&self) -> String {
+        let Some(workspace) = &self.workspace else {
+            return "Fulcrum".to_owned();
+        };
+        let name = self
+            .session_path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(
+                || format!("{} (new session)", workspace.file_name()),
+                |n| n.to_string_lossy().into_owned(),
+            );
+        let mark = if self.is_dirty() { "● " } else { "" };
+        format!("{mark}{name} — Fulcrum")
     }
 
     fn poll_jobs(&mut self) {
@@ -334,10 +344,7 @@ impl FulcrumApp {
         if let Some(result) = self.load_job.as_ref().and_then(Job::poll) {
             self.load_job = None;
             match result {
-                Ok(Ok(loaded)) => {
-                    self.install(loaded.workspace);
-                    self.adopt_session(loaded.session_path);
-                }
+                Ok(Ok(loaded)) => self.push(Command::Installed(Box::new(loaded))),
                 Ok(Err(message)) => self.errors.push(message),
                 Err(()) => self.errors.push("loading failed unexpectedly".into()),
             }
@@ -345,7 +352,7 @@ impl FulcrumApp {
         if let Some(result) = self.regroup_job.as_ref().and_then(Job::poll) {
             self.regroup_job = None;
             match result {
-                Ok(Ok(regrouped)) => self.install_grouping(regrouped),
+                Ok(Ok(regrouped)) => self.push(Command::Regrouped(Box::new(regrouped))),
                 Ok(Err(message)) => self.errors.push(message),
                 Err(()) => self.errors.push("regrouping failed unexpectedly".into()),
             }
@@ -353,24 +360,37 @@ impl FulcrumApp {
                 self.regroup(next);
             }
         }
+        if let Some(workspace) = &self.workspace {
+            let rule = self.state.options().rule;
+            if let Some(values) = self.optimize.poll(&workspace.index, rule, self.ctx.clone()) {
+                let mut fixed = self.state.thresholds().locked_groups();
+                fixed.extend(self.held_group);
+                self.push(Edit::HoldParity { values, fixed });
+            }
+        }
     }
 
-    fn install(&mut self, workspace: Workspace) {
+    fn install(&mut self, loaded: Loaded) {
+        let Loaded {
+            workspace,
+            session,
+            session_path,
+        } = loaded;
         self.settings.remember(workspace.data.path.clone());
         self.notices = workspace.data.warnings.clone();
-        let keys = workspace
-            .index
-            .groups()
-            .iter()
-            .map(|g| g.key.clone())
-            .collect();
-        self.thresholds = ThresholdState::new(keys, workspace.default_threshold());
-        self.view.audit.reference = ReferenceChoice::Largest;
-        self.selected = None;
+        let problem = self.state.install(
+            &workspace.index,
+            workspace.default_threshold(),
+            default_visible(&workspace),
+            session,
+            session_path.is_some(),
+        );
+        self.errors.extend(problem);
+        self.session_path = session_path;
         self.table.explained = None;
         self.plots.dragging = None;
-        self.visible = default_visible(&workspace);
         self.workspace = Some(workspace);
+        self.generation += 1;
     }
 
     fn install_grouping(&mut self, regrouped: Regrouped) {
@@ -378,548 +398,40 @@ impl FulcrumApp {
             return;
         };
         workspace.apply(regrouped);
-        let keys = workspace
-            .index
-            .groups()
-            .iter()
-            .map(|g| g.key.clone())
-            .collect();
-        self.thresholds.regroup(keys, workspace.default_threshold());
-        if let ReferenceChoice::Group(key) = &self.view.audit.reference
-            && workspace.index.position(key).is_none()
-        {
-            self.view.audit.reference = ReferenceChoice::Largest;
-        }
-        self.visible = default_visible(workspace);
-        self.selected = None;
+        self.state
+            .regroup(&workspace.index, default_visible(workspace));
         self.table.explained = None;
         self.plots.dragging = None;
+        self.generation += 1;
     }
 
-    fn hidden(&self, audit: &Audit) -> Vec<bool> {
-        audit
-            .groups
-            .iter()
-            .map(|g| self.view.hide_small && g.weight < self.view.audit.min_count)
-            .collect()
-    }
-
-    fn menu_ui(&mut self, ui: &mut egui::Ui) {
-        egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                if ui.button("Open data…").clicked() {
-                    if let Some(path) = rfd::FileDialog::new()
-                        .add_filter(
-                            "Data",
-                            &["csv", "tsv", "parquet", "pq", "arrow", "ipc", "feather"],
-                        )
-                        .pick_file()
-                    {
-                        self.guard(PendingAction::OpenData(path));
-                    }
-                    ui.close();
-                }
-                if ui.button("Open session…").clicked() {
-                    if let Some(path) = rfd::FileDialog::new()
-                        .add_filter("Fulcrum session", &["json"])
-                        .pick_file()
-                    {
-                        self.guard(PendingAction::OpenSession(path));
-                    }
-                    ui.close();
-                }
-                let loaded = self.workspace.is_some();
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Save session"))
-                    .clicked()
-                {
-                    self.save_session(false);
-                    ui.close();
-                }
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Save session as…"))
-                    .clicked()
-                {
-                    self.save_session(true);
-                    ui.close();
-                }
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Export report…"))
-                    .clicked()
-                {
-                    if let Some(path) = rfd::FileDialog::new()
-                        .add_filter("HTML report", &["html"])
-                        .add_filter("Markdown", &["md"])
-                        .add_filter("JSON", &["json"])
-                        .set_file_name("fulcrum-report.html")
-                        .save_file()
-                    {
-                        self.export_report(path);
-                    }
-                    ui.close();
-                }
-                if ui
-                    .add_enabled(loaded, egui::Button::new("Compare with another dataset…"))
-                    .clicked()
-                {
-                    if let Some(path) = rfd::FileDialog::new().pick_file() {
-                        self.compare_with_dataset(path);
-                    }
-                    ui.close();
-                }
-                ui.separator();
-                ui.menu_button("Open recent", |ui| {
-                    if self.settings.recent_files.is_empty() {
-                        ui.label("(none yet)");
-                    }
-                    for path in self.settings.recent_files.clone() {
-                        if ui.button(path.display().to_string()).clicked() {
-                            self.guard(PendingAction::OpenData(path));
-                            ui.close();
-                        }
-                    }
-                });
-                if ui.button("Open the sample").clicked() {
-                    self.guard(PendingAction::OpenSample);
-                    ui.close();
-                }
-                ui.separator();
-                let audit = self.audit();
-                if ui
-                    .add_enabled(audit.is_some(), egui::Button::new("Export table as CSV…"))
-                    .clicked()
-                {
-                    if let (Some(audit), Some(workspace)) = (&audit, &self.workspace) {
-                        let names = workspace.index.attribute_names().to_vec();
-                        self.export_csv(audit, &names);
-                    }
-                    ui.close();
-                }
-                if ui
-                    .add_enabled(audit.is_some(), egui::Button::new("Copy table as CSV"))
-                    .clicked()
-                {
-                    if let (Some(audit), Some(workspace)) = (&audit, &self.workspace) {
-                        ui.ctx().copy_text(crate::report::audit_csv(
-                            audit,
-                            workspace.index.attribute_names(),
-                        ));
-                    }
-                    ui.close();
-                }
-                ui.separator();
-                if ui.button("Quit").clicked() {
-                    self.guard(PendingAction::Quit);
-                    ui.close();
-                }
-            });
-            ui.menu_button("View", |ui| {
-                ui.selectable_value(&mut self.settings.theme, Theme::Light, "Light theme");
-                ui.selectable_value(&mut self.settings.theme, Theme::Dark, "Dark theme");
-                ui.checkbox(
-                    &mut self.settings.presentation,
-                    "Presentation mode (larger text)",
-                );
-                ui.checkbox(
-                    &mut self.view.hide_small,
-                    "Hide groups under the minimum count",
-                );
-            });
-            ui.menu_button("Help", |ui| {
-                if ui.button("About Fulcrum").clicked() {
-                    self.show_about = true;
-                    ui.close();
-                }
-            });
-        });
-    }
-
-    fn export_csv(&mut self, audit: &Audit, attribute_names: &[String]) {
-        let Some(path) = rfd::FileDialog::new()
-            .add_filter("CSV", &["csv"])
-            .set_file_name("fulcrum-metrics.csv")
-            .save_file()
-        else {
-            return;
-        };
-        let csv = crate::report::audit_csv(audit, attribute_names);
-        if let Err(e) = crate::atomic::write_atomically(&path, csv.as_bytes()) {
-            self.errors
-                .push(format!("{}: cannot write: {e}", path.display()));
+    /// Keeps the window's title in step with the session file and its unsaved mark.
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = self.window_title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
         }
-    }
-
-    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(workspace) = &self.workspace else {
-            return;
-        };
-        ui.horizontal_wrapped(|ui| {
-            ui.strong(workspace.file_name());
-            ui.label(format!(
-                "{} rows · {} groups · positive = {} = {}",
-                crate::report::format::group_thousands(workspace.sorted.len() as i64),
-                workspace.index.len(),
-                workspace.data.roles.label,
-                workspace.data.positive_label
-            ));
-            ui.separator();
-            let options = &mut self.view.audit;
-            let label = ui.label("Rule:");
-            egui::ComboBox::from_id_salt("rule")
-                .selected_text(format!("score {} threshold", options.rule.symbol()))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut options.rule, DecisionRule::AtLeast, "score ≥ threshold");
-                    ui.selectable_value(&mut options.rule, DecisionRule::Above, "score > threshold");
-                })
-                .response
-                .labelled_by(label.id);
-            let label = ui.label("Convention:");
-            egui::ComboBox::from_id_salt("convention")
-                .selected_text(options.convention.key())
-                .show_ui(ui, |ui| {
-                    for convention in Convention::ALL {
-                        ui.selectable_value(&mut options.convention, convention, convention.key());
-                    }
-                })
-                .response
-                .labelled_by(label.id)
-                .on_hover_text("native: undefined stays n/a · fairlearn: empty denominators are 0 · aequitas: disparities x/0 = 10");
-            let label = ui.label("Reference:");
-            egui::ComboBox::from_id_salt("reference")
-                .selected_text(options.reference.to_string())
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut options.reference, ReferenceChoice::Largest, "largest group");
-                    ui.selectable_value(&mut options.reference, ReferenceChoice::Min, "min per metric");
-                    for group in workspace.index.groups() {
-                        ui.selectable_value(
-                            &mut options.reference,
-                            ReferenceChoice::Group(group.key.clone()),
-                            &group.key,
-                        );
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            let label = ui
-                .label("Min count:")
-                .on_hover_text("Groups, or rate denominators, under this weight are flagged small");
-            ui.add(egui::DragValue::new(&mut options.min_count).range(0.0..=1e12).speed(1.0))
-                .labelled_by(label.id);
-        });
-    }
-
-    fn status_ui(&mut self, ui: &mut egui::Ui) {
-        let jobs = [
-            self.preview_job.as_ref().map(|j| (&j.label, &j.progress)),
-            self.load_job.as_ref().map(|j| (&j.label, &j.progress)),
-            self.regroup_job.as_ref().map(|j| (&j.label, &j.progress)),
-        ];
-        let mut cancel = false;
-        for (label, progress) in jobs.into_iter().flatten() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                let stage = progress.stage_text();
-                ui.label(if stage.is_empty() {
-                    label.clone()
-                } else {
-                    format!("{label}: {stage}")
-                });
-                if ui.button("Cancel").clicked() {
-                    progress.cancel();
-                    cancel = true;
-                }
-            });
-        }
-        if cancel {
-            // The worker stops at its next check; its result is ignored.
-            self.preview_job = None;
-            self.load_job = None;
-        }
-        let mut dismissed = None;
-        for (i, error) in self.errors.iter().enumerate() {
-            ui.horizontal(|ui| {
-                ui.colored_label(palette::WARNING, format!("Error: {error}"));
-                if ui.small_button("x").on_hover_text("Dismiss").clicked() {
-                    dismissed = Some(i);
-                }
-            });
-        }
-        if let Some(i) = dismissed {
-            self.errors.remove(i);
-        }
-        if !self.notices.is_empty() {
-            let mut close = false;
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(self.notices.join(" ")).weak());
-                close = ui.small_button("x").on_hover_text("Dismiss").clicked();
-            });
-            if close {
-                self.notices.clear();
-            }
-        }
-    }
-
-    fn controls_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(workspace) = &self.workspace else {
-            return;
-        };
-        let mut new_grouping = None;
-        egui::CollapsingHeader::new(RichText::new("Slicing").strong())
-            .default_open(true)
-            .show(ui, |ui| {
-                new_grouping = slicing::slicing_ui(
-                    ui,
-                    &workspace.attributes,
-                    &workspace.grouping,
-                    self.view.audit.min_count,
-                );
-            });
-        ui.separator();
-        ui.strong("Thresholds");
-        let action = thresholds::thresholds_ui(
-            ui,
-            &mut self.thresholds,
-            &workspace.index,
-            workspace.score_range,
-            self.view.audit.rule,
-            &mut self.selected,
-        );
-        if action == ThresholdAction::Reset {
-            let default = workspace.default_threshold();
-            self.thresholds.reset(default);
-        }
-        if let Some(grouping) = new_grouping {
-            self.regroup(grouping);
-        }
-    }
-
-    fn legend_ui(&mut self, ui: &mut egui::Ui, hidden: &[bool]) {
-        if self.workspace.is_none() {
-            return;
-        }
-        // Many groups wrap onto several lines; beyond three the legend scrolls.
-        egui::ScrollArea::vertical()
-            .id_salt("legend-scroll")
-            .max_height(3.0 * ui.spacing().interact_size.y + 2.0 * ui.spacing().item_spacing.y)
-            .show(ui, |ui| self.legend_rows_ui(ui, hidden));
-    }
-
-    fn legend_rows_ui(&mut self, ui: &mut egui::Ui, hidden: &[bool]) {
-        let Some(workspace) = self.workspace.as_ref() else {
-            return;
-        };
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Show in plots:").weak());
-            for (i, group) in workspace.index.groups().iter().enumerate() {
-                if hidden.get(i).copied().unwrap_or(false) {
-                    continue;
-                }
-                let mut shown = self.visible.get(i).copied().unwrap_or(true);
-                let (swatch, _) =
-                    ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                let color = if shown {
-                    palette::group_color(i)
-                } else {
-                    ui.visuals().weak_text_color()
-                };
-                ui.painter().rect_filled(swatch, 2.0, color);
-                if ui
-                    .toggle_value(&mut shown, group.key.as_str())
-                    .on_hover_text("Show or hide this group in the plots")
-                    .changed()
-                    && let Some(slot) = self.visible.get_mut(i)
-                {
-                    *slot = shown;
-                }
-            }
-            if ui.small_button("all").clicked() {
-                self.visible.iter_mut().for_each(|v| *v = true);
-            }
-            if ui.small_button("none").clicked() {
-                self.visible.iter_mut().for_each(|v| *v = false);
-            }
-        });
-    }
-
-    fn plots_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        audit: &Audit,
-        hidden: &[bool],
-    ) -> (Option<(usize, f64)>, OptimizeAction) {
-        let Some(workspace) = self.workspace.as_ref() else {
-            return (None, OptimizeAction::None);
-        };
-        let scenario_points = self
-            .optimize
-            .frontier_for(&workspace.index)
-            .map(|(_, constraint, objective)| self.scenario_points(constraint, objective))
-            .unwrap_or_default();
-        let visible: Vec<bool> = self
-            .visible
-            .iter()
-            .zip(hidden)
-            .map(|(v, h)| *v && !h)
-            .collect();
-        let inputs = PlotInputs {
-            index: &workspace.index,
-            curves: &workspace.curves,
-            audit,
-            thresholds: self.thresholds.values(),
-            visible: &visible,
-            score_range: workspace.score_range,
-        };
-        let spacing = ui.spacing().item_spacing;
-        let size = ui.available_size();
-        // Never a negative size, however small the window or long the legend.
-        let cell = egui::vec2(
-            ((size.x - 2.0 * spacing.x) / 3.0).max(120.0),
-            ((size.y - spacing.y) / 2.0).max(120.0),
-        );
-        let mut edit = None;
-        let state = &mut self.plots;
-        let png = &mut self.png;
-        let mut cell_ui =
-            |ui: &mut egui::Ui,
-             width: f32,
-             name: &str,
-             draw: &mut dyn FnMut(&mut egui::Ui) -> Option<(usize, f64)>| {
-                ui.allocate_ui_with_layout(
-                    egui::vec2(width, cell.y),
-                    egui::Layout::top_down(egui::Align::Min),
-                    |ui| {
-                        ui.set_min_size(egui::vec2(width, cell.y));
-                        ui.set_max_size(egui::vec2(width, cell.y));
-                        let rect = ui.max_rect();
-                        let result = draw(ui);
-                        png.button_ui(ui, rect, name);
-                        result
-                    },
-                )
-                .inner
-            };
-        ui.horizontal(|ui| {
-            edit = edit.or(cell_ui(ui, cell.x, "distribution", &mut |ui| {
-                plots::distribution_plot_ui(ui, state, &inputs)
-            }));
-            edit = edit.or(cell_ui(ui, cell.x, "metric-curve", &mut |ui| {
-                plots::metric_curve_plot_ui(ui, state, &inputs)
-            }));
-            edit = edit.or(cell_ui(ui, cell.x, "roc", &mut |ui| {
-                plots::roc_plot_ui(ui, state, &inputs)
-            }));
-        });
-        let optimize = &mut self.optimize;
-        let mut action = OptimizeAction::None;
-        let rule = audit.options.rule;
-        let ctx = self.ctx.clone();
-        ui.horizontal(|ui| {
-            cell_ui(ui, cell.x, "by-group", &mut |ui| {
-                plots::by_group_plot_ui(ui, state, &inputs);
-                None
-            });
-            cell_ui(ui, cell.x, "calibration", &mut |ui| {
-                plots::calibration_plot_ui(ui, state, &inputs);
-                None
-            });
-            cell_ui(ui, cell.x, "frontier", &mut |ui| {
-                action = optimize_panel::frontier_plot_ui(
-                    ui,
-                    optimize,
-                    &workspace.index,
-                    audit,
-                    &scenario_points,
-                    rule,
-                    ctx.clone(),
-                );
-                None
-            });
-        });
-        (edit, action)
-    }
-
-    fn side_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(workspace) = &self.workspace else {
-            return;
-        };
-        let index = std::sync::Arc::clone(&workspace.index);
-        let mut action = OptimizeAction::None;
-        egui::CollapsingHeader::new(RichText::new("Optimize").strong())
-            .default_open(true)
-            .show(ui, |ui| {
-                action = self
-                    .optimize
-                    .ui(ui, &index, self.view.audit.rule, &self.ctx);
-            });
-        self.apply_optimized(action);
-        ui.separator();
-        egui::CollapsingHeader::new(RichText::new("Governance").strong())
-            .default_open(true)
-            .show(ui, |ui| self.governance_ui(ui));
-    }
-
-    /// In hold-parity mode, a user's move of one group's threshold re-optimizes the others.
-    fn hold_parity_after_edits(&mut self, before: &[f64]) {
-        if !self.optimize.hold_parity {
-            self.held_group = None;
-            return;
-        }
-        let Some(workspace) = &self.workspace else {
-            return;
-        };
-        let values = self.thresholds.values();
-        if values.len() != before.len() {
-            return;
-        }
-        let changed: Vec<usize> = (0..values.len())
-            .filter(|i| values[*i] != before[*i])
-            .collect();
-        let [group] = changed.as_slice() else {
-            return;
-        };
-        let mut fixed: Vec<(usize, f64)> = self
-            .thresholds
-            .locked_groups()
-            .into_iter()
-            .map(|i| (i, values[i]))
-            .collect();
-        fixed.push((*group, values[*group]));
-        self.held_group = Some(*group);
-        let index = std::sync::Arc::clone(&workspace.index);
-        self.optimize
-            .request_hold(&index, self.view.audit.rule, fixed, self.ctx.clone());
-    }
-
-    fn about_ui(&mut self, ctx: &egui::Context) {
-        egui::Window::new("About Fulcrum")
-            .open(&mut self.show_about)
-            .collapsible(false)
-            .show(ctx, |ui| {
-                ui.label(format!("Fulcrum {}", env!("CARGO_PKG_VERSION")));
-                ui.label("A what-if explorer for decision thresholds and fairness.");
-                ui.label("Every number comes from one engine; each metric's definition and 0/0 rule are in README.md.");
-            });
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .collect()
-        });
-        if let Some(path) = dropped.into_iter().next() {
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-            {
-                self.guard(PendingAction::OpenSession(path));
+        let dropped: Option<PathBuf> =
+            ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+        if let Some(path) = dropped {
+            let action = if is_session_file(&path) {
+                PendingAction::OpenSession(path)
             } else {
-                self.guard(PendingAction::OpenData(path));
-            }
+                PendingAction::OpenData(path)
+            };
+            self.push(Command::Guarded(action));
         }
     }
+}
+
+/// Whether a path names a session (`.json`) rather than data.
+fn is_session_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn default_visible(workspace: &Workspace) -> Vec<bool> {
@@ -945,126 +457,41 @@ impl eframe::App for FulcrumApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.ctx.get_or_insert_with(|| ctx.clone());
+        let seen = (self.generation, self.state.revision());
+        // Finished jobs and dropped files first, so this frame draws their results.
         self.poll_jobs();
         self.handle_dropped_files(&ctx);
+        self.run_commands();
         self.settings.apply(&ctx);
         self.png.poll(&ctx, &mut self.errors);
-        if let Some(workspace) = &self.workspace {
-            let rule = self.view.audit.rule;
-            if let Some(held) = self.optimize.poll(&workspace.index, rule, self.ctx.clone()) {
-                let mut fixed = self.thresholds.locked_groups();
-                fixed.extend(self.held_group);
-                self.thresholds.set_others(&held, &fixed);
-            }
-            thresholds::handle_keys(&ctx, &mut self.thresholds, &workspace.index, self.selected);
-        }
-        let before = self.thresholds.values().to_vec();
+        self.shortcuts(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.is_dirty() {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.pending = Some(PendingAction::Quit);
-        }
-        if self.workspace.is_some()
-            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S))
-        {
-            self.save_session(false);
         }
         egui::Panel::top("menu").show(ui, |ui| {
             self.menu_ui(ui);
             self.toolbar_ui(ui);
             self.status_ui(ui);
         });
-        let audit = self.audit();
-        match &audit {
-            Some(audit) => {
-                let hidden = self.hidden(audit);
-                egui::Panel::left("controls")
-                    .resizable(true)
-                    .default_size(300.0)
-                    .show(ui, |ui| {
-                        egui::ScrollArea::vertical()
-                            .id_salt("controls-scroll")
-                            .show(ui, |ui| {
-                                self.controls_ui(ui);
-                            });
-                    });
-                egui::Panel::right("optimize")
-                    .resizable(true)
-                    .default_size(250.0)
-                    .show(ui, |ui| {
-                        egui::ScrollArea::vertical()
-                            .id_salt("right-scroll")
-                            .show(ui, |ui| {
-                                self.side_ui(ui);
-                            });
-                    });
-                // At most 45% of the height, so 40 groups' rows never squeeze the plots away
-                // (the table scrolls instead).
-                let table_max = (ui.available_height() * 0.45).max(160.0);
-                egui::Panel::bottom("table")
-                    .resizable(true)
-                    .default_size(300.0_f32.min(table_max))
-                    .max_size(table_max)
-                    .show(ui, |ui| {
-                        table::metrics_table_ui(ui, audit, &mut self.table, &hidden);
-                        ui.separator();
-                        table::summary_ui(ui, audit);
-                    });
-                let (edit, action) = egui::CentralPanel::default()
-                    .show(ui, |ui| {
-                        self.legend_ui(ui, &hidden);
-                        self.plots_ui(ui, audit, &hidden)
-                    })
-                    .inner;
-                self.apply_optimized(action);
-                if let (Some((group, value)), Some(workspace)) = (edit, &self.workspace) {
-                    let rule = self.view.audit.rule;
-                    let value =
-                        thresholds::canonical_threshold(&workspace.index, group, value, rule);
-                    self.thresholds.set(group, value);
-                    self.selected = Some(group);
-                }
-                table::explain_ui(&ctx, audit, &mut self.table);
-            }
-            None => {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    ui.vertical_centered(|ui| {
-                        ui.add_space(ui.available_height() / 3.0);
-                        ui.heading("Fulcrum");
-                        if self.is_busy() {
-                            ui.spinner();
-                        } else {
-                            ui.label("Open a scored dataset (File > Open data…, or drop a file here), or the sample.");
-                            if ui.button("Open the sample").clicked() {
-                                self.open_sample();
-                            }
-                        }
-                    });
-                });
-            }
+        if self.workspace.is_some() && self.derived.audit().is_some() {
+            self.panels_ui(ui, &ctx);
+        } else {
+            self.empty_ui(ui);
         }
-        if let Some(dialog) = &mut self.mapping {
-            match mapping::mapping_ui(&ctx, dialog) {
-                MappingOutcome::Open => {}
-                MappingOutcome::Cancelled => self.mapping = None,
-                MappingOutcome::Load(path, roles, options) => {
-                    let first = roles
-                        .attributes
-                        .first()
-                        .cloned()
-                        .into_iter()
-                        .collect::<Vec<_>>();
-                    self.mapping = None;
-                    self.load(path, roles, GroupingSpec::by_names(&first), options);
-                }
-            }
-        }
+        self.mapping_ui(&ctx);
         self.about_ui(&ctx);
         self.governance_windows_ui(&ctx);
         self.modals_ui(&ctx);
-        self.hold_parity_after_edits(&before);
         // A drag, a typed value or a key press is one undo step once the interaction settles.
         if !ctx.input(|i| i.pointer.any_down()) && !ctx.egui_wants_keyboard_input() {
-            self.thresholds.commit();
+            self.push(Edit::Settle);
+        }
+        self.run_commands();
+        self.update_title(&ctx);
+        if (self.generation, self.state.revision()) != seen {
+            // Commands ran after the panels drew: draw their result.
+            ctx.request_repaint();
         }
     }
 

@@ -3,14 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::governance::{self, GovernanceAction, GovernanceOutput};
+use super::governance::{self, GovernanceOutput};
 use super::jobs::Job;
 use super::workspace::Workspace;
-use super::{FulcrumApp, Loaded, palette};
-use crate::engine::ThresholdMap;
+use super::{Command, FulcrumApp, Loaded, palette};
 use crate::report::SessionReportFormat;
 use crate::session::evaluate::{EvaluateOptions, EvaluatedData};
-use crate::session::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
+use crate::session::scenario::KeyMatching;
 use crate::session::{DataStatus, Session, evaluate_session};
 
 /// What the user asked for before being offered to save unsaved changes.
@@ -44,36 +43,15 @@ pub type ScenarioPoints = Vec<(String, [f64; 2])>;
 
 impl FulcrumApp {
     /// The session as it would be saved now: the record plus the window's thresholds, grouping
-    /// and options.
-    pub fn current_session(&self) -> Option<Session> {
-        let workspace = self.workspace.as_ref()?;
-        let mut session = workspace.session.clone();
-        let thresholds = ThresholdMap::from_resolved(&workspace.index, self.thresholds.values());
-        session.refresh_frozen(
-            workspace.frozen_grouping.clone(),
-            thresholds,
-            &self.view.audit,
-        );
-        Some(session)
+    /// and options (derived once per change).
+    pub fn current_session(&self) -> Option<&Session> {
+        self.derived.session.as_ref()
     }
 
-    fn session_json(session: &Session) -> String {
-        serde_json::to_string(session).unwrap_or_default()
-    }
-
-    /// Whether there are changes since the session was opened, saved or the data loaded. Cheap
-    /// per frame: the frozen grouping comes with the workspace, so nothing reads every row.
+    /// Whether there are changes since the session was opened, saved or the data loaded: two
+    /// counters compared, nothing serialised or recomputed per frame.
     pub fn is_dirty(&self) -> bool {
-        match (self.current_session(), &self.saved_json) {
-            (Some(session), Some(saved)) => Self::session_json(&session) != *saved,
-            (Some(_), None) => true,
-            _ => false,
-        }
-    }
-
-    /// Remembers the current state as saved.
-    fn mark_saved(&mut self) {
-        self.saved_json = self.current_session().map(|s| Self::session_json(&s));
+        self.state.is_dirty()
     }
 
     /// The session file, when the work was saved or opened from one.
@@ -168,47 +146,19 @@ impl FulcrumApp {
                 let grouping = session.grouping.clone();
                 let options = session.load_options();
                 let mut session = session;
-                let mut workspace =
-                    Workspace::load(&data, &roles, &grouping, options, None, progress)?;
+                let workspace = Workspace::load(&data, &roles, &grouping, options, progress)?;
                 if replace {
                     session
                         .replace_data(&workspace.analysis)
                         .map_err(|e| e.to_string())?;
                 }
-                workspace.session = session;
                 Ok(Loaded {
                     workspace,
+                    session,
                     session_path: Some(session_path),
                 })
             },
         ));
-    }
-
-    /// After a session's data is installed: its thresholds and options.
-    pub(super) fn adopt_session(&mut self, session_path: Option<PathBuf>) {
-        let Some(workspace) = &self.workspace else {
-            return;
-        };
-        if session_path.is_some() {
-            let session = &workspace.session;
-            self.view.audit = session.audit_options();
-            match session.thresholds.resolve(&workspace.index) {
-                Ok(values) => {
-                    let snapshot = workspace
-                        .index
-                        .groups()
-                        .iter()
-                        .map(|g| g.key.clone())
-                        .zip(values)
-                        .collect();
-                    self.thresholds.apply(&snapshot);
-                    self.thresholds.clear_history();
-                }
-                Err(error) => self.errors.push(format!("session thresholds: {error}")),
-            }
-        }
-        self.session_path = session_path;
-        self.mark_saved();
     }
 
     /// Saves to the session file, asking for one the first time. Returns whether it saved.
@@ -231,16 +181,15 @@ impl FulcrumApp {
 
     /// Saves the session to `path` atomically.
     pub fn save_session_to(&mut self, path: &Path) -> bool {
-        let Some(session) = self.current_session() else {
+        self.refresh_derived();
+        let Some(session) = self.derived.session.clone() else {
             return false;
         };
         match session.save(path) {
             Ok(()) => {
-                if let Some(workspace) = &mut self.workspace {
-                    workspace.session = session;
-                }
+                self.state.mark_saved(session);
                 self.session_path = Some(path.to_path_buf());
-                self.mark_saved();
+                self.refresh_derived();
                 true
             }
             Err(error) => {
@@ -250,73 +199,10 @@ impl FulcrumApp {
         }
     }
 
-    /// Carries out what the governance panel asked for.
-    pub(super) fn governance_action(&mut self, action: GovernanceAction) {
-        match action {
-            GovernanceAction::None => {}
-            GovernanceAction::ApplyScenario(map) => {
-                let Some(workspace) = &self.workspace else {
-                    return;
-                };
-                let resolved = crate::session::scenario::resolve_thresholds(
-                    &map,
-                    &workspace.index,
-                    KeyMatching::Lenient,
-                );
-                match resolved {
-                    Ok((values, _)) => {
-                        let snapshot = workspace
-                            .index
-                            .groups()
-                            .iter()
-                            .map(|g| g.key.clone())
-                            .zip(values)
-                            .collect();
-                        self.thresholds.apply(&snapshot);
-                    }
-                    Err(error) => self.errors.push(format!("scenario: {error}")),
-                }
-            }
-            GovernanceAction::SaveScenario(name) => {
-                let Some(workspace) = &mut self.workspace else {
-                    return;
-                };
-                let thresholds =
-                    ThresholdMap::from_resolved(&workspace.index, self.thresholds.values());
-                workspace
-                    .session
-                    .scenarios
-                    .push(governance::scenario(name, thresholds));
-            }
-            GovernanceAction::Sign {
-                name,
-                role,
-                date,
-                decision,
-                comment,
-            } => {
-                let Some(mut session) = self.current_session() else {
-                    return;
-                };
-                session.sign(&name, &role, date, decision, &comment);
-                if let Some(workspace) = &mut self.workspace {
-                    workspace.session = session;
-                }
-            }
-        }
-    }
-
-    /// The decision and the scenarios audited on the current data (for the badges, the
-    /// comparison window and the plot overlays).
-    pub fn scenario_comparison(&self) -> Option<ScenarioComparison> {
-        let workspace = self.workspace.as_ref()?;
-        let session = self.current_session()?;
-        compare_scenarios(&session, &workspace.index, KeyMatching::Lenient).ok()
-    }
-
     /// Exports the report (HTML, Markdown or JSON by extension) on a worker thread.
     pub fn export_report(&mut self, path: PathBuf) {
-        let (Some(workspace), Some(session)) = (&self.workspace, self.current_session()) else {
+        let (Some(workspace), Some(session)) = (&self.workspace, self.derived.session.clone())
+        else {
             return;
         };
         let Some(format) = SessionReportFormat::from_path(&path) else {
@@ -355,7 +241,7 @@ impl FulcrumApp {
 
     /// Compares the current decision on the session's data and on `other` (worker thread).
     pub fn compare_with_dataset(&mut self, other: PathBuf) {
-        let Some(mut session) = self.current_session() else {
+        let Some(mut session) = self.derived.session.clone() else {
             return;
         };
         if let Some(path) = &self.session_path {
@@ -460,7 +346,6 @@ impl FulcrumApp {
 
     /// The governance section of the side panel.
     pub(super) fn governance_ui(&mut self, ui: &mut egui::Ui) {
-        let comparison = self.scenario_comparison();
         let dirty = self.is_dirty();
         let name = self
             .session_path
@@ -480,23 +365,22 @@ impl FulcrumApp {
         });
         ui.horizontal(|ui| {
             if ui.button("Save").on_hover_text("Ctrl+S").clicked() {
-                self.save_session(false);
+                self.push(Command::Save { ask: false });
             }
-            if ui.button("Save as…").clicked() {
-                self.save_session(true);
+            if ui
+                .button("Save as…")
+                .on_hover_text("Ctrl+Shift+S")
+                .clicked()
+            {
+                self.push(Command::Save { ask: true });
             }
             if ui
                 .button("Report…")
                 .on_hover_text("Export the sign-off report (HTML, Markdown or JSON)")
                 .clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("HTML report", &["html"])
-                    .add_filter("Markdown", &["md"])
-                    .add_filter("JSON", &["json"])
-                    .set_file_name("fulcrum-report.html")
-                    .save_file()
+                && let Some(path) = super::menus::pick_report_file()
             {
-                self.export_report(path);
+                self.push(Command::ExportReport(path));
             }
         });
         if self.governance.job.is_some() {
@@ -505,26 +389,26 @@ impl FulcrumApp {
                 ui.label("working…");
             });
         }
-        let results = comparison
-            .as_ref()
-            .map(|c| c.decision.criteria.clone())
-            .unwrap_or_default();
-        let Some(workspace) = &mut self.workspace else {
+        let Some(session) = self.state.session() else {
             return;
         };
-        let action = self.governance.ui(ui, &mut workspace.session, &results);
-        self.governance_action(action);
-        if let Some(comparison) = &comparison
-            && comparison
-                .decision
-                .criteria
-                .iter()
-                .any(|c| c.outcome == crate::session::Outcome::Fail)
-        {
+        let results = self
+            .derived
+            .comparison()
+            .map(|c| c.decision.criteria.as_slice())
+            .unwrap_or_default();
+        let edits = self.governance.ui(ui, session, results);
+        let failing = results
+            .iter()
+            .any(|c| c.outcome == crate::session::Outcome::Fail);
+        if failing {
             ui.colored_label(
                 palette::WARNING,
                 "Some acceptance criteria fail at the current thresholds.",
             );
+        }
+        for edit in edits {
+            self.push(edit);
         }
     }
 
@@ -534,10 +418,10 @@ impl FulcrumApp {
             self.errors.push(error);
         }
         if self.governance.show_comparison
-            && let Some(comparison) = self.scenario_comparison()
+            && let Some(comparison) = self.derived.comparison()
         {
             let mut open = true;
-            governance::comparison_window(ctx, &mut open, &comparison);
+            governance::comparison_window(ctx, &mut open, comparison);
             self.governance.show_comparison = open;
         }
         governance::drift_window(ctx, &mut self.governance.drift);
@@ -549,7 +433,8 @@ impl FulcrumApp {
         constraint: crate::optimize::Constraint,
         objective: crate::optimize::Objective,
     ) -> ScenarioPoints {
-        self.scenario_comparison()
+        self.derived
+            .comparison()
             .map(|c| {
                 c.scenarios
                     .iter()

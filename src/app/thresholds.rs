@@ -6,6 +6,7 @@
 use egui::{Key, Modifiers};
 
 use super::palette::group_color;
+use super::state::Edit;
 use crate::engine::{DecisionRule, GroupIndex};
 
 /// Thresholds by group key.
@@ -20,8 +21,9 @@ pub struct ThresholdState {
     keys: Vec<String>,
     values: Vec<f64>,
     locked: Vec<bool>,
-    /// Whether moving one threshold moves every unlocked group's.
-    pub uniform: bool,
+    /// Whether moving one threshold moves every unlocked group's (change it with
+    /// [`Edit::SetUniform`]).
+    pub(super) uniform: bool,
     committed: Vec<f64>,
     undo: Vec<Snapshot>,
     redo: Vec<Snapshot>,
@@ -44,7 +46,7 @@ impl ThresholdState {
 
     /// Follows a new grouping: groups that keep their key keep their threshold and lock; new
     /// groups start at `default` (or the common threshold when "one for all" is on).
-    pub fn regroup(&mut self, keys: Vec<String>, default: f64) {
+    pub(super) fn regroup(&mut self, keys: Vec<String>, default: f64) {
         let start = if self.uniform {
             self.values.first().copied().unwrap_or(default)
         } else {
@@ -89,7 +91,7 @@ impl ThresholdState {
     }
 
     /// Locks or unlocks group `i`.
-    pub fn set_locked(&mut self, i: usize, locked: bool) {
+    pub(super) fn set_locked(&mut self, i: usize, locked: bool) {
         if let Some(slot) = self.locked.get_mut(i) {
             *slot = locked;
         }
@@ -97,7 +99,7 @@ impl ThresholdState {
 
     /// Sets group `i`'s threshold (every unlocked group's, in "one for all" mode). Locked groups
     /// do not move.
-    pub fn set(&mut self, i: usize, value: f64) {
+    pub(super) fn set(&mut self, i: usize, value: f64) {
         if self.is_locked(i) {
             return;
         }
@@ -114,7 +116,7 @@ impl ThresholdState {
 
     /// Sets every unlocked group's threshold from `values` except the groups in `fixed` (hold
     /// parity: the optimizer moved the others). Not an undo step of its own.
-    pub fn set_others(&mut self, values: &[f64], fixed: &[usize]) {
+    pub(super) fn set_others(&mut self, values: &[f64], fixed: &[usize]) {
         for (i, (slot, value)) in self.values.iter_mut().zip(values).enumerate() {
             if !fixed.contains(&i) && !self.locked.get(i).copied().unwrap_or(false) {
                 *slot = *value;
@@ -130,7 +132,7 @@ impl ThresholdState {
     }
 
     /// Turns "one threshold for all" on (aligning unlocked groups on `anchor`'s threshold) or off.
-    pub fn set_uniform(&mut self, uniform: bool, anchor: usize) {
+    pub(super) fn set_uniform(&mut self, uniform: bool, anchor: usize) {
         self.uniform = uniform;
         if uniform && let Some(value) = self.values.get(anchor).copied() {
             self.set(anchor, value);
@@ -138,7 +140,7 @@ impl ThresholdState {
     }
 
     /// Puts every unlocked group back at `default`.
-    pub fn reset(&mut self, default: f64) {
+    pub(super) fn reset(&mut self, default: f64) {
         for (v, locked) in self.values.iter_mut().zip(&self.locked) {
             if !locked {
                 *v = default;
@@ -148,7 +150,7 @@ impl ThresholdState {
 
     /// Sets thresholds from a snapshot (optimizer results, sessions, undo); groups not in it and
     /// locked groups keep theirs. Records one undo step.
-    pub fn apply(&mut self, snapshot: &Snapshot) {
+    pub(super) fn apply(&mut self, snapshot: &Snapshot) {
         self.restore(snapshot);
         self.commit();
     }
@@ -183,7 +185,7 @@ impl ThresholdState {
 
     /// Records the current thresholds as one undo step, if they changed since the last one.
     /// Called once the user's interaction has settled (no button held).
-    pub fn commit(&mut self) {
+    pub(super) fn commit(&mut self) {
         if self.values != self.committed {
             self.undo.push(self.committed_snapshot());
             if self.undo.len() > MAX_UNDO {
@@ -195,7 +197,7 @@ impl ThresholdState {
     }
 
     /// Forgets the undo history (a session was just opened).
-    pub fn clear_history(&mut self) {
+    pub(super) fn clear_history(&mut self) {
         self.undo.clear();
         self.redo.clear();
         self.committed.clone_from(&self.values);
@@ -212,7 +214,7 @@ impl ThresholdState {
     }
 
     /// Goes back one step.
-    pub fn undo(&mut self) {
+    pub(super) fn undo(&mut self) {
         self.commit();
         if let Some(previous) = self.undo.pop() {
             self.redo.push(self.snapshot());
@@ -221,7 +223,7 @@ impl ThresholdState {
     }
 
     /// Goes forward one step.
-    pub fn redo(&mut self) {
+    pub(super) fn redo(&mut self) {
         if let Some(next) = self.redo.pop() {
             self.undo.push(self.snapshot());
             self.force(&next);
@@ -242,7 +244,7 @@ impl ThresholdState {
 
     /// Moves group `i` to the next (`up`) or previous distinct score of the group: the smallest
     /// step that changes a decision. Past the top score comes "nobody".
-    pub fn nudge(&mut self, index: &GroupIndex, i: usize, up: bool) {
+    pub(super) fn nudge(&mut self, index: &GroupIndex, i: usize, up: bool) {
         let (Some(group), Some(&current)) = (index.groups().get(i), self.values.get(i)) else {
             return;
         };
@@ -276,15 +278,6 @@ pub fn canonical_threshold(
     }
 }
 
-/// What the thresholds panel asks the window to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ThresholdAction {
-    /// Nothing.
-    None,
-    /// Reset every unlocked threshold.
-    Reset,
-}
-
 /// Formats a threshold exactly (shortest round-trip form), or nobody/everybody.
 pub fn format_threshold(value: f64) -> String {
     crate::report::format::threshold(Some(value))
@@ -300,16 +293,11 @@ pub fn parse_threshold(text: &str) -> Option<f64> {
     }
 }
 
-/// Handles arrow-key nudges and undo/redo shortcuts; call before drawing widgets that would take
-/// the keys.
-pub fn handle_keys(
-    ctx: &egui::Context,
-    state: &mut ThresholdState,
-    index: &GroupIndex,
-    selected: Option<usize>,
-) {
+/// Arrow-key nudges of the selected group and undo/redo shortcuts, as edits; call before drawing
+/// widgets that would take the keys.
+pub fn handle_keys(ctx: &egui::Context, index: &GroupIndex, selected: Option<usize>) -> Vec<Edit> {
     if ctx.egui_wants_keyboard_input() {
-        return;
+        return Vec::new();
     }
     let (undo, redo, left, right) = ctx.input_mut(|input| {
         let redo = input.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
@@ -321,31 +309,33 @@ pub fn handle_keys(
             || input.consume_key(Modifiers::NONE, Key::ArrowUp);
         (undo, redo, left, right)
     });
+    let mut edits = Vec::new();
     if redo {
-        state.redo();
+        edits.push(Edit::Redo);
     } else if undo {
-        state.undo();
+        edits.push(Edit::Undo);
     }
-    if let Some(group) = selected {
+    if let Some(group) = selected.filter(|g| *g < index.len()) {
         if left {
-            state.nudge(index, group, false);
+            edits.push(Edit::Nudge { group, up: false });
         }
         if right {
-            state.nudge(index, group, true);
+            edits.push(Edit::Nudge { group, up: true });
         }
     }
+    edits
 }
 
-/// One row per group: color, name, lock, slider and exact value.
+/// One row per group: color, name, lock, slider and exact value. Returns what the user changed.
 pub fn thresholds_ui(
     ui: &mut egui::Ui,
-    state: &mut ThresholdState,
+    state: &ThresholdState,
     index: &GroupIndex,
     score_range: (f64, f64),
     rule: DecisionRule,
-    selected: &mut Option<usize>,
-) -> ThresholdAction {
-    let mut action = ThresholdAction::None;
+    selected: Option<usize>,
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
     ui.horizontal(|ui| {
         let mut uniform = state.uniform;
         if ui
@@ -353,14 +343,17 @@ pub fn thresholds_ui(
             .on_hover_text("Moving any group's threshold moves every unlocked group's")
             .changed()
         {
-            state.set_uniform(uniform, selected.unwrap_or(0));
+            edits.push(Edit::SetUniform {
+                uniform,
+                anchor: selected.unwrap_or(0),
+            });
         }
         if ui
             .button("Reset")
             .on_hover_text("Every unlocked group back to the default threshold")
             .clicked()
         {
-            action = ThresholdAction::Reset;
+            edits.push(Edit::ResetThresholds);
         }
     });
     ui.horizontal(|ui| {
@@ -369,14 +362,14 @@ pub fn thresholds_ui(
             .on_hover_text("Ctrl+Z")
             .clicked()
         {
-            state.undo();
+            edits.push(Edit::Undo);
         }
         if ui
             .add_enabled(state.can_redo(), egui::Button::new("Redo"))
             .on_hover_text("Ctrl+Shift+Z")
             .clicked()
         {
-            state.redo();
+            edits.push(Edit::Redo);
         }
     });
     ui.label(
@@ -394,7 +387,7 @@ pub fn thresholds_ui(
         .auto_shrink([false, true])
         .show(ui, |ui| {
             for (i, group) in index.groups().iter().enumerate() {
-                let is_selected = *selected == Some(i);
+                let is_selected = selected == Some(i);
                 let name_id = ui
                     .horizontal(|ui| {
                         let (rect, _) =
@@ -404,7 +397,7 @@ pub fn thresholds_ui(
                             .selectable_label(is_selected, &group.key)
                             .on_hover_text("Select for arrow-key nudges");
                         if name.clicked() {
-                            *selected = Some(i);
+                            edits.push(Edit::Select(Some(i)));
                         }
                         let mut locked = state.is_locked(i);
                         let icon = if locked { "locked" } else { "lock" };
@@ -413,7 +406,7 @@ pub fn thresholds_ui(
                             .on_hover_text("Lock this group's threshold")
                             .changed()
                         {
-                            state.set_locked(i, locked);
+                            edits.push(Edit::SetLocked { group: i, locked });
                         }
                         name.id
                     })
@@ -433,8 +426,10 @@ pub fn thresholds_ui(
                         .labelled_by(name_id);
                     if slider.changed() {
                         let value = if shown > high { f64::INFINITY } else { shown };
-                        state.set(i, canonical_threshold(index, i, value, rule));
-                        *selected = Some(i);
+                        edits.push(Edit::SetThreshold {
+                            group: i,
+                            value: canonical_threshold(index, i, value, rule),
+                        });
                     }
                     let mut value = current;
                     let field = ui
@@ -447,13 +442,12 @@ pub fn thresholds_ui(
                         )
                         .labelled_by(name_id);
                     if field.changed() && value != current {
-                        state.set(i, value);
-                        *selected = Some(i);
+                        edits.push(Edit::SetThreshold { group: i, value });
                     }
                 });
             }
         });
-    action
+    edits
 }
 
 #[cfg(test)]

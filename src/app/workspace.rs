@@ -88,9 +88,6 @@ pub struct Workspace {
     pub attributes: Vec<AttributeInfo>,
     /// Smallest and largest score.
     pub score_range: (f64, f64),
-    /// The governance record of this dataset (fingerprint, criteria, scenarios, sign-offs);
-    /// its thresholds and options are refreshed from the window when saved.
-    pub session: Session,
     /// The current grouping as a session records it (quantile bins frozen to their edges),
     /// worked out with the grouping, off the UI thread.
     pub frozen_grouping: GroupingSpec,
@@ -126,15 +123,12 @@ pub struct Regrouped {
 }
 
 impl Workspace {
-    /// Loads a file and groups it (on a worker thread). With `session`, the data is the
-    /// session's and the session is kept; otherwise a new session is started on the data (its
-    /// fingerprint is computed here, off the UI thread).
+    /// Loads a file and groups it (on a worker thread).
     pub fn load(
         path: &Path,
         roles: &ColumnRoles,
         grouping: &GroupingSpec,
         options: LoadOptions,
-        session: Option<Session>,
         progress: &dyn Progress,
     ) -> Result<Self, String> {
         let analysis =
@@ -155,19 +149,6 @@ impl Workspace {
                 },
             })
             .collect();
-        let session = match session {
-            Some(session) => session,
-            None => {
-                progress.stage("fingerprinting the file");
-                let threshold = default_threshold(score_range);
-                Session::new(
-                    &analysis,
-                    ThresholdMap::uniform(threshold),
-                    &AuditOptions::default(),
-                )
-                .map_err(|e| e.to_string())?
-            }
-        };
         let frozen_grouping =
             crate::session::freeze_grouping(&analysis.sorted, &analysis.grouping, &analysis.index);
         Ok(Self {
@@ -175,9 +156,19 @@ impl Workspace {
             curves,
             attributes,
             score_range,
-            session,
             frozen_grouping,
         })
+    }
+
+    /// A new governance record on this data, at the default threshold (reads the whole file for
+    /// its fingerprint: call it on a worker thread).
+    pub fn new_session(&self) -> Result<Session, String> {
+        Session::new(
+            &self.analysis,
+            ThresholdMap::uniform(self.default_threshold()),
+            &AuditOptions::default(),
+        )
+        .map_err(|e| e.to_string())
     }
 
     /// Builds another grouping's index and curves from the sorted rows (on a worker thread).

@@ -1,0 +1,97 @@
+//! What the window derives from the decision model and the data: the audit, the session as it
+//! would be saved now, the decision and scenarios audited with their criteria, and which groups
+//! are hidden. Recomputed only when the key — (data generation, state revision) — changes, so
+//! an idle frame or a mouse move that changes nothing costs no audit, no serialisation and no
+//! criteria evaluation.
+
+use super::state::ExplorerState;
+use super::workspace::Workspace;
+use crate::engine::{Audit, ThresholdMap, audit};
+use crate::session::Session;
+use crate::session::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
+
+/// The session as it would be saved now: the record plus the state's thresholds, options and the
+/// workspace's frozen grouping.
+pub fn session_now(state: &ExplorerState, workspace: &Workspace) -> Option<Session> {
+    let mut session = state.session()?.clone();
+    let thresholds = ThresholdMap::from_resolved(&workspace.index, state.thresholds().values());
+    session.refresh_frozen(
+        workspace.frozen_grouping.clone(),
+        thresholds,
+        state.options(),
+    );
+    Some(session)
+}
+
+/// Results derived from (data, state), computed once per change.
+#[derive(Default)]
+pub struct Derived {
+    key: Option<(u64, u64)>,
+    /// How many times this was recomputed (tests check that idle frames do not recompute).
+    pub refreshes: u64,
+    /// The audit of the current thresholds (what the table and plots show), or why it failed.
+    pub audit: Option<Result<Audit, String>>,
+    /// The session as it would be saved now.
+    pub session: Option<Session>,
+    /// The decision and the scenarios audited on the current data, with criteria, or why that
+    /// failed.
+    pub comparison: Option<Result<ScenarioComparison, String>>,
+    /// Groups left out of the plots and the table (under the minimum count, when asked).
+    pub hidden: Vec<bool>,
+}
+
+impl Derived {
+    /// Brings everything up to date with `state` on `workspace` (of data generation
+    /// `generation`); does nothing when neither changed since the last call.
+    pub fn refresh(
+        &mut self,
+        generation: u64,
+        workspace: Option<&Workspace>,
+        state: &ExplorerState,
+    ) {
+        let key = (generation, state.revision());
+        if self.key == Some(key) {
+            return;
+        }
+        self.refreshes += 1;
+        self.key = Some(key);
+        let Some(workspace) = workspace else {
+            *self = Self {
+                key: Some(key),
+                refreshes: self.refreshes,
+                ..Self::default()
+            };
+            return;
+        };
+        let audited = audit(
+            &workspace.index,
+            state.thresholds().values(),
+            state.options(),
+        )
+        .map_err(|e| format!("the audit failed: {e}"));
+        self.hidden = match &audited {
+            Ok(audit) => audit
+                .groups
+                .iter()
+                .map(|g| state.hide_small() && g.weight < state.options().min_count)
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        self.audit = Some(audited);
+        self.session = session_now(state, workspace);
+        self.comparison = self.session.as_ref().map(|session| {
+            compare_scenarios(session, &workspace.index, KeyMatching::Lenient)
+                .map_err(|e| format!("scenarios: {e}"))
+        });
+    }
+
+    /// The audit, when it succeeded.
+    pub fn audit(&self) -> Option<&Audit> {
+        self.audit.as_ref().and_then(|a| a.as_ref().ok())
+    }
+
+    /// The scenario comparison, when it succeeded.
+    pub fn comparison(&self) -> Option<&ScenarioComparison> {
+        self.comparison.as_ref().and_then(|c| c.as_ref().ok())
+    }
+}

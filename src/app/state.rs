@@ -1,0 +1,412 @@
+//! The window's one decision model: every group's threshold (with locks, "one for all" and undo),
+//! the audit options, what the plots show, and the governance record (criteria, scenarios,
+//! rationale, sign-offs) — and the one place they change, [`ExplorerState::apply`].
+//!
+//! Panels read this state and push [`Edit`]s (wrapped in the window's `Command`); nothing else
+//! writes it. Every applied edit that changes something bumps [`ExplorerState::revision`], which
+//! keys everything derived from the state (the audit, the scenario comparison, the session as it
+//! would be saved), so derived results are computed once per change and never per frame. Edits
+//! that change what a saved session records also bump the session edit count, so "unsaved
+//! changes" is a comparison of two integers.
+
+use crate::engine::{AuditOptions, GroupIndex, ThresholdMap};
+use crate::session::scenario::{KeyMatching, resolve_thresholds};
+use crate::session::signoff::{Decision, SignOffDate};
+use crate::session::{Criterion, Session};
+
+use super::thresholds::{Snapshot, ThresholdState};
+
+/// One change to the decision model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Moves group `group`'s threshold (slider, typed value, plot drag). Part of an interaction:
+    /// the undo step is recorded when it settles ([`Edit::Settle`]).
+    SetThreshold {
+        /// Group position in the current grouping.
+        group: usize,
+        /// The new threshold.
+        value: f64,
+    },
+    /// Steps group `group` to its next (`up`) or previous distinct score (arrow keys).
+    Nudge {
+        /// Group position.
+        group: usize,
+        /// Towards higher scores.
+        up: bool,
+    },
+    /// Locks or unlocks a group's threshold.
+    SetLocked {
+        /// Group position.
+        group: usize,
+        /// Locked.
+        locked: bool,
+    },
+    /// Turns "one threshold for all" on (aligning on `anchor`'s threshold) or off.
+    SetUniform {
+        /// On or off.
+        uniform: bool,
+        /// The group whose threshold the others take.
+        anchor: usize,
+    },
+    /// Every unlocked group back to the default threshold.
+    ResetThresholds,
+    /// Thresholds by group key (optimizer result, frontier point, session); one undo step.
+    ApplyThresholds(Snapshot),
+    /// A saved scenario's thresholds, matched to the current groups; one undo step.
+    ApplyScenario(ThresholdMap),
+    /// A hold-parity result: every group except `fixed` (and locked ones) takes `values`. Not an
+    /// undo step of its own: it belongs to the drag that asked for it.
+    HoldParity {
+        /// Thresholds in group order.
+        values: Vec<f64>,
+        /// Groups that keep theirs.
+        fixed: Vec<usize>,
+    },
+    /// The user's interaction settled (no button held, no text focused): records one undo step
+    /// if thresholds changed since the last one.
+    Settle,
+    /// Goes back one undo step.
+    Undo,
+    /// Goes forward one undo step.
+    Redo,
+    /// Selects a group (for arrow-key nudges), or none.
+    Select(Option<usize>),
+    /// Rule, convention, reference and minimum count.
+    SetOptions(AuditOptions),
+    /// Leaves groups under the minimum count out of plots and the table.
+    SetHideSmall(bool),
+    /// Shows or hides one group in the plots.
+    SetVisible {
+        /// Group position.
+        group: usize,
+        /// Shown.
+        shown: bool,
+    },
+    /// Shows or hides every group in the plots.
+    SetAllVisible(bool),
+    /// Adds an acceptance criterion.
+    AddCriterion(Criterion),
+    /// Removes the criterion at this position.
+    RemoveCriterion(usize),
+    /// Saves the current thresholds as a scenario with this name.
+    SaveScenario(String),
+    /// Removes the scenario at this position.
+    RemoveScenario(usize),
+    /// Makes the scenario at this position the baseline (or none).
+    SetBaseline(Option<usize>),
+    /// Replaces the rationale text.
+    SetRationale(String),
+    /// Signs the session as it is now.
+    Sign {
+        /// Who.
+        name: String,
+        /// In what role.
+        role: String,
+        /// When.
+        date: SignOffDate,
+        /// What was decided.
+        decision: Decision,
+        /// Conditions or remarks.
+        comment: String,
+    },
+}
+
+/// What applying an edit did, for the window's follow-ups (hold parity, messages).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// Something changed (the revision moved).
+    pub changed: bool,
+    /// Exactly one group's threshold was moved by the user (hold parity re-optimizes the others).
+    pub moved_alone: Option<usize>,
+    /// The edit could not be carried out, in words.
+    pub problem: Option<String>,
+}
+
+/// The decision on screen and its record. See the module documentation.
+#[derive(Clone, Debug)]
+pub struct ExplorerState {
+    thresholds: ThresholdState,
+    options: AuditOptions,
+    hide_small: bool,
+    visible: Vec<bool>,
+    selected: Option<usize>,
+    session: Option<Session>,
+    /// Default threshold of the current data (for resets and new groups).
+    default_threshold: f64,
+    revision: u64,
+    session_edits: u64,
+    saved_edits: Option<u64>,
+}
+
+impl Default for ExplorerState {
+    fn default() -> Self {
+        Self {
+            thresholds: ThresholdState::default(),
+            options: AuditOptions::default(),
+            hide_small: false,
+            visible: Vec::new(),
+            selected: None,
+            session: None,
+            default_threshold: 0.5,
+            revision: 0,
+            session_edits: 0,
+            saved_edits: None,
+        }
+    }
+}
+
+impl ExplorerState {
+    /// Thresholds, locks and undo history (read-only: change them with [`Edit`]s).
+    pub fn thresholds(&self) -> &ThresholdState {
+        &self.thresholds
+    }
+
+    /// The audit options in use.
+    pub fn options(&self) -> &AuditOptions {
+        &self.options
+    }
+
+    /// Whether groups under the minimum count are left out of plots and the table.
+    pub fn hide_small(&self) -> bool {
+        self.hide_small
+    }
+
+    /// Which groups the plots draw, in group order.
+    pub fn visible(&self) -> &[bool] {
+        &self.visible
+    }
+
+    /// The selected group.
+    pub fn selected(&self) -> Option<usize> {
+        self.selected
+    }
+
+    /// The governance record as last installed, saved or edited (its thresholds and options are
+    /// refreshed from the state when the session is saved; see the window's derived session).
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Counts every change; keys all derived state.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Whether the session changed since it was opened, saved or its data loaded.
+    pub fn is_dirty(&self) -> bool {
+        self.session.is_some() && self.saved_edits != Some(self.session_edits)
+    }
+
+    /// Starts over on new data: every group of `keys` at `default_threshold`, `session` as the
+    /// record, nothing to undo, nothing unsaved. With `from_session`, its thresholds and options
+    /// are taken (resolved against `index`).
+    pub fn install(
+        &mut self,
+        index: &GroupIndex,
+        default_threshold: f64,
+        visible: Vec<bool>,
+        session: Session,
+        from_session: bool,
+    ) -> Option<String> {
+        let keys = group_keys(index);
+        self.thresholds = ThresholdState::new(keys.clone(), default_threshold);
+        self.default_threshold = default_threshold;
+        self.options = AuditOptions::default();
+        self.selected = None;
+        self.visible = visible;
+        let mut problem = None;
+        if from_session {
+            self.options = session.audit_options();
+            match session.thresholds.resolve(index) {
+                Ok(values) => {
+                    self.thresholds
+                        .apply(&keys.into_iter().zip(values).collect());
+                    self.thresholds.clear_history();
+                }
+                Err(error) => problem = Some(format!("session thresholds: {error}")),
+            }
+        }
+        self.session = Some(session);
+        self.revision += 1;
+        self.session_edits += 1;
+        self.saved_edits = Some(self.session_edits);
+        problem
+    }
+
+    /// Follows a new grouping of the same data: groups that keep their key keep their threshold;
+    /// a reference group that no longer exists falls back to the largest group.
+    pub fn regroup(&mut self, index: &GroupIndex, visible: Vec<bool>) {
+        self.thresholds
+            .regroup(group_keys(index), self.default_threshold);
+        if let crate::engine::ReferenceChoice::Group(key) = &self.options.reference
+            && index.position(key).is_none()
+        {
+            self.options.reference = crate::engine::ReferenceChoice::Largest;
+        }
+        self.visible = visible;
+        self.selected = None;
+        self.revision += 1;
+        // The grouping is part of what a session records.
+        self.session_edits += 1;
+    }
+
+    /// Records that `session` (the current decision) was just saved.
+    pub fn mark_saved(&mut self, session: Session) {
+        self.session = Some(session);
+        self.saved_edits = Some(self.session_edits);
+        self.revision += 1;
+    }
+
+    /// Applies one edit; the only writer of the decision model. `index` is the current grouping
+    /// (thresholds are positions in it). `current` builds the session as it would be saved now
+    /// (for signing).
+    pub fn apply(
+        &mut self,
+        edit: Edit,
+        index: &GroupIndex,
+        current: impl FnOnce(&Self) -> Option<Session>,
+    ) -> Applied {
+        let before = self.thresholds.values().to_vec();
+        let mut record_changed = false;
+        let mut view_changed = false;
+        let mut applied = Applied::default();
+        let mut user_moved = None;
+        match edit {
+            Edit::SetThreshold { group, value } => {
+                self.thresholds.set(group, value);
+                self.selected = Some(group);
+                user_moved = Some(group);
+            }
+            Edit::Nudge { group, up } => {
+                self.thresholds.nudge(index, group, up);
+                user_moved = Some(group);
+            }
+            Edit::SetLocked { group, locked } => {
+                view_changed = self.thresholds.is_locked(group) != locked;
+                self.thresholds.set_locked(group, locked);
+            }
+            Edit::SetUniform { uniform, anchor } => {
+                view_changed = self.thresholds.uniform != uniform;
+                self.thresholds.set_uniform(uniform, anchor);
+            }
+            Edit::ResetThresholds => self.thresholds.reset(self.default_threshold),
+            Edit::ApplyThresholds(snapshot) => self.thresholds.apply(&snapshot),
+            Edit::ApplyScenario(map) => {
+                match resolve_thresholds(&map, index, KeyMatching::Lenient) {
+                    Ok((values, _)) => {
+                        let snapshot = group_keys(index).into_iter().zip(values).collect();
+                        self.thresholds.apply(&snapshot);
+                    }
+                    Err(error) => applied.problem = Some(format!("scenario: {error}")),
+                }
+            }
+            Edit::HoldParity { values, fixed } => self.thresholds.set_others(&values, &fixed),
+            Edit::Settle => self.thresholds.commit(),
+            Edit::Undo => self.thresholds.undo(),
+            Edit::Redo => self.thresholds.redo(),
+            Edit::Select(group) => self.selected = group,
+            Edit::SetOptions(options) => {
+                record_changed = self.options != options;
+                self.options = options;
+            }
+            Edit::SetHideSmall(hide) => {
+                view_changed = self.hide_small != hide;
+                self.hide_small = hide;
+            }
+            Edit::SetVisible { group, shown } => {
+                if let Some(slot) = self.visible.get_mut(group) {
+                    view_changed = *slot != shown;
+                    *slot = shown;
+                }
+            }
+            Edit::SetAllVisible(shown) => {
+                view_changed = self.visible.iter().any(|v| *v != shown);
+                self.visible.iter_mut().for_each(|v| *v = shown);
+            }
+            Edit::AddCriterion(criterion) => {
+                if let Some(session) = &mut self.session {
+                    session.criteria.push(criterion);
+                    record_changed = true;
+                }
+            }
+            Edit::RemoveCriterion(i) => {
+                if let Some(session) = &mut self.session
+                    && i < session.criteria.len()
+                {
+                    session.criteria.remove(i);
+                    record_changed = true;
+                }
+            }
+            Edit::SaveScenario(name) => {
+                let thresholds = ThresholdMap::from_resolved(index, self.thresholds.values());
+                if let Some(session) = &mut self.session {
+                    session
+                        .scenarios
+                        .push(super::governance::scenario(name, thresholds));
+                    record_changed = true;
+                }
+            }
+            Edit::RemoveScenario(i) => {
+                if let Some(session) = &mut self.session
+                    && i < session.scenarios.len()
+                {
+                    session.scenarios.remove(i);
+                    record_changed = true;
+                }
+            }
+            Edit::SetBaseline(baseline) => {
+                if let Some(session) = &mut self.session {
+                    for (i, scenario) in session.scenarios.iter_mut().enumerate() {
+                        let is_baseline = baseline == Some(i);
+                        record_changed |= scenario.baseline != is_baseline;
+                        scenario.baseline = is_baseline;
+                    }
+                }
+            }
+            Edit::SetRationale(text) => {
+                if let Some(session) = &mut self.session
+                    && session.rationale != text
+                {
+                    session.rationale = text;
+                    record_changed = true;
+                }
+            }
+            Edit::Sign {
+                name,
+                role,
+                date,
+                decision,
+                comment,
+            } => {
+                if let Some(mut session) = current(self) {
+                    session.sign(&name, &role, date, decision, &comment);
+                    self.session = Some(session);
+                    record_changed = true;
+                }
+            }
+        }
+        let thresholds_changed = self.thresholds.values() != before.as_slice();
+        if thresholds_changed || record_changed {
+            self.session_edits += 1;
+        }
+        applied.changed = thresholds_changed || record_changed || view_changed;
+        if applied.changed {
+            self.revision += 1;
+        }
+        // Hold parity follows a user's move of one group only (not "one for all", not a lock).
+        let changed: Vec<usize> = (0..before.len())
+            .filter(|&i| self.thresholds.values().get(i) != before.get(i))
+            .collect();
+        if let (Some(group), [only]) = (user_moved, changed.as_slice())
+            && group == *only
+        {
+            applied.moved_alone = Some(group);
+        }
+        applied
+    }
+}
+
+/// The current grouping's keys, in group order.
+fn group_keys(index: &GroupIndex) -> Vec<String> {
+    index.groups().iter().map(|g| g.key.clone()).collect()
+}
