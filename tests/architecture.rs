@@ -164,3 +164,54 @@ fn the_checker_sees_a_forbidden_import() {
     assert!(code("use polars::prelude::*; // fine").contains("polars::"));
     assert!(!code("// use polars::prelude::*;").contains("polars::"));
 }
+
+/// Calls that change the window's decision model directly. Only the state's one writer
+/// (`src/app/state.rs`) and the threshold type itself (`src/app/thresholds.rs`) may make them;
+/// every other part of the window pushes a command.
+const STATE_WRITERS: [&str; 12] = [
+    "thresholds.set(",
+    "thresholds.set_others(",
+    "thresholds.set_locked(",
+    "thresholds.set_uniform(",
+    "thresholds.apply(",
+    "thresholds.reset(",
+    "thresholds.undo(",
+    "thresholds.redo(",
+    "thresholds.nudge(",
+    "thresholds.commit(",
+    "session.criteria.push(",
+    "session.scenarios.push(",
+];
+
+#[test]
+fn only_the_state_writes_the_windows_decision_model() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() > 10, "the window's files were not found");
+    let allowed = ["state.rs", "thresholds.rs"];
+    let mut found = Vec::new();
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if allowed.contains(&name.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let line = code(line);
+            for writer in STATE_WRITERS {
+                if line.contains(writer) {
+                    found.push(format!("{}:{}: {writer}", file.display(), number + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "state changed outside the command path:\n{}",
+        found.join("\n")
+    );
+    // The check sees a writer when there is one.
+    let state = std::fs::read_to_string(root.join("state.rs")).unwrap();
+    assert!(state.contains("self.thresholds.set("));
+}

@@ -45,10 +45,10 @@ impl FulcrumApp {
     /// Keyboard shortcuts that work anywhere in the window (menus show them).
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
         let loaded = self.workspace.is_some();
-        let (open, save, save_as, quit) = ctx.input_mut(|i| {
+        let (open, save_as, save, quit) = ctx.input_mut(|i| {
             (
                 i.consume_shortcut(&OPEN),
-                // Shift+S first: plain Ctrl+S would also match it.
+                // Ctrl+Shift+S first: it would also match plain Ctrl+S.
                 loaded && i.consume_shortcut(&SAVE_AS),
                 loaded && i.consume_shortcut(&SAVE),
                 i.consume_shortcut(&QUIT),
