@@ -696,7 +696,7 @@ fn a_dropped_session_file_opens_like_a_document_and_the_title_follows_it() {
     reopened
         .input_mut()
         .dropped_files
-        .push(std::sync::Arc::new(Dropped(path.clone())));
+        .push(std::sync::Arc::new(Dropped(path)));
     reopened.step();
     settle(&mut reopened);
     assert_eq!(

@@ -44,9 +44,8 @@ use self::table::TableState;
 use self::thresholds::ThresholdState;
 use self::workspace::{Regrouped, Workspace};
 use crate::data::{ColumnRoles, LoadOptions, Preview};
-use crate::engine::{Audit, GroupingSpec};
-use crate::progress::Progress;
-use crate::session::Session;
+use crate::engine::{Audit, AuditOptions, GroupingSpec, ThresholdMap};
+use crate::session::{DataFingerprint, Session};
 
 /// The bundled sample, embedded so an installed binary can open it anywhere.
 const SAMPLE_CSV: &[u8] = include_bytes!("../../sample_data/lending.csv");
@@ -114,8 +113,9 @@ pub fn run(start: StartWith) -> anyhow::Result<()> {
 pub struct Loaded {
     /// The loaded dataset.
     pub workspace: Workspace,
-    /// The session: the opened one, or a new one started on the data.
-    pub session: Session,
+    /// The opened session; none for a data file, whose new session is started once its
+    /// fingerprint is taken (after the first frame, on a worker thread).
+    pub session: Option<Session>,
     /// The session file, when a session was opened.
     pub session_path: Option<PathBuf>,
 }
@@ -138,6 +138,8 @@ pub struct FulcrumApp {
     preview_job: Option<Job<Result<Preview, String>>>,
     load_job: Option<Job<Result<Loaded, String>>>,
     regroup_job: Option<Job<Result<Regrouped, String>>>,
+    /// The new session's fingerprint, taken after the first frame, for data generation `.0`.
+    fingerprint_job: Option<(u64, Job<Result<DataFingerprint, String>>)>,
     queued_grouping: Option<GroupingSpec>,
     png: PngExport,
     optimize: OptimizePanel,
@@ -174,6 +176,7 @@ impl FulcrumApp {
             preview_job: None,
             load_job: None,
             regroup_job: None,
+            fingerprint_job: None,
             queued_grouping: None,
             png: PngExport::default(),
             optimize: OptimizePanel::default(),
@@ -231,11 +234,9 @@ impl FulcrumApp {
             self.ctx.clone(),
             move |progress| {
                 let workspace = Workspace::load(&path, &roles, &grouping, options, progress)?;
-                progress.stage("fingerprinting the file");
-                let session = workspace.new_session()?;
                 Ok(Loaded {
                     workspace,
-                    session,
+                    session: None,
                     session_path: None,
                 })
             },
@@ -293,6 +294,7 @@ impl FulcrumApp {
         self.preview_job.is_some()
             || self.load_job.is_some()
             || self.regroup_job.is_some()
+            || self.fingerprint_job.is_some()
             || self.optimize.is_busy()
             || self.governance.job.is_some()
     }
@@ -360,6 +362,32 @@ impl FulcrumApp {
                 self.regroup(next);
             }
         }
+        if let Some(result) = self
+            .fingerprint_job
+            .as_ref()
+            .and_then(|(_, job)| job.poll())
+        {
+            let generation = self.fingerprint_job.take().map(|(g, _)| g);
+            match (result, &self.workspace) {
+                (Ok(Ok(fingerprint)), Some(workspace)) if generation == Some(self.generation) => {
+                    match Session::from_fingerprint(
+                        fingerprint,
+                        &workspace.analysis,
+                        workspace.frozen_grouping.clone(),
+                        ThresholdMap::uniform(workspace.default_threshold()),
+                        &AuditOptions::default(),
+                    ) {
+                        Ok(session) => self.state.adopt_new_session(session),
+                        Err(error) => self.errors.push(error.to_string()),
+                    }
+                }
+                (Ok(Ok(_)), _) => {} // the data was replaced meanwhile
+                (Ok(Err(message)), _) => self.errors.push(message),
+                (Err(()), _) => self
+                    .errors
+                    .push("fingerprinting the data failed unexpectedly".into()),
+            }
+        }
         if let Some(workspace) = &self.workspace {
             let rule = self.state.options().rule;
             if let Some(values) = self.optimize.poll(&workspace.index, rule, self.ctx.clone()) {
@@ -389,8 +417,16 @@ impl FulcrumApp {
         self.session_path = session_path;
         self.table.explained = None;
         self.plots.dragging = None;
-        self.workspace = Some(workspace);
         self.generation += 1;
+        if self.state.session().is_none() {
+            // The first frame does not need the file's SHA-256: take it in the background.
+            let (path, rows) = (workspace.data.path.clone(), workspace.data.rows_read);
+            let job = Job::spawn("fingerprinting the file", self.ctx.clone(), move |_| {
+                crate::session::fingerprint_file(&path, rows).map_err(|e| e.to_string())
+            });
+            self.fingerprint_job = Some((self.generation, job));
+        }
+        self.workspace = Some(workspace);
     }
 
     fn install_grouping(&mut self, regrouped: Regrouped) {

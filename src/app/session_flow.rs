@@ -154,7 +154,7 @@ impl FulcrumApp {
                 }
                 Ok(Loaded {
                     workspace,
-                    session,
+                    session: Some(session),
                     session_path: Some(session_path),
                 })
             },
@@ -183,6 +183,12 @@ impl FulcrumApp {
     pub fn save_session_to(&mut self, path: &Path) -> bool {
         self.refresh_derived();
         let Some(session) = self.derived.session.clone() else {
+            if self.workspace.is_some() {
+                self.errors.push(
+                    "The data file's fingerprint is still being taken; save again in a moment."
+                        .into(),
+                );
+            }
             return false;
         };
         match session.save(path) {
@@ -390,6 +396,12 @@ impl FulcrumApp {
             });
         }
         let Some(session) = self.state.session() else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("fingerprinting the data…").on_hover_text(
+                    "The session records the data file's SHA-256; saving waits for it.",
+                );
+            });
             return;
         };
         let results = self

@@ -197,15 +197,16 @@ impl ExplorerState {
         self.session.is_some() && self.saved_edits != Some(self.session_edits)
     }
 
-    /// Starts over on new data: every group of `keys` at `default_threshold`, `session` as the
-    /// record, nothing to undo, nothing unsaved. With `from_session`, its thresholds and options
-    /// are taken (resolved against `index`).
+    /// Starts over on new data: every group of `index` at `default_threshold`, `session` as the
+    /// record (none yet while a new data file is being fingerprinted, see
+    /// [`ExplorerState::adopt_new_session`]), nothing to undo, nothing unsaved. With
+    /// `from_session`, the session's thresholds and options are taken (resolved against `index`).
     pub fn install(
         &mut self,
         index: &GroupIndex,
         default_threshold: f64,
         visible: Vec<bool>,
-        session: Session,
+        session: Option<Session>,
         from_session: bool,
     ) -> Option<String> {
         let keys = group_keys(index);
@@ -215,7 +216,7 @@ impl ExplorerState {
         self.selected = None;
         self.visible = visible;
         let mut problem = None;
-        if from_session {
+        if from_session && let Some(session) = &session {
             self.options = session.audit_options();
             match session.thresholds.resolve(index) {
                 Ok(values) => {
@@ -226,11 +227,18 @@ impl ExplorerState {
                 Err(error) => problem = Some(format!("session thresholds: {error}")),
             }
         }
-        self.session = Some(session);
+        self.session = session;
         self.revision += 1;
         self.session_edits += 1;
         self.saved_edits = Some(self.session_edits);
         problem
+    }
+
+    /// The record of newly loaded data, once its fingerprint is taken (after the first frame).
+    /// Changes made meanwhile stay unsaved changes.
+    pub fn adopt_new_session(&mut self, session: Session) {
+        self.session = Some(session);
+        self.revision += 1;
     }
 
     /// Follows a new grouping of the same data: groups that keep their key keep their threshold;

@@ -13,11 +13,8 @@ use crate::engine::curves::{
     CalibrationBin, Histogram, RocPoint, calibration, histogram, linspace, roc_curve,
 };
 use crate::engine::dataset::AttributeValues;
-use crate::engine::{
-    AuditOptions, GroupIndex, GroupingError, GroupingSpec, SortedDataset, ThresholdMap,
-};
+use crate::engine::{GroupIndex, GroupingError, GroupingSpec, SortedDataset};
 use crate::progress::Progress;
-use crate::session::Session;
 
 /// Points per ROC curve: enough for a smooth curve at any window size.
 const ROC_POINTS: usize = 600;
@@ -158,17 +155,6 @@ impl Workspace {
             score_range,
             frozen_grouping,
         })
-    }
-
-    /// A new governance record on this data, at the default threshold (reads the whole file for
-    /// its fingerprint: call it on a worker thread).
-    pub fn new_session(&self) -> Result<Session, String> {
-        Session::new(
-            &self.analysis,
-            ThresholdMap::uniform(self.default_threshold()),
-            &AuditOptions::default(),
-        )
-        .map_err(|e| e.to_string())
     }
 
     /// Builds another grouping's index and curves from the sorted rows (on a worker thread).

@@ -228,14 +228,33 @@ impl Session {
         thresholds: ThresholdMap,
         options: &AuditOptions,
     ) -> Result<Session, SessionError> {
-        let data = fingerprint(analysis)?;
+        let data = fingerprint_file(&analysis.data.path, analysis.data.rows_read)?;
+        Self::from_fingerprint(
+            data,
+            analysis,
+            frozen_grouping(analysis),
+            thresholds,
+            options,
+        )
+    }
+
+    /// [`Session::new`] from a fingerprint already taken ([`fingerprint_file`], which reads the
+    /// whole file: the window takes it on a worker thread after the first frame) and the
+    /// grouping already frozen ([`freeze_grouping`]).
+    pub fn from_fingerprint(
+        data: DataFingerprint,
+        analysis: &Analysis,
+        grouping: GroupingSpec,
+        thresholds: ThresholdMap,
+        options: &AuditOptions,
+    ) -> Result<Session, SessionError> {
         let session = Session {
             schema_version: SCHEMA_VERSION,
             title: String::new(),
             data,
             roles: analysis.data.roles.clone(),
             drop_invalid: analysis.data.rows_dropped > 0,
-            grouping: frozen_grouping(analysis),
+            grouping,
             thresholds,
             rule: options.rule,
             convention: options.convention,
@@ -523,7 +542,7 @@ impl Session {
     /// Records different data as the session's (new fingerprint, same mapping). Sign-offs made
     /// before no longer cover the session, since their digest includes the data's SHA-256.
     pub fn replace_data(&mut self, analysis: &Analysis) -> Result<(), SessionError> {
-        let mut data = fingerprint(analysis)?;
+        let mut data = fingerprint_file(&analysis.data.path, analysis.data.rows_read)?;
         data.path = self.path_from_working_directory(&analysis.data.path);
         self.data = data;
         self.roles = analysis.data.roles.clone();
@@ -699,11 +718,11 @@ fn bin_label_edges(label: &str) -> Vec<f64> {
     Vec::new()
 }
 
-/// Fingerprints the analysis's file: SHA-256, rows read, and every column with its type.
-fn fingerprint(analysis: &Analysis) -> Result<DataFingerprint, SessionError> {
-    let path = &analysis.data.path;
+/// Fingerprints a data file of which `rows_read` rows were read: SHA-256, rows, and every column
+/// with its type. Reads the whole file.
+pub fn fingerprint_file(path: &Path, rows_read: usize) -> Result<DataFingerprint, SessionError> {
     let unreadable = |message: String| SessionError::DataUnreadable {
-        path: path.clone(),
+        path: path.to_path_buf(),
         message,
     };
     let sha256 = sha256_file(path).map_err(|e| unreadable(e.to_string()))?;
@@ -711,7 +730,7 @@ fn fingerprint(analysis: &Analysis) -> Result<DataFingerprint, SessionError> {
     Ok(DataFingerprint {
         path: path.display().to_string(),
         sha256,
-        rows: Some(analysis.data.rows_read as u64),
+        rows: Some(rows_read as u64),
         columns: preview
             .columns
             .into_iter()
