@@ -749,3 +749,26 @@ fn a_toolbar_option_change_is_one_command_and_marks_the_session_unsaved() {
         "the derived audit follows the state"
     );
 }
+
+#[test]
+fn the_summary_shows_the_engines_bootstrap_intervals_worked_out_off_the_ui_thread() {
+    let mut harness = explorer(StartWith::Sample);
+    let audit = harness.state().audit().unwrap().clone();
+    let expected = fulcrum::engine::uncertainty::audit_uncertainty(&audit, &Default::default());
+    assert_eq!(harness.state().intervals(), Some(&expected));
+    let interval = expected
+        .summary_interval("demographic_parity_difference")
+        .unwrap();
+    harness.get_by_label(&format!("[{:.3}, {:.3}]", interval.low, interval.high));
+    // A threshold move makes the old intervals stale: they are not shown for the new numbers
+    // until the worker has recomputed them.
+    harness.state_mut().execute(Edit::SetThreshold {
+        group: 0,
+        value: 0.8,
+    });
+    assert_eq!(harness.state().intervals(), None);
+    settle(&mut harness);
+    let audit = harness.state().audit().unwrap().clone();
+    let expected = fulcrum::engine::uncertainty::audit_uncertainty(&audit, &Default::default());
+    assert_eq!(harness.state().intervals(), Some(&expected));
+}

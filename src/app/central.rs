@@ -35,6 +35,12 @@ impl FulcrumApp {
             return;
         };
         let hidden = &self.derived.hidden;
+        let key = (self.generation, self.state.revision());
+        let intervals = self
+            .uncertainty
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, u)| u);
         egui::Panel::bottom("table")
             .resizable(true)
             .default_size(300.0_f32.min(table_max))
@@ -42,7 +48,7 @@ impl FulcrumApp {
             .show(ui, |ui| {
                 table::metrics_table_ui(ui, audit, &mut self.table, hidden);
                 ui.separator();
-                table::summary_ui(ui, audit);
+                table::summary_ui(ui, audit, intervals);
             });
         table::explain_ui(ctx, audit, &mut self.table);
         egui::CentralPanel::default().show(ui, |ui| {

@@ -133,5 +133,6 @@ impl FulcrumApp {
     pub(super) fn refresh_derived(&mut self) {
         self.derived
             .refresh(self.generation, self.workspace.as_ref(), &self.state);
+        self.start_intervals();
     }
 }

@@ -44,6 +44,7 @@ use self::table::TableState;
 use self::thresholds::ThresholdState;
 use self::workspace::{Regrouped, Workspace};
 use crate::data::{ColumnRoles, LoadOptions, Preview};
+use crate::engine::uncertainty::AuditUncertainty;
 use crate::engine::{Audit, AuditOptions, GroupingSpec, ThresholdMap};
 use crate::session::{DataFingerprint, Session};
 
@@ -138,6 +139,10 @@ pub struct FulcrumApp {
     preview_job: Option<Job<Result<Preview, String>>>,
     load_job: Option<Job<Result<Loaded, String>>>,
     regroup_job: Option<Job<Result<Regrouped, String>>>,
+    /// Bootstrap intervals of the audit of derived key `.0` (worker thread; never per frame).
+    uncertainty_job: Option<((u64, u64), Job<AuditUncertainty>)>,
+    /// The intervals on screen and the derived key they belong to.
+    uncertainty: Option<((u64, u64), AuditUncertainty)>,
     /// The new session's fingerprint, taken after the first frame, for data generation `.0`.
     fingerprint_job: Option<(u64, Job<Result<DataFingerprint, String>>)>,
     queued_grouping: Option<GroupingSpec>,
@@ -177,6 +182,8 @@ impl FulcrumApp {
             load_job: None,
             regroup_job: None,
             fingerprint_job: None,
+            uncertainty_job: None,
+            uncertainty: None,
             queued_grouping: None,
             png: PngExport::default(),
             optimize: OptimizePanel::default(),
@@ -295,6 +302,7 @@ impl FulcrumApp {
             || self.load_job.is_some()
             || self.regroup_job.is_some()
             || self.fingerprint_job.is_some()
+            || self.uncertainty_job.is_some()
             || self.optimize.is_busy()
             || self.governance.job.is_some()
     }
@@ -307,6 +315,20 @@ impl FulcrumApp {
     /// The audit of the current thresholds (what the table and plots show).
     pub fn audit(&self) -> Option<&Audit> {
         self.derived.audit()
+    }
+
+    /// The bootstrap intervals of the audit on screen, once worked out (a worker computes them
+    /// after each change; until then the window shows the numbers without intervals).
+    pub fn intervals(&self) -> Option<&AuditUncertainty> {
+        self.uncertainty
+            .as_ref()
+            .filter(|(key, _)| *key == self.derived_key())
+            .map(|(_, u)| u)
+    }
+
+    /// The key derived state is computed for: (data generation, state revision).
+    fn derived_key(&self) -> (u64, u64) {
+        (self.generation, self.state.revision())
     }
 
     /// How many times derived state (audit, session, criteria) was recomputed: once per change,
@@ -388,6 +410,16 @@ impl FulcrumApp {
                     .push("fingerprinting the data failed unexpectedly".into()),
             }
         }
+        if let Some(result) = self
+            .uncertainty_job
+            .as_ref()
+            .and_then(|(_, job)| job.poll())
+        {
+            if let (Some((key, _)), Ok(uncertainty)) = (self.uncertainty_job.take(), result) {
+                self.uncertainty = Some((key, uncertainty));
+            }
+            self.start_intervals();
+        }
         if let Some(workspace) = &self.workspace {
             let rule = self.state.options().rule;
             if let Some(values) = self.optimize.poll(&workspace.index, rule, self.ctx.clone()) {
@@ -439,6 +471,24 @@ impl FulcrumApp {
         self.table.explained = None;
         self.plots.dragging = None;
         self.generation += 1;
+    }
+
+    /// Starts working out the intervals of the audit on screen, unless they are known or being
+    /// worked out (a drag asks once per settled change: a running job finishes first, then the
+    /// latest audit gets its turn).
+    fn start_intervals(&mut self) {
+        let key = self.derived_key();
+        let known = self.uncertainty.as_ref().is_some_and(|(k, _)| *k == key);
+        if known || self.uncertainty_job.is_some() {
+            return;
+        }
+        let Some(audit) = self.derived.audit().cloned() else {
+            return;
+        };
+        let job = Job::spawn("intervals", self.ctx.clone(), move |_| {
+            crate::engine::uncertainty::audit_uncertainty(&audit, &Default::default())
+        });
+        self.uncertainty_job = Some((key, job));
     }
 
     /// Keeps the window's title in step with the session file and its unsaved mark.

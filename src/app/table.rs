@@ -5,6 +5,7 @@ use egui::RichText;
 
 use super::palette::{PASS, WARNING, group_color};
 use crate::engine::convention::passes_parity;
+use crate::engine::uncertainty::AuditUncertainty;
 use crate::engine::{Audit, Convention, GroupAudit, Metric};
 use crate::report::format::{count, rate, threshold};
 
@@ -221,9 +222,22 @@ fn exact_text(group: &GroupAudit, metric: Metric) -> String {
 }
 
 /// The disparity summary under the table.
-pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit) {
+/// The named summaries across groups, each with its bootstrap interval once a worker has worked
+/// it out (`intervals`; "…" until then).
+pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit, intervals: Option<&AuditUncertainty>) {
     let s = &audit.summary;
     let number = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+    let interval = |key: &str, value: Option<f64>| match (value, intervals) {
+        (None, _) => String::new(),
+        (Some(_), None) => "[…]".to_owned(),
+        (Some(_), Some(u)) => u.summary_interval(key).map_or_else(
+            || "[n/a]".to_owned(),
+            |i| format!("[{:.3}, {:.3}]", i.low, i.high),
+        ),
+    };
+    let confidence = intervals.map_or(crate::engine::intervals::DEFAULT_CONFIDENCE, |u| {
+        u.settings.confidence
+    });
     let reference = audit
         .metric_summary(Metric::SelectionRate)
         .and_then(|m| m.reference_group)
@@ -234,42 +248,53 @@ pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit) {
         .show(ui, |ui| {
             ui.strong("Across groups");
             ui.label("difference");
+            ui.label(format!("{:.0}% interval", confidence * 100.0))
+                .on_hover_text("Bootstrap percentile interval: each group's confusion counts resampled 1000 times (seeded), the audit recomputed each time. See README, \"Intervals\".");
             ui.label("ratio");
+            ui.label(format!("{:.0}% interval", confidence * 100.0));
             ui.label(format!(
                 "reference: {reference} ({})",
                 audit.options.reference
             ));
             ui.end_row();
-            for (name, difference, ratio) in [
+            for (name, key, difference, ratio) in [
                 (
                     "Demographic parity (selection rate)",
+                    "demographic_parity",
                     s.demographic_parity_difference,
                     s.demographic_parity_ratio,
                 ),
                 (
                     "Equal opportunity (TPR)",
+                    "equal_opportunity",
                     s.equal_opportunity_difference,
                     s.equal_opportunity_ratio,
                 ),
                 (
                     "Equalized odds (TPR and FPR)",
+                    "equalized_odds",
                     s.equalized_odds_difference,
                     s.equalized_odds_ratio,
                 ),
                 (
                     "Predictive parity (precision)",
+                    "predictive_parity",
                     s.predictive_parity_difference,
                     None,
                 ),
             ] {
                 ui.label(name);
                 ui.monospace(number(difference));
+                ui.monospace(interval(&format!("{key}_difference"), difference));
                 ui.monospace(number(ratio));
+                ui.monospace(interval(&format!("{key}_ratio"), ratio));
                 ui.label("");
                 ui.end_row();
             }
             ui.label("Disparate impact (lowest / highest selection rate)");
             ui.monospace(number(s.disparate_impact));
+            ui.monospace(interval("disparate_impact", s.disparate_impact));
+            ui.label("");
             ui.label("");
             match s.four_fifths_pass {
                 Some(true) => ui.colored_label(PASS, "PASS: the four-fifths rule holds"),
