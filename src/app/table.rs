@@ -113,14 +113,27 @@ pub fn metrics_table_ui(ui: &mut egui::Ui, audit: &Audit, table: &mut TableState
     let reference = audit
         .metric_summary(Metric::SelectionRate)
         .and_then(|s| s.reference_group);
+    let rows: Vec<usize> = row_order(audit, table)
+        .into_iter()
+        .filter(|i| !hidden.get(*i).copied().unwrap_or(false))
+        .collect();
+    // Only the rows in view are laid out (hundreds of intersections cost nothing off screen); the
+    // header is drawn above the first visible row, so it stays in view while scrolling.
+    // The grid's row spacing is the same 3 points `show_rows` adds between rows.
+    let row_height = ui
+        .spacing()
+        .interact_size
+        .y
+        .max(ui.text_style_height(&egui::TextStyle::Body));
     egui::ScrollArea::both()
         .id_salt("metrics-table")
         .auto_shrink([false, true])
         .max_height(ui.available_height() - 110.0)
-        .show(ui, |ui| {
+        .show_rows(ui, row_height, rows.len() + 2, |ui, range| {
             egui::Grid::new("metrics-grid")
                 .striped(true)
-                .spacing([14.0, 3.0])
+                .spacing([14.0, ui.spacing().item_spacing.y])
+                .min_row_height(row_height)
                 .show(ui, |ui| {
                     header_ui(ui, table, "Group", SortColumn::Group, "Group (click to sort)");
                     header_ui(ui, table, "n", SortColumn::Count, "Weight of the group (rows, or summed counts)");
@@ -131,15 +144,17 @@ pub fn metrics_table_ui(ui: &mut egui::Ui, audit: &Audit, table: &mut TableState
                     header_ui(ui, table, "Sel./ref", SortColumn::Disparity, "Selection rate divided by the reference group's (four-fifths rule: 0.8–1.25 passes)");
                     ui.strong("Flags");
                     ui.end_row();
-                    for i in row_order(audit, table) {
-                        if hidden.get(i).copied().unwrap_or(false) {
-                            continue;
-                        }
+                    // Row 0 of the range is the header's place; the last is the overall row.
+                    let first = range.start.min(rows.len());
+                    let last = range.end.saturating_sub(1).min(rows.len());
+                    for &i in rows.get(first..last).unwrap_or(&[]) {
                         if let Some(group) = audit.groups.get(i) {
                             row_ui(ui, audit, table, group, Some(i), reference == Some(i));
                         }
                     }
-                    row_ui(ui, audit, table, &audit.overall, None, false);
+                    if range.end > rows.len() {
+                        row_ui(ui, audit, table, &audit.overall, None, false);
+                    }
                 });
         });
 }

@@ -382,11 +382,17 @@ pub fn thresholds_ui(
     let (low, high) = score_range;
     // A little room past the top score means "select nobody".
     let top = high + (high - low).max(1e-9) * 0.01;
+    // Only the groups in view are laid out: hundreds of intersections cost nothing off screen.
+    // Each group is two lines (name, slider).
+    let spacing = ui.spacing().item_spacing.y;
+    let group_height = 2.0 * ui.spacing().interact_size.y + spacing;
     egui::ScrollArea::vertical()
         .id_salt("thresholds")
         .auto_shrink([false, true])
-        .show(ui, |ui| {
-            for (i, group) in index.groups().iter().enumerate() {
+        .max_height(560.0)
+        .show_rows(ui, group_height, index.len(), |ui, range| {
+            let groups = index.groups().get(range.clone()).unwrap_or(&[]);
+            for (i, group) in range.zip(groups) {
                 let is_selected = selected == Some(i);
                 let name_id = ui
                     .horizontal(|ui| {
