@@ -161,6 +161,7 @@ impl FulcrumApp {
             thresholds: self.state.thresholds().values(),
             visible: &visible,
             score_range: workspace.score_range,
+            data_generation: self.generation,
         };
         let spacing = ui.spacing().item_spacing;
         let size = ui.available_size();

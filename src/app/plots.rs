@@ -73,7 +73,7 @@ pub struct PlotsState {
 }
 
 struct SweepCache {
-    key: (Metric, DecisionRule, Convention, usize),
+    key: (Metric, DecisionRule, Convention, u64),
     values: Vec<Vec<Option<f64>>>,
 }
 
@@ -120,6 +120,9 @@ pub struct PlotInputs<'a> {
     pub visible: &'a [bool],
     /// Smallest and largest score.
     pub score_range: (f64, f64),
+    /// The window's data generation (bumped whenever the data or grouping is replaced): keys the
+    /// cached metric curves, so a new grouping never reuses the old one's.
+    pub data_generation: u64,
 }
 
 impl PlotInputs<'_> {
@@ -329,7 +332,7 @@ fn sweeps<'s>(
         metric,
         options.rule,
         options.convention,
-        std::ptr::from_ref(inputs.curves) as usize,
+        inputs.data_generation,
     );
     let stale = state.sweep_cache.as_ref().is_none_or(|c| c.key != key);
     if stale {
