@@ -42,12 +42,6 @@ pub struct DataProblem {
 pub type ScenarioPoints = Vec<(String, [f64; 2])>;
 
 impl FulcrumApp {
-    /// The session as it would be saved now: the record plus the window's thresholds, grouping
-    /// and options (derived once per change).
-    pub fn current_session(&self) -> Option<&Session> {
-        self.derived.session.as_ref()
-    }
-
     /// Whether there are changes since the session was opened, saved or the data loaded: two
     /// counters compared, nothing serialised or recomputed per frame.
     pub fn is_dirty(&self) -> bool {
@@ -195,7 +189,6 @@ impl FulcrumApp {
             Ok(()) => {
                 self.state.mark_saved(session);
                 self.session_path = Some(path.to_path_buf());
-                self.refresh_derived();
                 true
             }
             Err(error) => {

@@ -114,8 +114,6 @@ pub enum Edit {
 /// What applying an edit did, for the window's follow-ups (hold parity, messages).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Applied {
-    /// Something changed (the revision moved).
-    pub changed: bool,
     /// Exactly one group's threshold was moved by the user (hold parity re-optimizes the others).
     pub moved_alone: Option<usize>,
     /// The edit could not be carried out, in words.
@@ -258,11 +256,11 @@ impl ExplorerState {
         self.session_edits += 1;
     }
 
-    /// Records that `session` (the current decision) was just saved.
+    /// Records that `session` (the current decision, as derived) was just saved. Nothing derived
+    /// changes, so the revision stays.
     pub fn mark_saved(&mut self, session: Session) {
         self.session = Some(session);
         self.saved_edits = Some(self.session_edits);
-        self.revision += 1;
     }
 
     /// Applies one edit; the only writer of the decision model. `index` is the current grouping
@@ -397,8 +395,7 @@ impl ExplorerState {
         if thresholds_changed || record_changed {
             self.session_edits += 1;
         }
-        applied.changed = thresholds_changed || record_changed || view_changed;
-        if applied.changed {
+        if thresholds_changed || record_changed || view_changed {
             self.revision += 1;
         }
         // Hold parity follows a user's move of one group only (not "one for all", not a lock).
