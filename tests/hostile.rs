@@ -1275,7 +1275,7 @@ fn loader_cases() -> Vec<Case> {
         case("a directory as input")
             .file("dir.csv/x", "")
             .audit("dir.csv", &[])
-            .err("is a directory"),
+            .err("holds no data files"),
         case("a directory without extension")
             .file("folder/x", "")
             .audit("folder", &[])

@@ -22,13 +22,20 @@ const SAVE_AS: KeyboardShortcut =
 const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
 
 /// File types the open dialog offers.
-const DATA_EXTENSIONS: [&str; 7] = ["csv", "tsv", "parquet", "pq", "arrow", "ipc", "feather"];
+const DATA_EXTENSIONS: [&str; 11] = [
+    "csv", "tsv", "gz", "zst", "parquet", "pq", "arrow", "ipc", "feather", "txt", "zstd",
+];
 
 /// Asks for a data file to open.
 fn pick_data_file() -> Option<std::path::PathBuf> {
     rfd::FileDialog::new()
         .add_filter("Data", &DATA_EXTENSIONS)
         .pick_file()
+}
+
+/// Asks for a folder of part files (a Spark or BigQuery export) to open as one dataset.
+fn pick_data_folder() -> Option<std::path::PathBuf> {
+    rfd::FileDialog::new().pick_folder()
 }
 
 /// Asks where to write the sign-off report.
@@ -89,6 +96,18 @@ impl FulcrumApp {
                     .clicked()
                 {
                     if let Some(path) = pick_data_file() {
+                        self.push(Command::Guarded(PendingAction::OpenData(path)));
+                    }
+                    ui.close();
+                }
+                if ui
+                    .button("Open folder of part files…")
+                    .on_hover_text(
+                        "A folder written by Spark, BigQuery or Hive: every data file in it is one dataset; key=value folders become columns",
+                    )
+                    .clicked()
+                {
+                    if let Some(path) = pick_data_folder() {
                         self.push(Command::Guarded(PendingAction::OpenData(path)));
                     }
                     ui.close();

@@ -45,7 +45,9 @@ pub enum Command {
 /// Which file to read and which column plays which role.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Data file: .csv, .tsv, .parquet, .arrow/.ipc/.feather.
+    /// Data: a .csv/.tsv (also .gz or .zst), .parquet or .arrow/.ipc/.feather file; a folder or
+    /// quoted glob of part files (Spark, BigQuery; `key=value/` folders become columns); or - to
+    /// read CSV or an Arrow IPC stream from standard input.
     pub file: PathBuf,
     /// Score column (numeric; higher means more likely positive).
     #[arg(long)]

@@ -22,7 +22,7 @@ const INVALID: u8 = 2;
 
 pub(super) fn to_dataset(
     path: &Path,
-    mut source: ColumnSource,
+    source: &mut ColumnSource,
     roles: &ColumnRoles,
     options: LoadOptions,
     progress: &dyn Progress,
@@ -80,7 +80,7 @@ pub(super) fn to_dataset(
             values: attribute_values(path, &take(name)?)?,
         });
     }
-    drop(source);
+    source.release_frames();
 
     // Invalid values per role: counted, and the first one's row found, before anything else.
     let found = [

@@ -93,7 +93,7 @@ pub enum LoadError {
     },
     /// The extension is not one we read.
     #[error(
-        "{}: unsupported file type `.{extension}` (Fulcrum reads .csv, .tsv, .parquet, .arrow/.ipc/.feather)",
+        "{}: unsupported file type `.{extension}` (Fulcrum reads .csv, .tsv (also .gz or .zst compressed), .parquet, .arrow/.ipc/.feather, a folder of such part files, or - for standard input)",
         path.display()
     )]
     Unsupported {
@@ -259,4 +259,53 @@ pub enum LoadError {
         /// The engine's complaint.
         source: DatasetError,
     },
+}
+
+impl LoadError {
+    /// The file the error names, to be renamed when the file read was a stand-in for the user's
+    /// (a decompressed copy, standard input spooled to disk).
+    pub(super) fn path_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            LoadError::Unreadable { path, .. }
+            | LoadError::Unwritable { path, .. }
+            | LoadError::NotAFile { path, .. }
+            | LoadError::DuplicateColumn { path, .. }
+            | LoadError::RaggedRow { path, .. }
+            | LoadError::UnclosedQuote { path, .. }
+            | LoadError::NotUtf8 { path, .. }
+            | LoadError::Unsupported { path, .. }
+            | LoadError::Empty { path }
+            | LoadError::MissingColumn { path, .. }
+            | LoadError::NotNumeric { path, .. }
+            | LoadError::WrongType { path, .. }
+            | LoadError::InvalidValues { path, .. }
+            | LoadError::WeightTotal { path, .. }
+            | LoadError::AttributeType { path, .. }
+            | LoadError::NegativeWeight { path, .. }
+            | LoadError::AmbiguousLabel { path, .. }
+            | LoadError::PositiveNotFound { path, .. }
+            | LoadError::NothingLeft { path }
+            | LoadError::Dataset { path, .. } => Some(path),
+            LoadError::Cancelled => None,
+        }
+    }
+
+    /// The 1-based data row the error points at, if it points at one.
+    pub(super) fn row_mut(&mut self) -> Option<&mut usize> {
+        match self {
+            LoadError::NotNumeric { row, .. } | LoadError::NegativeWeight { row, .. } => Some(row),
+            LoadError::InvalidValues { first_row, .. } => Some(first_row),
+            _ => None,
+        }
+    }
+
+    /// The same error naming `shown` wherever it named `read`.
+    pub(super) fn renamed(mut self, read: &std::path::Path, shown: &std::path::Path) -> Self {
+        if let Some(path) = self.path_mut()
+            && path == read
+        {
+            *path = shown.to_path_buf();
+        }
+        self
+    }
 }

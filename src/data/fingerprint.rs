@@ -20,6 +20,36 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
+/// The SHA-256 of a dataset: of the file's bytes for one file; for a folder or glob of part
+/// files, of the list of every part's path (relative to the folder) and SHA-256, so that adding,
+/// removing, renaming or changing a part changes it.
+pub fn sha256_dataset(path: &Path) -> std::io::Result<String> {
+    if path.as_os_str() == super::STDIN {
+        return Err(std::io::Error::other(
+            "standard input cannot be fingerprinted for a session (it is gone once read); save it to a file",
+        ));
+    }
+    let parts =
+        super::source::part_files(path).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let Some((root, files)) = parts else {
+        return sha256_file(path);
+    };
+    if files.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no data files are there",
+        ));
+    }
+    let mut hasher = Sha256::new();
+    for file in &files {
+        let relative = file.strip_prefix(&root).unwrap_or(file);
+        let digest = sha256_file(file)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+        hasher.update(format!("{}\t{digest}\n", relative.to_string_lossy()).as_bytes());
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;

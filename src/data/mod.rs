@@ -9,6 +9,7 @@ mod preview;
 mod read;
 pub mod sample;
 mod sniff;
+mod source;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::LoadError;
 pub use preview::{ColumnInfo, ColumnKind, Preview, RoleGuess, guess_roles, preview};
+pub use source::STDIN;
 pub use write::{OutputColumn, write_columns};
 
 use crate::engine::Dataset;
@@ -71,6 +73,15 @@ pub enum FileFormat {
 }
 
 impl FileFormat {
+    /// The format's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "CSV",
+            FileFormat::Parquet => "Parquet",
+            FileFormat::Ipc => "Arrow IPC",
+        }
+    }
+
     /// The format of a path, by extension.
     pub fn of(path: &Path) -> Result<Self, LoadError> {
         let extension = path
@@ -110,26 +121,30 @@ pub struct LoadedData {
 }
 
 /// Reads `path`, keeps the columns named in `roles`, validates them and builds a [`Dataset`].
+///
+/// `path` may be a file (CSV also gzip- or zstd-compressed), a folder or glob of part files (one
+/// dataset; `key=value/` folders are columns), or [`STDIN`].
 pub fn load(
     path: &Path,
     roles: &ColumnRoles,
     options: LoadOptions,
     progress: &dyn Progress,
 ) -> Result<LoadedData, LoadError> {
-    let format = FileFormat::of(path)?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .unwrap_or_else(|| path.display().to_string());
     progress.stage(&format!("reading {file_name}"));
     // The reader is a large library; should it panic on a file nobody foresaw, the user gets a
     // message naming the file instead of a crash (the window keeps its data).
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let source = read::ColumnSource::open(path, format, roles)?;
+        let resolved = source::resolve(path)?;
+        let mut columns = read::ColumnSource::open(resolved, roles)?;
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled);
         }
-        convert::to_dataset(path, source, roles, options, progress)
+        convert::to_dataset(path, &mut columns, roles, options, progress)
+            .map_err(|error| columns.locate(error, path))
     }));
     read.unwrap_or_else(|panic| {
         let message = panic

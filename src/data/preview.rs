@@ -48,13 +48,65 @@ pub struct Preview {
     pub total_rows: Option<usize>,
 }
 
-/// Reads the first `max_rows` rows of every column.
+/// Reads the first `max_rows` rows of every column. For a folder or glob of part files, the first
+/// part's rows and the partition folders' columns (standard input cannot be previewed: it can be
+/// read only once).
 pub fn preview(path: &Path, max_rows: usize) -> Result<Preview, LoadError> {
-    let format = FileFormat::of(path)?;
+    if path.as_os_str() == super::STDIN {
+        return Err(LoadError::NotAFile {
+            path: path.to_path_buf(),
+            problem:
+                "standard input can be read only once, so it cannot be previewed; save it to a file"
+                    .to_owned(),
+        });
+    }
+    let resolved = super::source::resolve(path)?;
+    let format = resolved.format;
+    let Some(part) = resolved.parts.first() else {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    };
+    let mut total_rows = Some(0);
+    for other in &resolved.parts {
+        let rows = match format {
+            FileFormat::Parquet => File::open(&other.read)
+                .ok()
+                .and_then(|f| ParquetReader::new(f).num_rows().ok()),
+            _ => None,
+        };
+        total_rows = total_rows.zip(rows).map(|(a, b)| a + b);
+    }
+    let (mut frame, _) =
+        first_rows(&part.read, format, max_rows).map_err(|e| e.renamed(&part.read, &part.shown))?;
+    for (key, name) in resolved.partition_keys.iter().enumerate() {
+        if frame.schema().get(name).is_some() {
+            continue;
+        }
+        let value = part.partition.get(key).cloned().flatten();
+        let series = super::source::partition_series(
+            name,
+            value.as_deref(),
+            frame.height(),
+            resolved.partition_is_integer(key),
+        );
+        frame
+            .with_column(series.into_column())
+            .map_err(|e| unreadable(path, e))?;
+    }
+    preview_frame(path, &frame, total_rows)
+}
+
+/// The first rows of one plain file, and its row count when the format tells it.
+fn first_rows(
+    path: &Path,
+    format: FileFormat,
+    max_rows: usize,
+) -> Result<(DataFrame, Option<usize>), LoadError> {
     // Checks the file exists and is not empty, with the usual messages.
     file_schema(path, format)?;
     let open = || File::open(path).map_err(|e| unreadable(path, e));
-    let (frame, total_rows) = match format {
+    Ok(match format {
         FileFormat::Csv => (
             csv_options(path)
                 .with_n_rows(Some(max_rows))
@@ -78,7 +130,15 @@ pub fn preview(path: &Path, max_rows: usize) -> Result<Preview, LoadError> {
                 .map_err(|e| read_error(path, &e))?,
             None,
         ),
-    };
+    })
+}
+
+/// A preview of rows already read.
+fn preview_frame(
+    path: &Path,
+    frame: &DataFrame,
+    total_rows: Option<usize>,
+) -> Result<Preview, LoadError> {
     let height = frame.height();
     let mut columns = Vec::new();
     let mut cells: Vec<Vec<String>> = vec![Vec::new(); height];

@@ -1,11 +1,12 @@
 //! Reading the mapped columns of a file into a polars frame.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use polars::prelude::*;
 
+use super::source::{Part, Resolved, partition_series};
 use super::{ColumnRoles, FileFormat, LoadError};
 use crate::engine::thresholds::closest_key;
 
@@ -96,8 +97,14 @@ pub(super) fn file_schema(path: &Path, format: FileFormat) -> Result<Schema, Loa
     }
 }
 
-/// Checks that every mapped column exists, naming the closest match when one does not.
-fn check_columns(path: &Path, schema: &Schema, roles: &ColumnRoles) -> Result<(), LoadError> {
+/// Checks that every mapped column exists (in the file or as a partition folder), naming the
+/// closest match when one does not.
+fn check_columns(
+    path: &Path,
+    schema: &Schema,
+    partition_keys: &[String],
+    roles: &ColumnRoles,
+) -> Result<(), LoadError> {
     let mut wanted: Vec<(&str, &'static str)> = vec![
         (roles.score.as_str(), "score"),
         (roles.label.as_str(), "label"),
@@ -105,8 +112,13 @@ fn check_columns(path: &Path, schema: &Schema, roles: &ColumnRoles) -> Result<()
     wanted.extend(roles.weight.as_deref().map(|w| (w, "weight")));
     wanted.extend(roles.attributes.iter().map(|a| (a.as_str(), "attribute")));
     for (column, role) in wanted {
-        if schema.get(column).is_none() {
-            let available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        if schema.get(column).is_none() && !partition_keys.iter().any(|k| k == column) {
+            let mut available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+            for key in partition_keys {
+                if !available.contains(key) {
+                    available.push(key.clone());
+                }
+            }
             return Err(LoadError::MissingColumn {
                 path: path.to_path_buf(),
                 column: column.to_owned(),
@@ -141,50 +153,169 @@ fn refuse_unreadable_parquet_types(
     Ok(())
 }
 
-/// Where the mapped columns come from. A CSV file is parsed once, into a frame of the mapped
-/// columns. Parquet and IPC files store each column apart, so their columns are read one at a
-/// time as the loader asks for them: only one raw column (a text column holds 16 bytes a row)
-/// is in memory beside the converted ones, which keeps a 10M-row load well under a gigabyte.
-pub(super) struct ColumnSource {
-    path: std::path::PathBuf,
-    /// The mapped columns of a CSV file, or `None` for a columnar file.
+/// One part file of a [`ColumnSource`].
+struct PartColumns {
+    part: Part,
+    schema: Schema,
+    /// The mapped columns of a CSV part, or `None` for a columnar file.
     frame: Option<DataFrame>,
+    /// Rows, once a column of this part has been read.
+    height: Option<usize>,
+}
+
+/// Where the mapped columns come from: the parts of a dataset (one file, most often). A CSV part
+/// is parsed once, into a frame of the mapped columns. Parquet and IPC files store each column
+/// apart, so their columns are read one at a time as the loader asks for them: only one raw
+/// column (a text column holds 16 bytes a row) is in memory beside the converted ones, which
+/// keeps a 10M-row load well under a gigabyte. A column of several parts is their concatenation;
+/// a partition folder's column is its value repeated.
+pub(super) struct ColumnSource {
+    parts: Vec<PartColumns>,
     format: FileFormat,
+    partition_keys: Vec<String>,
+    /// Per partition key, whether its values are all integers.
+    partition_integer: Vec<bool>,
 }
 
 impl ColumnSource {
-    /// Checks that every mapped column exists; reads a CSV file's mapped columns.
-    pub(super) fn open(
-        path: &Path,
-        format: FileFormat,
-        roles: &ColumnRoles,
-    ) -> Result<Self, LoadError> {
-        let schema = file_schema(path, format)?;
-        if format == FileFormat::Csv {
-            super::sniff::check_header(path, &roles.columns())?;
+    /// Checks that every part has every mapped column; reads a CSV part's mapped columns.
+    pub(super) fn open(resolved: Resolved, roles: &ColumnRoles) -> Result<Self, LoadError> {
+        let partition_integer = (0..resolved.partition_keys.len())
+            .map(|k| resolved.partition_is_integer(k))
+            .collect();
+        let Resolved {
+            format,
+            parts,
+            partition_keys,
+        } = resolved;
+        let mut opened = Vec::with_capacity(parts.len());
+        for part in parts {
+            let (read, shown) = (part.read.clone(), part.shown.clone());
+            let opened_part = Self::open_part(part, format, &partition_keys, roles)
+                .map_err(|e| e.renamed(&read, &shown))?;
+            opened.push(opened_part);
         }
-        check_columns(path, &schema, roles)?;
+        Ok(Self {
+            parts: opened,
+            format,
+            partition_keys,
+            partition_integer,
+        })
+    }
+
+    fn open_part(
+        part: Part,
+        format: FileFormat,
+        partition_keys: &[String],
+        roles: &ColumnRoles,
+    ) -> Result<PartColumns, LoadError> {
+        let path = part.read.as_path();
+        let schema = file_schema(path, format)?;
+        let in_file: Vec<&str> = roles
+            .columns()
+            .into_iter()
+            .filter(|c| schema.get(c).is_some())
+            .collect();
+        if format == FileFormat::Csv {
+            super::sniff::check_header(path, &in_file)?;
+        }
+        check_columns(path, &schema, partition_keys, roles)?;
         if format == FileFormat::Parquet {
             refuse_unreadable_parquet_types(path, &schema, roles)?;
         }
         let frame = match format {
             FileFormat::Csv => {
-                let columns: Vec<String> = roles.columns().into_iter().map(str::to_owned).collect();
+                let columns: Vec<String> = in_file.into_iter().map(str::to_owned).collect();
                 Some(read_csv(path, &columns, roles)?)
             }
             FileFormat::Parquet | FileFormat::Ipc => None,
         };
-        Ok(Self {
-            path: path.to_path_buf(),
+        let height = frame.as_ref().map(DataFrame::height);
+        Ok(PartColumns {
+            part,
+            schema,
             frame,
-            format,
+            height,
         })
     }
 
     /// One mapped column. `last_use` lets a frame give the column up instead of sharing it.
     pub(super) fn column(&mut self, name: &str, last_use: bool) -> Result<Series, LoadError> {
-        let path = self.path.as_path();
-        let column = match (&mut self.frame, self.format) {
+        let format = self.format;
+        let key = self.partition_keys.iter().position(|k| k == name);
+        let mut pieces: Vec<Series> = Vec::with_capacity(self.parts.len());
+        for part in &mut self.parts {
+            let piece = match key {
+                Some(key) if part.schema.get(name).is_none() => {
+                    let height = part.height(format)?;
+                    let value = part.part.partition.get(key).cloned().flatten();
+                    let integer = self.partition_integer.get(key).copied().unwrap_or(false);
+                    partition_series(name, value.as_deref(), height, integer)
+                }
+                _ => part.column(format, name, last_use)?,
+            };
+            pieces.push(piece);
+        }
+        concatenate(pieces).map_err(|e| unreadable(&self.shown_path(), e))
+    }
+
+    /// Frees the parsed CSV frames once every column has been taken (the part heights stay, for
+    /// [`ColumnSource::locate`]).
+    pub(super) fn release_frames(&mut self) {
+        for part in &mut self.parts {
+            part.frame = None;
+        }
+    }
+
+    /// The path naming the whole dataset in a message about all of it.
+    fn shown_path(&self) -> PathBuf {
+        match self.parts.as_slice() {
+            [only] => only.part.shown.clone(),
+            _ => self
+                .parts
+                .first()
+                .and_then(|p| p.part.shown.parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// An error of the whole dataset, renamed to the part (and the row within it) it points at.
+    pub(super) fn locate(&self, mut error: LoadError, named: &Path) -> LoadError {
+        if let [only] = self.parts.as_slice() {
+            return error
+                .renamed(&only.part.read, &only.part.shown)
+                .renamed(named, &only.part.shown);
+        }
+        let Some(row) = error.row_mut() else {
+            return error;
+        };
+        let mut first = 1;
+        for part in &self.parts {
+            let height = part.height.unwrap_or(0);
+            if *row < first + height {
+                *row = *row - first + 1;
+                let shown = part.part.shown.clone();
+                if let Some(path) = error.path_mut() {
+                    *path = shown;
+                }
+                return error;
+            }
+            first += height;
+        }
+        error
+    }
+}
+
+impl PartColumns {
+    fn column(
+        &mut self,
+        format: FileFormat,
+        name: &str,
+        last_use: bool,
+    ) -> Result<Series, LoadError> {
+        let path = self.part.read.as_path();
+        let column = match (&mut self.frame, format) {
             (Some(frame), _) if last_use => frame.drop_in_place(name),
             (Some(frame), _) => frame.column(name).cloned(),
             (None, format) => {
@@ -195,16 +326,68 @@ impl ColumnSource {
                         .with_columns(columns)
                         .finish(),
                 }
-                .map_err(|e| read_error(path, &e))?;
+                .map_err(|e| read_error(path, &e).renamed(path, &self.part.shown))?;
                 frame.into_columns().into_iter().next().ok_or_else(|| {
                     PolarsError::ColumnNotFound(format!("`{name}` was not read").into())
                 })
             }
         };
-        column
+        let series = column
             .map(Column::take_materialized_series)
-            .map_err(|e| unreadable(path, e))
+            .map_err(|e| unreadable(&self.part.shown, e))?;
+        self.height = Some(series.len());
+        Ok(series)
     }
+
+    /// Rows of the part, reading its first column if no column has been read yet.
+    fn height(&mut self, format: FileFormat) -> Result<usize, LoadError> {
+        if let Some(height) = self.height {
+            return Ok(height);
+        }
+        let first = self.schema.iter_names().next().map(|n| n.to_string());
+        match first {
+            Some(first) => self.column(format, &first, false).map(|s| s.len()),
+            None => Ok(0),
+        }
+    }
+}
+
+/// The parts of a column end to end. Parts whose types differ (a CSV part inferred as integers
+/// beside one of floats, dictionaries of different levels) meet at a common type.
+fn concatenate(mut pieces: Vec<Series>) -> PolarsResult<Series> {
+    if pieces.len() <= 1 {
+        return pieces
+            .pop()
+            .ok_or_else(|| PolarsError::NoData("a dataset without parts".into()));
+    }
+    let categorical = pieces
+        .iter()
+        .any(|p| matches!(p.dtype(), DataType::Categorical(..) | DataType::Enum(..)));
+    let first = pieces
+        .first()
+        .map(|p| p.dtype().clone())
+        .unwrap_or(DataType::Null);
+    let common = if categorical {
+        DataType::String
+    } else if pieces.iter().all(|p| p.dtype() == &first) {
+        first
+    } else if pieces
+        .iter()
+        .all(|p| p.dtype().is_primitive_numeric() || p.dtype().is_null())
+    {
+        DataType::Float64
+    } else {
+        DataType::String
+    };
+    let mut pieces = pieces.into_iter();
+    let mut whole = match pieces.next() {
+        Some(first) => first.cast(&common)?,
+        None => return Err(PolarsError::NoData("a dataset without parts".into())),
+    };
+    for piece in pieces {
+        whole.append_owned(piece.cast(&common)?)?;
+    }
+    Ok(whole)
 }
 
 fn read_csv(path: &Path, columns: &[String], roles: &ColumnRoles) -> Result<DataFrame, LoadError> {

@@ -13,7 +13,7 @@ use super::{FileFormat, LoadError};
 const HEAD_BYTES: usize = 1 << 16;
 
 /// The first bytes of a file (fewer if it is shorter).
-fn head(path: &Path) -> Result<Vec<u8>, LoadError> {
+pub(super) fn head(path: &Path) -> Result<Vec<u8>, LoadError> {
     let file = File::open(path).map_err(|e| super::read::unreadable(path, e))?;
     let mut bytes = Vec::with_capacity(HEAD_BYTES);
     file.take(HEAD_BYTES as u64)

@@ -9,7 +9,7 @@ use super::drift::{DatasetComparison, compare_datasets};
 use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
 use super::{Session, SessionError};
 use crate::analysis::Analysis;
-use crate::data::fingerprint::sha256_file;
+use crate::data::fingerprint::sha256_dataset;
 use crate::engine::intervals::Interval;
 use crate::engine::{Audit, AuditUncertainty, GroupIndex, Metric};
 use crate::optimize::{Constraint, Frontier, FrontierRequest, Objective, frontier};
@@ -308,7 +308,7 @@ impl Session {
                 self.data.sha256.clone(),
             ),
             DataChoice::Other(path) => {
-                let sha256 = sha256_file(path).map_err(|e| SessionError::DataUnreadable {
+                let sha256 = sha256_dataset(path).map_err(|e| SessionError::DataUnreadable {
                     path: path.clone(),
                     message: e.to_string(),
                 })?;

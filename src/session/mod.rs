@@ -67,7 +67,7 @@ pub use scenario::{KeyMatching, Scenario, ScenarioComparison, ScenarioResult, co
 pub use signoff::{Decision, SignOff, SignOffDate};
 
 use crate::analysis::Analysis;
-use crate::data::fingerprint::{hex, sha256_file};
+use crate::data::fingerprint::{hex, sha256_dataset};
 use crate::data::{ColumnRoles, LoadOptions};
 use crate::engine::audit::DEFAULT_MIN_COUNT;
 use crate::engine::{
@@ -483,7 +483,7 @@ impl Session {
     /// Whether the data file is where the session says, with the recorded contents.
     pub fn check_data(&self) -> DataStatus {
         let path = self.data_path();
-        match sha256_file(&path) {
+        match sha256_dataset(&path) {
             Ok(actual) if actual == self.data.sha256 => DataStatus::Ok,
             Ok(actual) => DataStatus::Changed {
                 expected: self.data.sha256.clone(),
@@ -519,7 +519,7 @@ impl Session {
     /// Points the session at its data's new location; refused unless the file there has the
     /// recorded SHA-256 (use [`replace_data`](Self::replace_data) to adopt different data).
     pub fn relocate_data(&mut self, new_path: &Path) -> Result<(), SessionError> {
-        let actual = sha256_file(new_path).map_err(|e| match e.kind() {
+        let actual = sha256_dataset(new_path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => SessionError::DataMissing {
                 path: new_path.to_path_buf(),
             },
@@ -725,7 +725,7 @@ pub fn fingerprint_file(path: &Path, rows_read: usize) -> Result<DataFingerprint
         path: path.to_path_buf(),
         message,
     };
-    let sha256 = sha256_file(path).map_err(|e| unreadable(e.to_string()))?;
+    let sha256 = sha256_dataset(path).map_err(|e| unreadable(e.to_string()))?;
     let preview = crate::data::preview(path, 100).map_err(|e| unreadable(e.to_string()))?;
     Ok(DataFingerprint {
         path: path.display().to_string(),
