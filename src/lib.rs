@@ -4,6 +4,7 @@
 //! [`engine`] computes every number; [`optimize`] searches thresholds; [`session`] and [`report`]
 //! record decisions; `app` (the `gui` feature) and [`cli`] are the two front ends.
 
+pub mod aggregate;
 pub mod analysis;
 #[cfg(feature = "gui")]
 pub mod app;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// What each room must not name (as `path::` prefixes in code, comments excluded).
-const RULES: [(&str, &[&str]); 7] = [
+const RULES: [(&str, &[&str]); 8] = [
     (
         "engine",
         &[
@@ -24,6 +24,24 @@ const RULES: [(&str, &[&str]); 7] = [
             "crate::report",
             "crate::optimize",
             "crate::analysis",
+        ],
+    ),
+    (
+        "aggregate",
+        &[
+            "polars::",
+            "egui::",
+            "egui_plot::",
+            "eframe::",
+            "rfd::",
+            "std::fs",
+            "File::",
+            "crate::data",
+            "crate::app",
+            "crate::cli",
+            "crate::session",
+            "crate::report",
+            "crate::optimize",
         ],
     ),
     (

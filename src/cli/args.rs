@@ -27,6 +27,9 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// Write a synthetic scored lending dataset (the bundled sample, or a large benchmark file).
     Sample(SampleArgs),
+    /// Count rows per attributes, score and label: the small file an audit needs, computed here
+    /// (`--out`), or the SQL that computes it where the data lives (`--sql duckdb|spark|…`).
+    Aggregate(Box<super::aggregate::AggregateArgs>),
     /// Per-group thresholds that maximize accuracy (or minimize a cost) under a fairness
     /// constraint, exactly over every distinct score.
     Optimize(Box<OptimizeArgs>),
@@ -478,6 +481,11 @@ fn sample_rows(text: &str) -> Result<usize, String> {
 /// A `--points` count: 2 to [`crate::optimize::MAX_POINTS`].
 fn point_count(text: &str) -> Result<usize, String> {
     bounded_count(text, 2, crate::optimize::MAX_POINTS)
+}
+
+/// A `--decimals` count: 0 to [`crate::aggregate::MAX_DECIMALS`].
+pub(super) fn decimals(text: &str) -> Result<u32, String> {
+    bounded_count(text, 0, crate::aggregate::MAX_DECIMALS as usize).map(|d| d as u32)
 }
 
 /// A whole number in `[low, high]`, checked before anything is allocated for it.

@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 success, 1 a `check` criterion failed, 2 bad input or any other error.
 
+mod aggregate;
 mod args;
 mod evaluation;
 mod governance;
@@ -38,6 +39,7 @@ pub fn run(command: Command) -> Result<u8> {
     match command {
         Command::Audit(args) => run_audit(&args),
         Command::Sample(args) => run_sample(&args),
+        Command::Aggregate(args) => aggregate::run_aggregate(&args),
         Command::Optimize(args) => optimize::run_optimize(&args),
         Command::Frontier(args) => optimize::run_frontier(&args),
         Command::Session(args) => governance::run_session(&args),

@@ -20,6 +20,8 @@ pub enum OutputColumn {
     OptionalFloat(String, Vec<Option<f64>>),
     /// Text.
     Text(String, Vec<String>),
+    /// Text with missing values.
+    OptionalText(String, Vec<Option<String>>),
 }
 
 impl OutputColumn {
@@ -29,6 +31,7 @@ impl OutputColumn {
             OutputColumn::Int(name, values) => Column::new(name.into(), values),
             OutputColumn::OptionalFloat(name, values) => Column::new(name.into(), values),
             OutputColumn::Text(name, values) => Column::new(name.into(), values),
+            OutputColumn::OptionalText(name, values) => Column::new(name.into(), values),
         }
     }
 }

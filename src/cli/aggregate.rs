@@ -1,0 +1,199 @@
+//! `fulcrum aggregate`: the counts an audit needs, computed here or as SQL for the engine where
+//! the rows live.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, ValueEnum};
+
+use super::{DataArgs, EXIT_OK, write_stdout};
+use crate::aggregate::sql::{AggregateQuery, Dialect, aggregate_query};
+use crate::aggregate::{AggregateValues, aggregate, max_threshold_shift};
+use crate::data::{OutputColumn, write_columns};
+
+/// Flags of `fulcrum aggregate`.
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    /// Data to aggregate here, as for `audit` (a file, a folder of part files, a glob or -).
+    /// Not given with --sql.
+    #[arg(required_unless_present = "sql", conflicts_with = "sql")]
+    pub file: Option<PathBuf>,
+    /// Score column.
+    #[arg(long)]
+    pub score: String,
+    /// Label column: 0/1, boolean, or any values with --positive (written as 1 for that value,
+    /// 0 for the rest).
+    #[arg(long)]
+    pub label: String,
+    /// The label value that counts as positive.
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// Attribute column(s) to keep (`--group sex,race`).
+    #[arg(long = "group", value_name = "COL[,COL…]", value_delimiter = ',')]
+    pub groups: Vec<String>,
+    /// Frequency-weight column: summed into a `weight` column beside `count`.
+    #[arg(long, value_name = "COL")]
+    pub weight: Option<String>,
+    /// Bin a numeric attribute as `audit --bin` does: COL=25,35,50 (edges), or COL=q4 (quantiles;
+    /// not with --sql, where the data is not read).
+    #[arg(long = "bin", value_name = "COL=SPEC")]
+    pub bins: Vec<String>,
+    /// Drop rows with a missing or invalid score, label or weight (with a warning).
+    #[arg(long, conflicts_with = "sql")]
+    pub drop_invalid: bool,
+    /// Round scores to D decimals (0–15): fewer rows, and every threshold moves by at most half a
+    /// unit of the last decimal. Default: scores as they are, and the audit of the result is
+    /// exact.
+    #[arg(long, value_name = "D", value_parser = super::args::decimals)]
+    pub decimals: Option<u32>,
+    /// Output file for the local aggregation (.parquet, .csv, .arrow).
+    #[arg(long, required_unless_present = "sql", conflicts_with = "sql")]
+    pub out: Option<PathBuf>,
+    /// Replace `--out` if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the query for this engine instead of aggregating here.
+    #[arg(long, value_enum, value_name = "ENGINE", requires = "table")]
+    pub sql: Option<DialectArg>,
+    /// The table the query reads, inserted as written: a (qualified) table name, or in DuckDB a
+    /// table function such as `read_parquet('export/*/*.parquet')`.
+    #[arg(long, value_name = "NAME", requires = "sql")]
+    pub table: Option<String>,
+}
+
+/// `--sql` engines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// DuckDB.
+    Duckdb,
+    /// Apache Spark SQL (also Databricks).
+    Spark,
+    /// Google BigQuery.
+    Bigquery,
+    /// Snowflake.
+    Snowflake,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(dialect: DialectArg) -> Self {
+        match dialect {
+            DialectArg::Duckdb => Dialect::DuckDb,
+            DialectArg::Spark => Dialect::Spark,
+            DialectArg::Bigquery => Dialect::BigQuery,
+            DialectArg::Snowflake => Dialect::Snowflake,
+            DialectArg::Postgres => Dialect::Postgres,
+        }
+    }
+}
+
+impl AggregateArgs {
+    /// The same roles as `audit` flags, reading `file`.
+    fn data(&self, file: PathBuf) -> DataArgs {
+        DataArgs {
+            file,
+            score: self.score.clone(),
+            label: self.label.clone(),
+            positive: self.positive.clone(),
+            groups: self.groups.clone(),
+            weight: self.weight.clone(),
+            bins: self.bins.clone(),
+            drop_invalid: self.drop_invalid,
+        }
+    }
+}
+
+/// Runs `fulcrum aggregate`.
+pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
+    if let (Some(dialect), Some(table)) = (args.sql, &args.table) {
+        let grouping = args.data(PathBuf::new()).grouping()?;
+        let query = AggregateQuery {
+            table,
+            score: &args.score,
+            label: &args.label,
+            positive: args.positive.as_deref(),
+            attributes: &grouping.attributes,
+            weight: args.weight.as_deref(),
+            decimals: args.decimals,
+        };
+        write_stdout(&aggregate_query(dialect.into(), &query)?)?;
+        return Ok(EXIT_OK);
+    }
+    // clap requires both when --sql is absent.
+    let (Some(file), Some(out)) = (&args.file, &args.out) else {
+        anyhow::bail!("give a data file and --out, or --sql ENGINE --table NAME");
+    };
+    crate::atomic::check_output(out, args.force, &[file.as_path()])?;
+    let data = args.data(file.clone());
+    let loaded = data.load()?;
+    let result = aggregate(&loaded.dataset, &data.grouping()?, args.decimals)
+        .with_context(|| format!("{}", file.display()))?;
+    let mut columns: Vec<OutputColumn> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for column in &result.attributes {
+        names.push(&column.name);
+        columns.push(match &column.values {
+            AggregateValues::Text(values) => {
+                OutputColumn::OptionalText(column.name.clone(), values.clone())
+            }
+            AggregateValues::Number(values) => {
+                OutputColumn::OptionalFloat(column.name.clone(), values.clone())
+            }
+        });
+    }
+    names.extend([args.score.as_str(), args.label.as_str(), "count"]);
+    if result.weights.is_some() {
+        names.push("weight");
+    }
+    if let Some(name) = names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
+        anyhow::bail!(
+            "the column name `{name}` would be used twice in {} (score, label, attributes, count, weight); rename it in the data",
+            out.display()
+        );
+    }
+    columns.push(OutputColumn::Float(args.score.clone(), result.scores));
+    columns.push(OutputColumn::Int(
+        args.label.clone(),
+        result.labels.iter().map(|&l| i64::from(l)).collect(),
+    ));
+    let rows = result.counts.len();
+    columns.push(OutputColumn::Int(
+        "count".to_owned(),
+        // Row counts are below 2^32 (the engine's row limit).
+        result.counts.iter().map(|&c| c as i64).collect(),
+    ));
+    let weight_flag = if let Some(weights) = result.weights {
+        columns.push(OutputColumn::Float("weight".to_owned(), weights));
+        "weight"
+    } else {
+        "count"
+    };
+    write_columns(out, columns)?;
+    let rounding = args.decimals.map_or_else(
+        || "scores as they are: its audit is exact".to_owned(),
+        |d| {
+            format!(
+                "scores rounded to {d} decimals: thresholds move by at most {}",
+                max_threshold_shift(d)
+            )
+        },
+    );
+    let label = args.positive.as_ref().map_or_else(String::new, |positive| {
+        format!(
+            ", and without --positive: its `{}` is 1 for `{positive}`, else 0",
+            args.label
+        )
+    });
+    eprintln!(
+        "wrote {}: {} rows standing for {} ({rounding}); open it with --weight {weight_flag}{label}",
+        out.display(),
+        crate::report::format::group_thousands(rows as i64),
+        crate::report::format::group_thousands(result.input_rows as i64),
+    );
+    Ok(EXIT_OK)
+}
