@@ -1521,3 +1521,159 @@ fn the_audit_table_has_no_trailing_spaces() {
         assert_eq!(line, line.trim_end(), "trailing spaces in `{line}`");
     }
 }
+
+// ── The machine contract: schema versions, JUnit, reports on standard output ────────────────
+
+/// The first key of a JSON document as printed (the order a reader sees).
+fn first_key(text: &str) -> String {
+    let start = text.find('"').unwrap() + 1;
+    let end = start + text[start..].find('"').unwrap();
+    text[start..end].to_owned()
+}
+
+#[test]
+fn every_json_document_starts_with_its_schema_version() {
+    let (dir, path) = file("small.csv", SMALL);
+    let session = dir.path().join("s.json");
+    session_new(
+        &path,
+        &session,
+        &["--threshold", "0.5", "--criterion", "min_group_count >= 3"],
+    )
+    .success();
+    let documents = [
+        stdout_of(&audit(&path, &["--format", "json"]).success()),
+        stdout_of(
+            &optimize(
+                &path,
+                &[
+                    "--constraint",
+                    "demographic_parity",
+                    "--tolerance",
+                    "0.5",
+                    "--format",
+                    "json",
+                ],
+            )
+            .success(),
+        ),
+        stdout_of(
+            &frontier(
+                &path,
+                &["--constraint", "demographic_parity", "--format", "json"],
+            )
+            .success(),
+        ),
+        stdout_of(&check(&session, &["--format", "json"]).success()),
+        stdout_of(
+            &fulcrum()
+                .arg("report")
+                .arg(&session)
+                .args(["--out", "-", "--format", "json"])
+                .assert()
+                .success(),
+        ),
+    ];
+    for text in documents {
+        assert_eq!(first_key(&text), "schema_version", "{text}");
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["schema_version"], 1, "{text}");
+    }
+}
+
+#[test]
+fn check_writes_junit_with_one_case_per_criterion() {
+    let (dir, path) = file("small.csv", SMALL);
+    let session = dir.path().join("s.json");
+    // At 0.5 a's TPR is 1/2 and b's 1/1: the difference 0.5 passes ≤ 0.5 and fails ≤ 0.1.
+    session_new(
+        &path,
+        &session,
+        &[
+            "--threshold",
+            "0.5",
+            "--title",
+            "Q3 <loans> & \"co\"",
+            "--criterion",
+            "equal_opportunity_difference <= 0.5",
+            "--criterion",
+            "equal_opportunity_difference <= 0.1",
+        ],
+    )
+    .success();
+    let assert = check(&session, &["--format", "junit"]);
+    assert_eq!(
+        assert.get_output().status.code(),
+        Some(1),
+        "a criterion fails"
+    );
+    let xml = stdout_of(&assert);
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            r#"<testsuite name="Q3 &lt;loans&gt; &amp; &quot;co&quot;" tests="3" failures="1""#
+        ),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
+    assert!(
+        xml.contains(
+            r#"<failure type="fail" message="equal_opportunity_difference &lt;= 0.1: measured 0.5"#
+        ),
+        "{xml}"
+    );
+    assert!(xml.contains("every recorded group is present"), "{xml}");
+    assert!(
+        !xml.contains("<loans>"),
+        "data text never reaches XML unescaped"
+    );
+}
+
+#[test]
+fn report_writes_to_standard_output_with_a_named_format() {
+    let (dir, path) = file("small.csv", SMALL);
+    let session = dir.path().join("s.json");
+    session_new(&path, &session, &["--threshold", "0.5"]).success();
+    let markdown = stdout_of(
+        &fulcrum()
+            .arg("report")
+            .arg(&session)
+            .args(["--out", "-", "--format", "md"])
+            .assert()
+            .success(),
+    );
+    assert!(markdown.contains("Fulcrum decision report"), "{markdown}");
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    fails_with(
+        fulcrum()
+            .arg("report")
+            .arg(&session)
+            .args(["--out", "-"])
+            .assert(),
+        &["--out -", "--format"],
+    );
+}
+
+#[test]
+fn every_command_lists_its_exit_codes_in_help() {
+    for command in [
+        "audit",
+        "sample",
+        "aggregate",
+        "optimize",
+        "frontier",
+        "session",
+        "report",
+        "check",
+    ] {
+        let help = stdout_of(&fulcrum().args([command, "--help"]).assert().success());
+        assert!(help.contains("Exit codes: 0 "), "{command}: {help}");
+        assert!(help.contains("2 bad input"), "{command}: {help}");
+    }
+    let check_help = stdout_of(&fulcrum().args(["check", "--help"]).assert().success());
+    assert!(check_help.contains("1 a criterion fails"), "{check_help}");
+}

@@ -20,28 +20,43 @@ pub struct Cli {
     pub file: Option<PathBuf>,
 }
 
+/// Exit codes of the commands that produce a result (shown under `--help`; README lists them).
+const EXIT_CODES: &str = "Exit codes: 0 done; 2 bad input or usage (the message on stderr names file, column and row; no file is written or replaced).";
+/// Exit codes of `optimize`.
+const EXIT_CODES_OPTIMIZE: &str = "Exit codes: 0 done; 2 bad input or usage, or no thresholds meet the constraint (the message on stderr says which; no file is written).";
+/// Exit codes of `check`.
+const EXIT_CODES_CHECK: &str = "Exit codes: 0 every criterion passes; 1 a criterion fails or is undefined, or a recorded group is absent; 2 bad input or usage (message on stderr).";
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Per-group confusion counts, rates, intervals and disparities at given thresholds.
+    #[command(after_help = EXIT_CODES)]
     Audit(Box<AuditArgs>),
     /// Write a synthetic scored lending dataset (the bundled sample, or a large benchmark file).
+    #[command(after_help = EXIT_CODES)]
     Sample(SampleArgs),
     /// Count rows per attributes, score and label: the small file an audit needs, computed here
     /// (`--out`), or the SQL that computes it where the data lives (`--sql duckdb|spark|…`).
+    #[command(after_help = EXIT_CODES)]
     Aggregate(Box<super::aggregate::AggregateArgs>),
     /// Per-group thresholds that maximize accuracy (or minimize a cost) under a fairness
     /// constraint, exactly over every distinct score.
+    #[command(after_help = EXIT_CODES_OPTIMIZE)]
     Optimize(Box<OptimizeArgs>),
     /// The best objective for every tolerance of a fairness constraint, beside one threshold
     /// for all and the randomized optimum.
+    #[command(after_help = EXIT_CODES)]
     Frontier(Box<FrontierArgs>),
     /// Record a decision as a session file, or add a scenario, a sign-off or a data location.
+    #[command(after_help = EXIT_CODES)]
     Session(super::governance::SessionArgs),
     /// Write a session's sign-off report (HTML, Markdown or JSON).
+    #[command(after_help = EXIT_CODES)]
     Report(Box<super::governance::ReportArgs>),
     /// Evaluate a session's acceptance criteria (CI gate): exit 0 all pass, 1 any fails or is
     /// undefined, 2 error.
+    #[command(after_help = EXIT_CODES_CHECK)]
     Check(Box<super::governance::CheckArgs>),
 }
 

@@ -18,7 +18,7 @@ use crate::atomic::check_output;
 use crate::engine::ThresholdMap;
 use crate::optimize::Constraint;
 use crate::report::{
-    GroupCoverage, SessionReportFormat, check_json, check_table, write_session_report,
+    GroupCoverage, SessionReportFormat, check_json, check_junit, check_table, write_session_report,
 };
 use crate::session::evaluate::REPORT_FRONTIER_POINTS;
 use crate::session::{
@@ -156,7 +156,8 @@ pub enum ReportFormat {
 pub struct ReportArgs {
     /// The session file.
     pub session: PathBuf,
-    /// Report file to write (.html, .md or .json unless --format is given).
+    /// Report file to write (.html, .md or .json unless --format is given), or `-` for standard
+    /// output (then --format is needed).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Output format (default: from the extension of --out).
@@ -178,6 +179,9 @@ pub enum CheckFormat {
     Table,
     /// Outcome, criteria and drift as JSON.
     Json,
+    /// JUnit XML for CI test reports: one test case per criterion, and one for the recorded
+    /// groups being present.
+    Junit,
 }
 
 /// `fulcrum check`.
@@ -318,6 +322,9 @@ fn report_format(args: &ReportArgs) -> Result<SessionReportFormat> {
         Some(ReportFormat::Html) => Ok(SessionReportFormat::Html),
         Some(ReportFormat::Md) => Ok(SessionReportFormat::Markdown),
         Some(ReportFormat::Json) => Ok(SessionReportFormat::Json),
+        None if is_stdout(&args.out) => {
+            bail!("--out -: name the report format for standard output with --format html|md|json")
+        }
         None => SessionReportFormat::from_path(&args.out).with_context(|| {
             format!(
                 "{}: cannot tell the report format from the file name; use .html, .md or .json, or pass --format",
@@ -325,6 +332,11 @@ fn report_format(args: &ReportArgs) -> Result<SessionReportFormat> {
             )
         }),
     }
+}
+
+/// `--out -`: standard output rather than a file.
+fn is_stdout(out: &Path) -> bool {
+    out.as_os_str() == "-"
 }
 
 fn data_choice(data: Option<&Path>) -> DataChoice {
@@ -338,7 +350,10 @@ pub fn run_report(args: &ReportArgs) -> Result<u8> {
     let recorded_data = session.data_path();
     let mut inputs = vec![args.session.as_path(), recorded_data.as_path()];
     inputs.extend(args.data.as_deref());
-    check_output(&args.out, args.force, &inputs)?;
+    let to_stdout = is_stdout(&args.out);
+    if !to_stdout {
+        check_output(&args.out, args.force, &inputs)?;
+    }
     let progress = CliProgress::new();
     let evaluation = session.evaluate(
         &data_choice(args.data.as_deref()),
@@ -349,6 +364,14 @@ pub fn run_report(args: &ReportArgs) -> Result<u8> {
     let evaluation = evaluation?;
     for warning in &evaluation.data.warnings {
         eprintln!("warning: {warning}");
+    }
+    if to_stdout {
+        write_stdout(&format.render(&session, &evaluation))?;
+        eprintln!(
+            "wrote the report to standard output (criteria: {})",
+            evaluation.outcome().key()
+        );
+        return Ok(EXIT_OK);
     }
     write_session_report(&args.out, format, &session, &evaluation)
         .with_context(|| format!("{}: cannot write the report", args.out.display()))?;
@@ -392,11 +415,9 @@ pub fn run_check(args: &CheckArgs) -> Result<u8> {
     let text = match args.format {
         CheckFormat::Table => check_table(&session, &evaluation, drift.as_ref()),
         CheckFormat::Json => {
-            let mut text =
-                serde_json::to_string_pretty(&check_json(&session, &evaluation, drift.as_ref()))?;
-            text.push('\n');
-            text
+            crate::report::format::json_document(check_json(&session, &evaluation, drift.as_ref()))
         }
+        CheckFormat::Junit => check_junit(&session, &args.session, &evaluation, drift.as_ref()),
     };
     write_stdout(&text)?;
     Ok(

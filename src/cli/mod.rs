@@ -218,14 +218,12 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
                 rows_read: loaded.rows_read,
                 rows_dropped: loaded.rows_dropped,
             };
-            let mut json = serde_json::to_string_pretty(&audit_json(
+            crate::report::format::json_document(audit_json(
                 &result,
                 names,
                 &settings,
                 Some(&uncertainty),
-            ))?;
-            json.push('\n');
-            json
+            ))
         }
     };
     write_stdout(&text)?;

@@ -112,9 +112,7 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
                 object.insert("fit".to_owned(), fit);
                 object.insert("evaluation".to_owned(), evaluation);
             }
-            let mut text = serde_json::to_string_pretty(&json)?;
-            text.push('\n');
-            text
+            crate::report::format::json_document(json)
         }
     };
     write_stdout(&text)?;
@@ -143,10 +141,7 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
     let text = match args.format {
         FrontierFormat::Csv => frontier_csv(&analysis.index, &result),
         FrontierFormat::Json => {
-            let mut text =
-                serde_json::to_string_pretty(&frontier_json(&analysis.index, &request, &result))?;
-            text.push('\n');
-            text
+            crate::report::format::json_document(frontier_json(&analysis.index, &request, &result))
         }
     };
     write_stdout(&text)?;

@@ -266,3 +266,88 @@ pub fn check_json(
         "drift": drift.map_or(Value::Null, drift_json),
     })
 }
+
+/// The check as JUnit XML, the test-report format CI systems (GitLab, Jenkins, GitHub actions
+/// that read test reports) display: one `<testcase>` per criterion, failing when the criterion
+/// fails or is undefined (as `check` exits 1 for both), and one for the recorded groups being
+/// present. `session_file` names the suite when the session has no title. Every text from the
+/// session or the data is escaped for XML.
+pub fn check_junit(
+    session: &Session,
+    session_file: &std::path::Path,
+    evaluation: &SessionEvaluation,
+    drift: Option<&DatasetComparison>,
+) -> String {
+    use super::markup::xml;
+    let suite = if session.title.is_empty() {
+        session_file.display().to_string()
+    } else {
+        session.title.clone()
+    };
+    let coverage = GroupCoverage::of(session, evaluation, drift);
+    let criteria = &evaluation.comparison.decision.criteria;
+    let mut cases = String::new();
+    let mut failures = 0;
+    for result in criteria {
+        let name = result.criterion.to_string();
+        let mut message = measured_with_group(result);
+        if !result.failing_groups.is_empty() {
+            write!(message, "; failing: {}", result.failing_groups.join(", ")).ok();
+        }
+        if let Some(note) = &result.note {
+            write!(message, " ({note})").ok();
+        }
+        writeln!(
+            cases,
+            "    <testcase classname=\"fulcrum.criteria\" name=\"{}\">",
+            xml(&name)
+        )
+        .ok();
+        if result.outcome != Outcome::Pass {
+            failures += 1;
+            writeln!(
+                cases,
+                "      <failure type=\"{}\" message=\"{}\"/>",
+                result.outcome.key(),
+                xml(&format!("{name}: measured {message}"))
+            )
+            .ok();
+        }
+        write!(
+            cases,
+            "      <system-out>{}: {}</system-out>\n    </testcase>\n",
+            result.outcome.label(),
+            xml(&message)
+        )
+        .ok();
+    }
+    cases.push_str(
+        "    <testcase classname=\"fulcrum.groups\" name=\"every recorded group is present\">\n",
+    );
+    if !coverage.absent.is_empty() {
+        failures += 1;
+        writeln!(
+            cases,
+            "      <failure type=\"fail\" message=\"{}\"/>",
+            xml(&format!(
+                "groups with no rows in this data: {}",
+                coverage.absent.join(", ")
+            ))
+        )
+        .ok();
+    }
+    cases.push_str("    </testcase>\n");
+    let tests = criteria.len() + 1;
+    let data = &evaluation.data;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    write!(
+        out,
+        "<testsuites name=\"fulcrum check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n    <properties>\n      <property name=\"data\" value=\"{}\"/>\n      <property name=\"data_sha256\" value=\"{}\"/>\n      <property name=\"matches_session\" value=\"{}\"/>\n    </properties>\n{cases}  </testsuite>\n</testsuites>\n",
+        xml(&suite),
+        xml(&data.path),
+        xml(&data.sha256),
+        data.matches_session,
+    )
+    .ok();
+    out
+}

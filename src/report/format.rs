@@ -2,6 +2,31 @@
 
 use serde_json::Value;
 
+/// The version of the JSON documents the command line writes (audit, optimize, frontier,
+/// check, the JSON report): raised when a field changes meaning or disappears, not when one is
+/// added, so a consumer can refuse a document it does not know.
+pub const OUTPUT_SCHEMA_VERSION: u32 = 1;
+
+/// A JSON document as the command line writes it: `"schema_version"` first, then `value`'s
+/// fields, pretty-printed, ending in a newline.
+pub fn json_document(value: Value) -> String {
+    let mut document = serde_json::Map::new();
+    document.insert(
+        "schema_version".to_owned(),
+        Value::from(OUTPUT_SCHEMA_VERSION),
+    );
+    match value {
+        Value::Object(fields) => document.extend(fields),
+        other => {
+            document.insert("result".to_owned(), other);
+        }
+    }
+    // A `Value` with string keys always serialises.
+    let mut text = serde_json::to_string_pretty(&Value::Object(document)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// A count: integral values as integers (`12`, not `12.0`), others as floats.
 pub fn count_json(value: f64) -> Value {
     if value.fract() == 0.0 && value.abs() < 9.0e15 {

@@ -18,6 +18,22 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// Text escaped for XML 1.0 element content and attribute values: the HTML escapes, and the
+/// control characters XML cannot hold at all replaced by U+FFFD.
+pub fn xml(text: &str) -> String {
+    let allowed: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20 {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    html(&allowed)
+}
+
 /// Text escaped for Markdown (inline text and table cells): markup characters are
 /// backslash-escaped, `<`, `>` and `&` become entities (so no HTML passes through), and line
 /// breaks become spaces.

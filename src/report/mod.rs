@@ -19,7 +19,7 @@ pub mod svg;
 
 pub use audit_json::{AuditSettings, audit_csv, audit_json, group_json};
 pub use audit_table::audit_table;
-pub use check::{GroupCoverage, check_json, check_table};
+pub use check::{GroupCoverage, check_json, check_junit, check_table};
 pub use session_html::session_html;
 pub use session_json::{criteria_json, drift_json, session_json};
 pub use session_markdown::session_markdown;

@@ -50,10 +50,7 @@ impl SessionReportFormat {
             SessionReportFormat::Html => session_html(session, evaluation),
             SessionReportFormat::Markdown => session_markdown(session, evaluation),
             SessionReportFormat::Json => {
-                let value = session_json(session, evaluation);
-                let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-                text.push('\n');
-                text
+                super::format::json_document(session_json(session, evaluation))
             }
         }
     }
