@@ -1677,3 +1677,65 @@ fn every_command_lists_its_exit_codes_in_help() {
     let check_help = stdout_of(&fulcrum().args(["check", "--help"]).assert().success());
     assert!(check_help.contains("1 a criterion fails"), "{check_help}");
 }
+
+#[test]
+fn the_long_csv_has_a_row_per_group_and_metric_matching_the_json() {
+    // A level named "Overall" and one that a spreadsheet would run as a formula.
+    let (_dir, path) = file(
+        "overall.csv",
+        "score,y,g\n0.9,1,Overall\n0.8,0,Overall\n0.3,1,Overall\n0.7,1,=cmd\n0.2,0,=cmd\n0.6,0,=cmd\n",
+    );
+    let json = stdout_json(audit(&path, &["--threshold", "0.5", "--format", "json"]));
+    let text = stdout_of(
+        &audit(
+            &path,
+            &["--threshold", "0.5", "--format", "csv", "--layout", "long"],
+        )
+        .success(),
+    );
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "scope,attribute_name,attribute_value,threshold,count,weight,metric,value,low,high,disparity"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let metrics = json["groups"][0]["intervals"].as_object().unwrap().len();
+    assert!(metrics >= 10);
+    let per_scope = |scope: &str| rows.iter().filter(|r| r[0] == scope).count();
+    assert_eq!(per_scope("overall") * 2, per_scope("group"), "two groups");
+    for row in &rows {
+        let (scope, value, metric) = (row[0], row[2], row[6]);
+        let expected = if scope == "overall" {
+            assert_eq!(value, "", "the population has no attribute value");
+            &json["overall"][metric]
+        } else {
+            let group = json["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| {
+                    let key = g["key"].as_str().unwrap();
+                    // As CSV writes it: quoted when it holds a quote, `'`-prefixed when a
+                    // spreadsheet would read it as a formula.
+                    let quoted = format!("\"{}\"", key.replace('"', "\"\""));
+                    value == key || value == format!("'{key}") || value == quoted
+                })
+                .unwrap_or_else(|| panic!("no group for {value}"));
+            assert_eq!(
+                row[10].parse::<f64>().ok(),
+                group["disparities"][metric].as_f64()
+            );
+            &group[metric]
+        };
+        assert_eq!(row[7].parse::<f64>().ok(), expected.as_f64(), "{row:?}");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "group" && r[2] == r#""""Overall""""#),
+        "a level named Overall is a group (its label quoted, as everywhere), told apart by scope"
+    );
+    assert!(
+        !rows.iter().any(|r| r[2] == "=cmd"),
+        "a formula-like level is escaped"
+    );
+}

@@ -159,6 +159,22 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+    /// Shape of `--format csv`: `wide` (one row per group, a column per metric) or `long` (one
+    /// row per group and metric, with Aequitas' `attribute_name` / `attribute_value` columns).
+    #[arg(long, value_enum, default_value_t)]
+    pub layout: CsvLayout,
+}
+
+/// Shape of the audit CSV.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CsvLayout {
+    /// One row per group and for the whole population; a column per count, metric, interval
+    /// bound and disparity.
+    #[default]
+    Wide,
+    /// One row per group (and the whole population) and metric: scope, attribute_name,
+    /// attribute_value, threshold, count, weight, metric, value, low, high, disparity.
+    Long,
 }
 
 /// How sure the numbers are: the confidence of every interval and the resampling behind the

@@ -204,7 +204,10 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
     let uncertainty = audit_uncertainty(&result, &args.uncertainty.settings());
     let text = match args.format {
         OutputFormat::Table => audit_table(&result, Some(&uncertainty)),
-        OutputFormat::Csv => audit_csv(&result, names),
+        OutputFormat::Csv => match args.layout {
+            args::CsvLayout::Wide => audit_csv(&result, names),
+            args::CsvLayout::Long => crate::report::audit_csv_long(&result, names),
+        },
         OutputFormat::Json => {
             let settings = AuditSettings {
                 file: args.data.file.display().to_string(),

@@ -322,3 +322,63 @@ pub fn audit_csv(audit: &Audit, attribute_names: &[String]) -> String {
     }
     out
 }
+
+/// The audit as long CSV, the shape Aequitas and dataframe tools read: one row per group (and one
+/// set for the whole population) and metric, with `attribute_name` (the grouping attributes
+/// joined by ` × `) and `attribute_value` (the group's levels joined the same way).
+///
+/// `scope` is `group` or `overall`, so a level that happens to be named `Overall` is never taken
+/// for the whole population. `low`/`high` are the metric's interval (empty when it has none),
+/// `disparity` the group's value ÷ the reference group's (empty for the overall rows).
+pub fn audit_csv_long(audit: &Audit, attribute_names: &[String]) -> String {
+    let header = [
+        "scope",
+        "attribute_name",
+        "attribute_value",
+        "threshold",
+        "count",
+        "weight",
+        "metric",
+        "value",
+        "low",
+        "high",
+        "disparity",
+    ];
+    let mut out = csv_row(&header);
+    let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    let attribute_name = csv_text(&attribute_names.join(" × "));
+    let rows = audit
+        .groups
+        .iter()
+        .map(|group| (group, true))
+        .chain(std::iter::once((&audit.overall, false)));
+    for (group, is_group) in rows {
+        let value_of_attributes = if is_group {
+            csv_text(&group.levels.join(" × "))
+        } else {
+            String::new()
+        };
+        for metric in Metric::ALL {
+            let interval = group.interval(metric);
+            let cells = [
+                (if is_group { "group" } else { "overall" }).to_owned(),
+                attribute_name.clone(),
+                value_of_attributes.clone(),
+                number(group.threshold),
+                group.rows.to_string(),
+                format!("{}", group.weight),
+                metric.key().to_owned(),
+                number(group.values.get(metric)),
+                number(interval.map(|i| i.low)),
+                number(interval.map(|i| i.high)),
+                if is_group {
+                    number(group.disparity(metric))
+                } else {
+                    String::new()
+                },
+            ];
+            out.push_str(&csv_row(&cells));
+        }
+    }
+    out
+}

@@ -17,7 +17,7 @@ mod session_report;
 mod session_text;
 pub mod svg;
 
-pub use audit_json::{AuditSettings, audit_csv, audit_json, group_json};
+pub use audit_json::{AuditSettings, audit_csv, audit_csv_long, audit_json, group_json};
 pub use audit_table::audit_table;
 pub use check::{GroupCoverage, check_json, check_junit, check_table};
 pub use session_html::session_html;
