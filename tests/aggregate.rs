@@ -15,7 +15,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{fails_with, fulcrum};
 use serde_json::Value;
 
 const FLAT: &str = "tests/data/exports/flat.csv";
@@ -24,10 +26,6 @@ const SPARK_PARQUET: &str = "tests/data/exports/spark_parquet";
 const INCOME_BINS: &str = "income=30000,60000";
 /// How an aggregate of `--group sex,race,income --bin INCOME_BINS` is audited.
 const AS_AGGREGATED: [&str; 4] = ["--group", "sex,race,income", "--weight", "count"];
-
-fn fulcrum() -> Command {
-    Command::cargo_bin("fulcrum").unwrap()
-}
 
 /// Removes what differs between an audit of raw rows and of their aggregate although the numbers
 /// are the same: the echoed settings, and each group's `count` (rows in the file — aggregated
@@ -94,17 +92,6 @@ fn sql(engine: &str, table: &str, extra: &[&str]) -> String {
 
 fn rows_of(audit: &Value) -> f64 {
     audit["overall"]["count"].as_f64().unwrap()
-}
-
-/// Asserts a failure with exit code 2, no panic, and every fragment in stderr.
-fn fails_with(assert: assert_cmd::assert::Assert, fragments: &[&str]) {
-    let output = assert.get_output().clone();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for fragment in fragments {
-        assert!(stderr.contains(fragment), "`{fragment}` not in: {stderr}");
-    }
 }
 
 #[test]

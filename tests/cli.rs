@@ -9,14 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{fails_with, fulcrum};
 use serde_json::Value;
 
 const SAMPLE: &str = "sample_data/lending.csv";
-
-fn fulcrum() -> Command {
-    Command::cargo_bin("fulcrum").unwrap()
-}
 
 /// A file with `contents` in a fresh temporary directory.
 fn file(name: &str, contents: &str) -> (tempfile::TempDir, PathBuf) {
@@ -34,17 +32,6 @@ fn audit(path: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
         .args(["--score", "score", "--label", "y", "--group", "g"])
         .args(extra)
         .assert()
-}
-
-/// Asserts a failure with exit code 2, no panic, and every fragment in stderr.
-fn fails_with(assert: assert_cmd::assert::Assert, fragments: &[&str]) {
-    let output = assert.get_output().clone();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for fragment in fragments {
-        assert!(stderr.contains(fragment), "`{fragment}` not in: {stderr}");
-    }
 }
 
 const SMALL: &str =

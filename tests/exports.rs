@@ -13,14 +13,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{fails_with, fulcrum};
 use serde_json::Value;
 
 const EXPORTS: &str = "tests/data/exports";
-
-fn fulcrum() -> Command {
-    Command::cargo_bin("fulcrum").unwrap()
-}
 
 fn export(name: &str) -> PathBuf {
     Path::new(EXPORTS).join(name)
@@ -45,17 +43,6 @@ fn audit_numbers(source: &str, group: &str, stdin: Option<Vec<u8>>) -> Value {
 
 fn flat(group: &str) -> Value {
     audit_numbers(&export("flat.csv").to_string_lossy(), group, None)
-}
-
-/// Asserts a failure with exit code 2, no panic, and every fragment in stderr.
-fn fails_with(assert: assert_cmd::assert::Assert, fragments: &[&str]) {
-    let output = assert.get_output().clone();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for fragment in fragments {
-        assert!(stderr.contains(fragment), "`{fragment}` not in: {stderr}");
-    }
 }
 
 fn audit_fails(source: &Path, group: &str) -> assert_cmd::assert::Assert {

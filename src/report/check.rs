@@ -10,7 +10,7 @@ use super::session_json::{criteria_json, drift_json};
 use super::session_text::{RATE_DECIMALS, criteria_verdict, measured_with_group};
 use super::svg::shorten;
 use crate::session::drift::DRIFT_METRICS;
-use crate::session::{DatasetComparison, Outcome, Session, SessionEvaluation};
+use crate::session::{CriterionResult, DatasetComparison, Outcome, Session, SessionEvaluation};
 
 /// Which groups of the recorded decision the checked data lacks, and which it adds. A gate
 /// must not pass on evidence that is missing: a group recorded in the session with no rows in
@@ -87,6 +87,19 @@ fn pad_left(text: &str, width: usize) -> String {
     format!("{}{text}", " ".repeat(width.saturating_sub(length)))
 }
 
+/// What a check line says of a criterion after its name: the measured value (with the worst
+/// group), the failing groups, and the note.
+fn criterion_detail(result: &CriterionResult) -> String {
+    let mut detail = measured_with_group(result);
+    if !result.failing_groups.is_empty() {
+        write!(detail, "; failing: {}", result.failing_groups.join(", ")).ok();
+    }
+    if let Some(note) = &result.note {
+        write!(detail, " ({note})").ok();
+    }
+    detail
+}
+
 /// The check as text: one line per criterion, the verdict, then the drift table if any.
 pub fn check_table(
     session: &Session,
@@ -123,18 +136,12 @@ pub fn check_table(
         .unwrap_or(0);
     out.push('\n');
     for result in criteria {
-        let mut line = format!(
+        let line = format!(
             "{} {}  {}",
             pad(result.outcome.label(), 9),
             pad(&result.criterion.to_string(), width),
-            measured_with_group(result)
+            criterion_detail(result)
         );
-        if !result.failing_groups.is_empty() {
-            write!(line, "; failing: {}", result.failing_groups.join(", ")).ok();
-        }
-        if let Some(note) = &result.note {
-            write!(line, " ({note})").ok();
-        }
         writeln!(out, "{}", line.trim_end()).ok();
     }
     let coverage = GroupCoverage::of(session, evaluation, drift);
@@ -290,13 +297,7 @@ pub fn check_junit(
     let mut failures = 0;
     for result in criteria {
         let name = result.criterion.to_string();
-        let mut message = measured_with_group(result);
-        if !result.failing_groups.is_empty() {
-            write!(message, "; failing: {}", result.failing_groups.join(", ")).ok();
-        }
-        if let Some(note) = &result.note {
-            write!(message, " ({note})").ok();
-        }
+        let message = criterion_detail(result);
         writeln!(
             cases,
             "    <testcase classname=\"fulcrum.criteria\" name=\"{}\">",
