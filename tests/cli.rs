@@ -1348,6 +1348,201 @@ fn holdout_splits_are_seeded_and_stratified() {
     );
 }
 
+#[test]
+fn the_fit_object_lists_the_fit_groups_and_the_protocol_is_recorded() {
+    let optimized = json_of(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--group", "race", "--constraint", "demographic_parity"])
+            .args(["--tolerance", "0.05", "--holdout", "0.3", "--seed", "11"])
+            .args(["--format", "json"])
+            .assert(),
+    );
+    assert_eq!(optimized["fit"]["groups"], optimized["groups"]);
+    assert_eq!(optimized["evaluation"]["source"], "holdout");
+    assert_eq!(optimized["evaluation"]["holdout_fraction"], 0.3);
+    assert_eq!(optimized["evaluation"]["split_seed"], 11);
+    assert!(optimized["gap_interval"].is_array());
+    // Without a split the table warns that the numbers are in-sample.
+    let table = String::from_utf8(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--group", "race", "--constraint", "demographic_parity"])
+            .args(["--tolerance", "0.05"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(table.contains("measured on the rows the thresholds were chosen on"));
+}
+
+#[test]
+fn robust_thresholds_keep_the_whole_gap_interval_within_the_tolerance() {
+    let run = |extra: &[&str]| {
+        json_of(
+            fulcrum()
+                .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+                .args(["--group", "race", "--constraint", "demographic_parity"])
+                .args(["--tolerance", "0.05", "--format", "json"])
+                .args(extra)
+                .assert(),
+        )
+    };
+    let plain = run(&[]);
+    let robust = run(&["--confidence", "0.9"]);
+    let interval = robust["robust"]["gap_interval"].as_array().unwrap();
+    assert!(interval[1].as_f64().unwrap() <= 0.05, "{interval:?}");
+    assert_eq!(robust["gap_interval"], robust["robust"]["gap_interval"]);
+    assert_eq!(robust["robust"]["confidence"], 0.9);
+    // The point estimate alone would have used the whole tolerance; the robust choice keeps a
+    // margin and pays for it in accuracy.
+    let plain_upper = plain["gap_interval"][1].as_f64().unwrap();
+    assert!(
+        plain_upper > 0.05,
+        "the plain optimum's interval reaches {plain_upper}"
+    );
+    assert!(robust["gap"].as_f64().unwrap() < plain["gap"].as_f64().unwrap());
+    assert!(robust["accuracy"].as_f64().unwrap() <= plain["accuracy"].as_f64().unwrap());
+    assert!(plain["robust"].is_null());
+    fails_with(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args([
+                "--group",
+                "race",
+                "--constraint",
+                "none",
+                "--confidence",
+                "0.95",
+            ])
+            .assert(),
+        &["--confidence", "no gap"],
+    );
+    fails_with(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--group", "race", "--constraint", "equal_accuracy"])
+            .args(["--tolerance", "0.0001", "--confidence", "0.99"])
+            .assert(),
+        &["larger tolerance"],
+    );
+}
+
+#[test]
+fn the_frontier_reports_held_out_and_cross_validated_curves() {
+    let frontier = |extra: &[&str]| {
+        json_of(
+            fulcrum()
+                .args(["frontier", SAMPLE, "--score", "score", "--label", "repaid"])
+                .args(["--group", "race", "--constraint", "demographic_parity"])
+                .args(["--points", "6", "--format", "json"])
+                .args(extra)
+                .assert(),
+        )
+    };
+    let cross = frontier(&["--folds", "4", "--seed", "5"]);
+    assert_eq!(cross, frontier(&["--folds", "4", "--seed", "5"]));
+    assert_eq!(cross["cross_validation"]["folds"], 4);
+    assert_eq!(cross["cross_validation"]["seed"], 5);
+    let points = cross["cross_validated"].as_array().unwrap();
+    assert_eq!(points.len(), cross["points"].as_array().unwrap().len());
+    for point in points {
+        let folds = point["fold_objectives"].as_array().unwrap();
+        assert_eq!(folds.len(), 4);
+        let mean = folds.iter().map(|f| f.as_f64().unwrap()).sum::<f64>() / 4.0;
+        assert!((point["objective"].as_f64().unwrap() - mean).abs() < 1e-12);
+        let interval = point["objective_interval"].as_array().unwrap();
+        assert!(interval[0].as_f64().unwrap() <= mean && mean <= interval[1].as_f64().unwrap());
+    }
+    // Held-out rows: every point's thresholds audited on the evaluation rows.
+    let held = frontier(&["--holdout", "0.4", "--seed", "3"]);
+    let evaluation = &held["evaluation"];
+    assert_eq!(evaluation["source"], "holdout");
+    let scored = evaluation["points"].as_array().unwrap();
+    assert_eq!(scored.len(), held["points"].as_array().unwrap().len());
+    // The CSV carries both curves under their names.
+    let csv = String::from_utf8(
+        fulcrum()
+            .args(["frontier", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--group", "race", "--constraint", "demographic_parity"])
+            .args(["--points", "6", "--folds", "3"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with("objective_low,objective_high,gap_low,gap_high"));
+    let width = header.split(',').count();
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("cross_validated,"))
+            .count(),
+        6
+    );
+    assert!(csv.lines().all(|l| l.split(',').count() == width));
+    fails_with(
+        fulcrum()
+            .args(["frontier", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--constraint", "demographic_parity", "--folds", "1"])
+            .assert(),
+        &["--folds", "outside 2 to 20"],
+    );
+    fails_with(
+        fulcrum()
+            .args(["frontier", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--constraint", "demographic_parity", "--folds", "3"])
+            .args(["--holdout", "0.5"])
+            .assert(),
+        &["--folds", "--holdout"],
+    );
+}
+
+#[test]
+fn a_frontier_points_evaluation_equals_an_audit_of_the_evaluation_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let (fit, evaluation) = split_sample(directory.path());
+    let frontier = json_of(
+        fulcrum()
+            .arg("frontier")
+            .arg(&fit)
+            .args(["--score", "score", "--label", "repaid", "--group", "race"])
+            .args(["--constraint", "equal_opportunity", "--points", "5"])
+            .arg("--evaluate-on")
+            .arg(&evaluation)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    let point = &frontier["points"][2];
+    let thresholds = directory.path().join("t.json");
+    std::fs::write(&thresholds, point["thresholds"].to_string()).unwrap();
+    let audited = json_of(
+        fulcrum()
+            .arg("audit")
+            .arg(&evaluation)
+            .args(["--score", "score", "--label", "repaid", "--group", "race"])
+            .arg("--thresholds")
+            .arg(&thresholds)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    let scored = &frontier["evaluation"]["points"][2];
+    assert_eq!(scored["tolerance"], point["tolerance"]);
+    assert_eq!(
+        scored["accuracy"].as_f64(),
+        audited["overall"]["accuracy"].as_f64()
+    );
+    assert_eq!(
+        scored["gap"].as_f64(),
+        audited["summary"]["equal_opportunity_difference"].as_f64()
+    );
+}
+
 /// Runs `fulcrum audit` on the bundled sample grouped by sex × race.
 fn sample_audit(extra: &[&str]) -> assert_cmd::assert::Assert {
     fulcrum()

@@ -388,6 +388,42 @@ pub struct OptimizeArgs {
     /// Replace `--write-thresholds` if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Fit and evaluation rows.
+    #[command(flatten)]
+    pub split: SplitArgs,
+    /// Robust thresholds: choose, among the frontier's solutions at tolerances up to
+    /// `--tolerance`, the best whose gap stays within the tolerance at the upper end of its
+    /// bootstrap interval at this confidence (0.5 < C < 1), not only at the point estimate.
+    /// Also the confidence of every interval printed.
+    #[arg(long, value_name = "C", value_parser = confidence_level)]
+    pub confidence: Option<f64>,
+    /// Bootstrap resamples behind the gap intervals (10–100,000).
+    #[arg(long, value_name = "N", default_value_t = crate::engine::uncertainty::DEFAULT_RESAMPLES, value_parser = resample_count)]
+    pub resamples: usize,
+    /// Seed of the resampling: the same seed gives the same intervals.
+    #[arg(long = "interval-seed", value_name = "S", default_value_t = crate::engine::uncertainty::DEFAULT_INTERVAL_SEED)]
+    pub interval_seed: u64,
+}
+
+impl OptimizeArgs {
+    /// The intervals' settings: `--confidence` (95% unless given), `--resamples`,
+    /// `--interval-seed`.
+    pub fn uncertainty(&self) -> crate::engine::UncertaintySettings {
+        crate::engine::UncertaintySettings {
+            confidence: self
+                .confidence
+                .unwrap_or(crate::engine::intervals::DEFAULT_CONFIDENCE),
+            resamples: self.resamples,
+            seed: self.interval_seed,
+            simultaneous: false,
+        }
+    }
+}
+
+/// Which rows thresholds are chosen on and which they are judged on: `optimize`, `frontier` and
+/// `session new` share these, so a decision is fitted on some rows and reported on others.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
     /// Choose the thresholds on part of the rows and report how they do on the rest: hold out
     /// this fraction (0 < F < 1) of every group's positives and negatives, at random (`--seed`).
     #[arg(long, value_name = "F", value_parser = holdout_fraction, conflicts_with = "evaluate_on")]
@@ -395,7 +431,8 @@ pub struct OptimizeArgs {
     /// Choose the thresholds on FILE and report how they do on this other file (same columns).
     #[arg(long, value_name = "FILE")]
     pub evaluate_on: Option<PathBuf>,
-    /// Seed of the `--holdout` split: the same seed and data give the same split.
+    /// Seed of the `--holdout` split (and of `--folds`): the same seed and data give the same
+    /// split.
     #[arg(long, value_name = "S", default_value_t = crate::engine::split::DEFAULT_SPLIT_SEED)]
     pub seed: u64,
 }
@@ -434,6 +471,22 @@ pub struct FrontierArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: FrontierFormat,
+    /// Cross-validate: for every tolerance, fit thresholds on K−1 of K stratified folds
+    /// (`--seed`) and score them on the fold left out; reports the mean and a Student's t
+    /// interval of the held-out objective and gap (2 to 20 folds).
+    #[arg(long, value_name = "K", value_parser = fold_count, conflicts_with_all = ["holdout", "evaluate_on"])]
+    pub folds: Option<usize>,
+    /// Fit and evaluation rows (`--holdout`, `--evaluate-on`); `--seed` also seeds `--folds`.
+    #[command(flatten)]
+    pub split: SplitArgs,
+    /// Confidence of the held-out intervals (0.5 < C < 1).
+    #[arg(long, value_name = "C", default_value_t = crate::engine::intervals::DEFAULT_CONFIDENCE, value_parser = confidence_level)]
+    pub confidence: f64,
+}
+
+/// A `--folds` count: 2 to [`crate::engine::index::MAX_FOLDS`].
+fn fold_count(text: &str) -> Result<usize, String> {
+    bounded_count(text, 2, crate::engine::index::MAX_FOLDS)
 }
 
 /// A number that must be finite (NaN and infinities are refused: no decision can be made with

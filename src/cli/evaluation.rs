@@ -1,27 +1,26 @@
-//! `optimize --holdout F` and `--evaluate-on FILE`: thresholds chosen on some rows and judged on
-//! rows they were not chosen on, side by side, so a number that is signed holds beyond the rows
-//! it was tuned on.
+//! `--holdout F` and `--evaluate-on FILE` (`optimize`, `frontier`): thresholds chosen on some
+//! rows and judged on rows they were not chosen on, side by side, so a number that is signed
+//! holds beyond the rows it was tuned on.
 
 use std::fmt::Write as _;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value, json};
 
-use super::args::OptimizeArgs;
+use super::args::{DataArgs, SplitArgs};
 use super::progress_bar::CliProgress;
 use crate::analysis::Analysis;
 use crate::data::{self, LoadOptions, LoadedData};
 use crate::engine::intervals::Interval;
 use crate::engine::split::holdout_mask;
 use crate::engine::{
-    Audit, AuditOptions, AuditUncertainty, Dataset, GroupedRows, Metric, ThresholdMap,
-    UncertaintySettings, audit_uncertainty,
+    Audit, AuditOptions, AuditUncertainty, DecisionRule, GroupIndex, Metric, SortedDataset,
+    UncertaintySettings, audit, audit_uncertainty,
 };
-use crate::optimize::{OptimizeRequest, Solution};
+use crate::optimize::{Constraint, Objective, OptimizeRequest, Solution};
 use crate::report::audit_json::interval_json;
 use crate::report::format::count;
 use crate::report::{AuditSettings, audit_json, audit_table};
-use crate::session::evaluate::{constraint_gap, constraint_gap_interval};
 
 /// Rows kept apart from the fit, and where they come from.
 pub(super) struct EvaluationRows {
@@ -29,18 +28,21 @@ pub(super) struct EvaluationRows {
     pub source: String,
     /// In words, for the table.
     pub description: String,
+    /// The held-out fraction and the split's seed, with `--holdout`.
+    pub holdout: Option<(f64, u64)>,
     /// The rows.
-    pub dataset: Dataset,
+    pub dataset: crate::engine::Dataset,
 }
 
 /// The fit rows (loaded, sorted, grouped) and the evaluation rows, if any were asked for.
 pub(super) fn fit_and_evaluation_rows(
-    args: &OptimizeArgs,
+    data: &DataArgs,
+    split: &SplitArgs,
 ) -> Result<(Analysis, Option<EvaluationRows>)> {
-    if let Some(fraction) = args.holdout {
-        let loaded = args.data.load()?;
-        let spec = args.data.grouping()?;
-        let mask = holdout_mask(&loaded.dataset, &spec, fraction, args.seed)
+    if let Some(fraction) = split.holdout {
+        let loaded = data.load()?;
+        let spec = data.grouping()?;
+        let mask = holdout_mask(&loaded.dataset, &spec, fraction, split.seed)
             .with_context(|| loaded.path.display().to_string())?;
         let (fit, evaluation) = loaded.dataset.partition(&mask).with_context(|| {
             format!(
@@ -51,7 +53,7 @@ pub(super) fn fit_and_evaluation_rows(
         let description = format!(
             "{:.0}% of the rows held out at random (stratified by group and label, seed {})",
             100.0 * fraction,
-            args.seed
+            split.seed
         );
         let fit_rows = LoadedData {
             dataset: fit,
@@ -63,20 +65,21 @@ pub(super) fn fit_and_evaluation_rows(
         let rows = EvaluationRows {
             source: "holdout".to_owned(),
             description,
+            holdout: Some((fraction, split.seed)),
             dataset: evaluation,
         };
         return Ok((analysis?, Some(rows)));
     }
-    let analysis = args.data.analysis()?;
-    let Some(file) = &args.evaluate_on else {
+    let analysis = data.analysis()?;
+    let Some(file) = &split.evaluate_on else {
         return Ok((analysis, None));
     };
     let progress = CliProgress::new();
     let loaded = data::load(
         file,
-        &args.data.roles(),
+        &data.roles(),
         LoadOptions {
-            drop_invalid: args.data.drop_invalid,
+            drop_invalid: data.drop_invalid,
         },
         &progress,
     );
@@ -97,83 +100,146 @@ pub(super) fn fit_and_evaluation_rows(
     let rows = EvaluationRows {
         source: file.display().to_string(),
         description: format!("the rows of {}", file.display()),
+        holdout: None,
         dataset: loaded.dataset,
     };
     Ok((analysis, Some(rows)))
 }
 
+/// The evaluation rows sorted and grouped exactly as the fit rows (quantile bins frozen to the
+/// fit rows' edges), once, so any thresholds fitted on the fit rows are audited on them with a
+/// binary search per group — one frontier point or a hundred.
+pub(super) struct EvaluationIndex {
+    /// `holdout` or the file's path.
+    pub source: String,
+    /// In words.
+    pub description: String,
+    /// The held-out fraction and seed, with `--holdout`.
+    pub holdout: Option<(f64, u64)>,
+    /// How many rows.
+    pub rows: usize,
+    /// The rows' groups.
+    index: GroupIndex,
+    /// For each evaluation group, its position among the fit groups.
+    fit_position: Vec<usize>,
+    /// Fit groups with no evaluation rows.
+    pub absent: Vec<String>,
+}
+
+impl EvaluationIndex {
+    /// Groups `rows` as `fit` is grouped; refuses evaluation groups the fit rows lack (no
+    /// threshold was chosen for them).
+    pub fn new(fit: &Analysis, rows: EvaluationRows) -> Result<Self> {
+        let grouping = crate::session::freeze_grouping(&fit.sorted, &fit.grouping, &fit.index);
+        let count = rows.dataset.len();
+        let sorted = SortedDataset::new(rows.dataset);
+        let index = GroupIndex::build(&sorted, &grouping)
+            .with_context(|| format!("the evaluation rows ({})", rows.description))?;
+        let mut fit_position = Vec::with_capacity(index.len());
+        let mut unfitted = Vec::new();
+        for group in index.groups() {
+            match fit.index.position(&group.key) {
+                Some(position) => fit_position.push(position),
+                None => unfitted.push(group.key.as_str()),
+            }
+        }
+        if !unfitted.is_empty() {
+            bail!(
+                "the evaluation rows ({}) have groups the fit rows lack, so no threshold was chosen for them: {}",
+                rows.description,
+                unfitted.join(", ")
+            );
+        }
+        let absent = fit
+            .index
+            .groups()
+            .iter()
+            .filter(|g| index.position(&g.key).is_none())
+            .map(|g| g.key.clone())
+            .collect();
+        Ok(Self {
+            source: rows.source,
+            description: rows.description,
+            holdout: rows.holdout,
+            rows: count,
+            index,
+            fit_position,
+            absent,
+        })
+    }
+
+    /// The audit of the evaluation rows at `thresholds` (one per fit group, in fit order).
+    fn audit(&self, thresholds: &[f64], rule: DecisionRule) -> Result<Audit> {
+        let resolved: Vec<f64> = self
+            .fit_position
+            .iter()
+            .map(|&p| thresholds.get(p).copied().unwrap_or(f64::INFINITY))
+            .collect();
+        let options = AuditOptions {
+            rule,
+            ..AuditOptions::default()
+        };
+        Ok(audit(&self.index, &resolved, &options)?)
+    }
+
+    /// How `thresholds` do on the evaluation rows: the full audit with its intervals.
+    pub fn evaluate(
+        &self,
+        thresholds: &[f64],
+        request: &OptimizeRequest,
+        settings: &UncertaintySettings,
+    ) -> Result<Evaluation> {
+        let audit = self.audit(thresholds, request.rule)?;
+        let uncertainty = audit_uncertainty(&audit, settings);
+        Ok(Evaluation {
+            gap_interval: request.constraint.gap_interval_in(&uncertainty),
+            uncertainty,
+            objective: request.objective.value_of(&audit.overall.counts),
+            accuracy: audit.overall.values.get(Metric::Accuracy),
+            gap: request.constraint.gap_in(&audit),
+            audit,
+        })
+    }
+
+    /// The objective, accuracy, gap and gap interval of `thresholds` on the evaluation rows:
+    /// what a frontier point is judged by.
+    pub fn score(
+        &self,
+        thresholds: &[f64],
+        constraint: Constraint,
+        objective: Objective,
+        rule: DecisionRule,
+        settings: &UncertaintySettings,
+    ) -> Result<Evaluation> {
+        let request = OptimizeRequest {
+            constraint,
+            objective,
+            rule,
+            ..OptimizeRequest::default()
+        };
+        self.evaluate(thresholds, &request, settings)
+    }
+
+    /// The evaluation rows' attribute names (those of the fit rows).
+    pub fn attribute_names(&self) -> &[String] {
+        self.index.attribute_names()
+    }
+}
+
 /// How the fitted thresholds do on the evaluation rows.
 pub(super) struct Evaluation {
-    /// Where the rows come from.
-    pub rows: EvaluationRows,
     /// The audit of the evaluation rows at the fitted thresholds.
     pub audit: Audit,
-    /// Attribute names, for the audit's outputs.
-    pub attribute_names: Vec<String>,
     /// The objective there.
     pub objective: Option<f64>,
     /// Accuracy there.
     pub accuracy: Option<f64>,
     /// The constraint's gap there.
     pub gap: Option<f64>,
-    /// Its interval at 95%.
+    /// Its interval.
     pub gap_interval: Option<Interval>,
     /// Intervals and tests of the evaluation audit.
     pub uncertainty: AuditUncertainty,
-    /// Fit groups with no evaluation rows.
-    pub absent: Vec<String>,
-}
-
-/// Audits the evaluation rows at the thresholds fitted on `fit`, grouped exactly as the fit rows
-/// (quantile bins frozen to the fit rows' edges).
-pub(super) fn evaluate(
-    fit: &Analysis,
-    rows: EvaluationRows,
-    thresholds: &[f64],
-    request: &OptimizeRequest,
-) -> Result<Evaluation> {
-    let grouping = crate::session::freeze_grouping(&fit.sorted, &fit.grouping, &fit.index);
-    let grouped = GroupedRows::new(&rows.dataset, &grouping)
-        .with_context(|| format!("the evaluation rows ({})", rows.description))?;
-    let keys = grouped.keys();
-    let unfitted: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|k| fit.index.position(k).is_none())
-        .collect();
-    if !unfitted.is_empty() {
-        bail!(
-            "the evaluation rows ({}) have groups the fit rows lack, so no threshold was chosen for them: {}",
-            rows.description,
-            unfitted.join(", ")
-        );
-    }
-    let resolved = ThresholdMap::from_resolved(&fit.index, thresholds).resolve_keys(&keys)?;
-    let options = AuditOptions {
-        rule: request.rule,
-        ..AuditOptions::default()
-    };
-    let audit = grouped.audit(&resolved, &options)?;
-    let absent = fit
-        .index
-        .groups()
-        .iter()
-        .filter(|g| !keys.contains(&g.key.as_str()))
-        .map(|g| g.key.clone())
-        .collect();
-    let attribute_names = grouped.attribute_names().to_vec();
-    let uncertainty = audit_uncertainty(&audit, &UncertaintySettings::default());
-    Ok(Evaluation {
-        gap_interval: constraint_gap_interval(&uncertainty, request.constraint),
-        uncertainty,
-        objective: request.objective.value_of(&audit.overall.counts),
-        accuracy: audit.overall.values.get(Metric::Accuracy),
-        gap: constraint_gap(&audit, request.constraint),
-        audit,
-        attribute_names,
-        rows,
-        absent,
-    })
 }
 
 fn number(value: Option<f64>) -> String {
@@ -185,13 +251,15 @@ pub(super) fn evaluation_table(
     request: &OptimizeRequest,
     solution: &Solution,
     fit_rows: usize,
+    rows: &EvaluationIndex,
     evaluation: &Evaluation,
+    confidence: f64,
 ) -> String {
     let mut out = String::new();
     writeln!(
         out,
         "\nFit and evaluation (thresholds chosen on the fit rows only; evaluation: {}):",
-        evaluation.rows.description
+        rows.description
     )
     .ok();
     let cost = !request.objective.is_maximized();
@@ -232,7 +300,7 @@ pub(super) fn evaluation_table(
     .ok();
     let mut evaluation_line = line(
         "evaluation",
-        evaluation.rows.dataset.len(),
+        rows.rows,
         evaluation.accuracy,
         evaluation.gap,
         evaluation.objective,
@@ -249,14 +317,19 @@ pub(super) fn evaluation_table(
         .ok();
     }
     if let Some(Interval { low, high }) = evaluation.gap_interval {
-        write!(evaluation_line, "   gap 95% interval [{low:.4}, {high:.4}]").ok();
+        write!(
+            evaluation_line,
+            "   gap {} interval [{low:.4}, {high:.4}]",
+            crate::report::format::percent_label(confidence)
+        )
+        .ok();
     }
     writeln!(out, "{evaluation_line}").ok();
-    if !evaluation.absent.is_empty() {
+    if !rows.absent.is_empty() {
         writeln!(
             out,
             "note: fit groups with no evaluation rows: {}",
-            evaluation.absent.join(", ")
+            rows.absent.join(", ")
         )
         .ok();
     }
@@ -268,16 +341,19 @@ pub(super) fn evaluation_table(
     out
 }
 
-/// The `fit` and `evaluation` objects of the optimize JSON.
+/// The `fit` and `evaluation` objects of the optimize JSON. `fit_audit` is the audit JSON of
+/// the fit rows at the fitted thresholds (its groups become `fit.groups`).
 pub(super) fn evaluation_json(
     solution: &Solution,
     fit_rows: usize,
+    fit_audit: &Value,
+    rows: &EvaluationIndex,
     evaluation: &Evaluation,
     settings: &AuditSettings,
 ) -> (Value, Value) {
     let audit = audit_json(
         &evaluation.audit,
-        &evaluation.attribute_names,
+        rows.attribute_names(),
         settings,
         Some(&evaluation.uncertainty),
     );
@@ -286,20 +362,34 @@ pub(super) fn evaluation_json(
         "objective": solution.objective,
         "accuracy": solution.accuracy,
         "gap": solution.gap,
+        "groups": fit_audit["groups"],
     });
-    let evaluation = json!({
-        "source": evaluation.rows.source,
-        "description": evaluation.rows.description,
-        "rows": evaluation.rows.dataset.len(),
+    let mut object = protocol_json(rows);
+    let fields = json!({
+        "rows": rows.rows,
         "objective": evaluation.objective,
         "accuracy": evaluation.accuracy,
         "gap": evaluation.gap,
         "gap_interval": interval_json(evaluation.gap_interval),
-        "absent_groups": evaluation.absent,
+        "absent_groups": rows.absent,
         "groups": audit["groups"],
         "overall": audit["overall"],
         "summary": audit["summary"],
         "summary_intervals": audit["summary_intervals"],
     });
-    (fit, evaluation)
+    if let (Some(object), Value::Object(fields)) = (object.as_object_mut(), fields) {
+        object.extend(fields);
+    }
+    (fit, object)
+}
+
+/// Where the evaluation rows come from: `source`, `description`, and with `--holdout` the
+/// `holdout_fraction` and `split_seed` (`null` otherwise).
+pub(super) fn protocol_json(rows: &EvaluationIndex) -> Value {
+    json!({
+        "source": rows.source,
+        "description": rows.description,
+        "holdout_fraction": rows.holdout.map(|h| h.0),
+        "split_seed": rows.holdout.map(|h| h.1),
+    })
 }

@@ -9,18 +9,23 @@ use serde_json::{Map, Value, json};
 use super::args::{
     FrontierArgs, FrontierFormat, ObjectiveArg, ObjectiveArgs, OptimizeArgs, SolutionFormat,
 };
+use super::evaluation::{Evaluation, EvaluationIndex};
 use super::progress_bar::CliProgress;
 use super::{EXIT_OK, write_stdout};
 use crate::analysis::Analysis;
+use crate::engine::intervals::Interval;
 use crate::engine::thresholds::threshold_to_json;
 use crate::engine::{
-    Audit, AuditOptions, GroupIndex, ThresholdMap, UncertaintySettings, audit, audit_uncertainty,
+    Audit, AuditOptions, AuditUncertainty, FoldedRows, GroupIndex, ThresholdMap,
+    UncertaintySettings, audit, audit_uncertainty,
 };
 use crate::optimize::{
-    Constraint, Frontier, FrontierRequest, Guarantee, Objective, OptimizeRequest, Solution,
-    frontier, optimize,
+    Constraint, CrossValidation, DEFAULT_ROBUST_CANDIDATES, Frontier, FrontierRequest, Guarantee,
+    Objective, OptimizeRequest, RobustSolution, Solution, cross_validated_frontier, frontier,
+    optimize, robust_optimize,
 };
-use crate::report::format::{count, count_json};
+use crate::report::audit_json::interval_json;
+use crate::report::format::{count, count_json, percent_label};
 use crate::report::markup::{csv_row, csv_text};
 use crate::report::{AuditSettings, audit_json, audit_table};
 
@@ -67,16 +72,35 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         capacity: args.capacity,
         rule: args.rule.into(),
     };
+    if args.confidence.is_some() && !constraint.has_gap() {
+        bail!(
+            "--confidence chooses thresholds whose gap stays within --tolerance at the upper end \
+             of its interval; --constraint {constraint} has no gap (use demographic_parity, \
+             equal_opportunity, fpr_parity, equalized_odds or equal_accuracy)"
+        );
+    }
     if let Some(path) = &args.write_thresholds {
         let mut inputs = vec![args.data.file.as_path()];
-        inputs.extend(args.evaluate_on.as_deref());
+        inputs.extend(args.split.evaluate_on.as_deref());
         crate::atomic::check_output(path, args.force, &inputs)?;
     }
-    let (analysis, evaluation_rows) = super::evaluation::fit_and_evaluation_rows(args)?;
+    let (analysis, evaluation_rows) =
+        super::evaluation::fit_and_evaluation_rows(&args.data, &args.split)?;
+    let uncertainty = args.uncertainty();
     let progress = CliProgress::new();
-    let solution = optimize(&analysis.index, &request, &progress);
+    let found = match args.confidence {
+        Some(_) => robust_optimize(
+            &analysis.index,
+            &request,
+            &uncertainty,
+            DEFAULT_ROBUST_CANDIDATES,
+            &progress,
+        )
+        .map(|robust| (robust.solution.clone(), Some(robust))),
+        None => optimize(&analysis.index, &request, &progress).map(|s| (s, None)),
+    };
     progress.finish();
-    let solution = solution?;
+    let (solution, robust) = found?;
     let thresholds = ThresholdMap::from_resolved(&analysis.index, &solution.thresholds);
     if let Some(path) = &args.write_thresholds {
         let mut text = serde_json::to_string_pretty(&thresholds.to_json())?;
@@ -86,29 +110,56 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
     }
     let options = AuditOptions {
         rule: request.rule,
+        confidence: uncertainty.confidence,
         ..AuditOptions::default()
     };
     let result = audit(&analysis.index, &solution.thresholds, &options)?;
-    let evaluation = evaluation_rows
-        .map(|rows| super::evaluation::evaluate(&analysis, rows, &solution.thresholds, &request))
-        .transpose()?;
+    let fit_uncertainty = audit_uncertainty(&result, &uncertainty);
+    let evaluation = match evaluation_rows {
+        Some(rows) => {
+            let rows = EvaluationIndex::new(&analysis, rows)?;
+            let evaluation = rows.evaluate(&solution.thresholds, &request, &uncertainty)?;
+            Some((rows, evaluation))
+        }
+        None => None,
+    };
     let fit_rows = analysis.sorted.len();
+    let found = Found {
+        request: &request,
+        solution: &solution,
+        robust: robust.as_ref(),
+        result: &result,
+        uncertainty: &fit_uncertainty,
+    };
     let text = match args.format {
         SolutionFormat::Table => {
-            let mut text = solution_table(&request, &solution, &result);
-            if let Some(evaluation) = &evaluation {
+            let mut text = solution_table(&found);
+            if let Some((rows, evaluation)) = &evaluation {
                 text.push_str(&super::evaluation::evaluation_table(
-                    &request, &solution, fit_rows, evaluation,
+                    &request,
+                    &solution,
+                    fit_rows,
+                    rows,
+                    evaluation,
+                    uncertainty.confidence,
                 ));
+            } else {
+                text.push_str(SAME_ROWS_NOTE);
             }
             text
         }
         SolutionFormat::Json => {
             let settings = audit_settings(args, &analysis, thresholds);
-            let mut json = solution_json(&request, &solution, &result, &settings);
-            if let (Some(evaluation), Some(object)) = (&evaluation, json.as_object_mut()) {
-                let (fit, evaluation) =
-                    super::evaluation::evaluation_json(&solution, fit_rows, evaluation, &settings);
+            let mut json = solution_json(&found, &settings);
+            if let (Some((rows, evaluation)), Some(object)) = (&evaluation, json.as_object_mut()) {
+                let (fit, evaluation) = super::evaluation::evaluation_json(
+                    &solution,
+                    fit_rows,
+                    &json_of_fit(&found, &settings),
+                    rows,
+                    evaluation,
+                    &settings,
+                );
                 object.insert("fit".to_owned(), fit);
                 object.insert("evaluation".to_owned(), evaluation);
             }
@@ -117,6 +168,19 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
     };
     write_stdout(&text)?;
     Ok(EXIT_OK)
+}
+
+/// Said under an optimization judged only on the rows it was fitted on.
+const SAME_ROWS_NOTE: &str = "\nNote: these numbers are measured on the rows the thresholds were \
+    chosen on, which flatters them; --holdout F or --evaluate-on FILE reports them on other rows.\n";
+
+/// What `optimize` found, for its printers.
+struct Found<'a> {
+    request: &'a OptimizeRequest,
+    solution: &'a Solution,
+    robust: Option<&'a RobustSolution>,
+    result: &'a Audit,
+    uncertainty: &'a AuditUncertainty,
 }
 
 pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
@@ -133,19 +197,83 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
         rule: args.rule.into(),
         points: args.points,
     };
-    let analysis = args.data.analysis()?;
+    let (analysis, evaluation_rows) =
+        super::evaluation::fit_and_evaluation_rows(&args.data, &args.split)?;
     let progress = CliProgress::new();
     let result = frontier(&analysis.index, &request, &progress);
     progress.finish();
     let result = result?;
-    let text = match args.format {
-        FrontierFormat::Csv => frontier_csv(&analysis.index, &result),
-        FrontierFormat::Json => {
-            crate::report::format::json_document(frontier_json(&analysis.index, &request, &result))
+    let settings = UncertaintySettings {
+        confidence: args.confidence,
+        ..UncertaintySettings::default()
+    };
+    let evaluation = match evaluation_rows {
+        Some(rows) => {
+            let rows = EvaluationIndex::new(&analysis, rows)?;
+            let scored = result
+                .points
+                .iter()
+                .map(|p| {
+                    rows.score(
+                        &p.solution.thresholds,
+                        constraint,
+                        request.objective,
+                        request.rule,
+                        &settings,
+                    )
+                })
+                .collect::<Result<Vec<Evaluation>>>()?;
+            Some((rows, scored))
         }
+        None => None,
+    };
+    let cross_validation = match args.folds {
+        Some(folds) => {
+            let folded =
+                FoldedRows::new(&analysis.sorted, &analysis.grouping, folds, args.split.seed)
+                    .with_context(|| analysis.data.path.display().to_string())?;
+            let tolerances: Vec<f64> = result.points.iter().map(|p| p.tolerance).collect();
+            let progress = CliProgress::new();
+            let cross = cross_validated_frontier(
+                &folded,
+                &request,
+                &tolerances,
+                args.confidence,
+                &progress,
+            );
+            progress.finish();
+            Some(cross?)
+        }
+        None => None,
+    };
+    let held_out = HeldOut {
+        evaluation: evaluation
+            .as_ref()
+            .map(|(rows, scored)| (rows, scored.as_slice())),
+        cross_validation: cross_validation.as_ref(),
+        seed: args.split.seed,
+    };
+    let text = match args.format {
+        FrontierFormat::Csv => frontier_csv(&analysis.index, &result, &held_out),
+        FrontierFormat::Json => crate::report::format::json_document(frontier_json(
+            &analysis.index,
+            &request,
+            &result,
+            &held_out,
+        )),
     };
     write_stdout(&text)?;
     Ok(EXIT_OK)
+}
+
+/// What a frontier's thresholds do on rows they were not fitted on.
+struct HeldOut<'a> {
+    /// `--holdout`/`--evaluate-on`: every point's thresholds on the evaluation rows.
+    evaluation: Option<(&'a EvaluationIndex, &'a [Evaluation])>,
+    /// `--folds`.
+    cross_validation: Option<&'a CrossValidation>,
+    /// The split's seed.
+    seed: u64,
 }
 
 fn audit_settings(
@@ -205,7 +333,13 @@ fn guarantee_text(solution: &Solution, objective: Objective) -> String {
     }
 }
 
-fn solution_table(request: &OptimizeRequest, solution: &Solution, result: &Audit) -> String {
+fn solution_table(found: &Found<'_>) -> String {
+    let Found {
+        request,
+        solution,
+        result,
+        ..
+    } = *found;
     let mut out = String::new();
     let total = result.overall.weight;
     writeln!(out, "Optimized thresholds, {}", request_summary(request)).ok();
@@ -220,6 +354,18 @@ fn solution_table(request: &OptimizeRequest, solution: &Solution, result: &Audit
         .gap
         .map(|g| format!(", gap {g:.4}"))
         .unwrap_or_default();
+    let gap_interval = request
+        .constraint
+        .gap_interval_in(found.uncertainty)
+        .map(|i| {
+            format!(
+                " ({} interval [{:.4}, {:.4}])",
+                percent_label(found.uncertainty.settings.confidence),
+                i.low,
+                i.high
+            )
+        })
+        .unwrap_or_default();
     let share = if total > 0.0 {
         100.0 * solution.selected / total
     } else {
@@ -227,7 +373,7 @@ fn solution_table(request: &OptimizeRequest, solution: &Solution, result: &Audit
     };
     writeln!(
         out,
-        "Result: {objective}{gap}, {} of {} selected ({share:.1}%)",
+        "Result: {objective}{gap}{gap_interval}, {} of {} selected ({share:.1}%)",
         count(solution.selected),
         count(total)
     )
@@ -238,10 +384,27 @@ fn solution_table(request: &OptimizeRequest, solution: &Solution, result: &Audit
         guarantee_text(solution, request.objective)
     )
     .ok();
+    if let Some(robust) = found.robust {
+        writeln!(out, "Robust: {}", robust_text(robust, request.tolerance)).ok();
+    }
     out.push('\n');
-    let uncertainty = audit_uncertainty(result, &UncertaintySettings::default());
-    out.push_str(&audit_table(result, Some(&uncertainty)));
+    out.push_str(&audit_table(result, Some(found.uncertainty)));
     out
+}
+
+/// What `--confidence` guarantees, in words.
+fn robust_text(robust: &RobustSolution, tolerance: f64) -> String {
+    format!(
+        "the gap's {} interval [{:.4}, {:.4}] ends within the tolerance {tolerance}. These are \
+         the exact optimum at tolerance {:.4}, the best of {} candidates (exact optima at \
+         tolerances from 0 to {tolerance}) whose interval passes — exact over those candidates, \
+         not over every combination of thresholds; each interval holds for its own candidate.",
+        percent_label(robust.confidence),
+        robust.gap_interval.low,
+        robust.gap_interval.high,
+        robust.fitted_tolerance,
+        robust.candidates
+    )
 }
 
 fn guarantee_json(solution: &Solution) -> Value {
@@ -272,14 +435,24 @@ fn objective_json(objective: Objective) -> (Value, Value, Value) {
     }
 }
 
-fn solution_json(
-    request: &OptimizeRequest,
-    solution: &Solution,
-    result: &Audit,
-    settings: &AuditSettings,
-) -> Value {
-    let uncertainty = audit_uncertainty(result, &UncertaintySettings::default());
-    let audit = audit_json(result, &settings.groups, settings, Some(&uncertainty));
+/// The audit JSON of the fit rows at the optimized thresholds.
+fn json_of_fit(found: &Found<'_>, settings: &AuditSettings) -> Value {
+    audit_json(
+        found.result,
+        &settings.groups,
+        settings,
+        Some(found.uncertainty),
+    )
+}
+
+fn solution_json(found: &Found<'_>, settings: &AuditSettings) -> Value {
+    let Found {
+        request,
+        solution,
+        result,
+        ..
+    } = *found;
+    let audit = json_of_fit(found, settings);
     let (kind, fp_cost, fn_cost) = objective_json(request.objective);
     let limit = request.capacity.map(|c| c.limit(result.overall.weight));
     let thresholds: Map<String, Value> = result
@@ -288,6 +461,16 @@ fn solution_json(
         .zip(&solution.thresholds)
         .map(|(g, &t)| (g.key.clone(), threshold_to_json(t)))
         .collect();
+    let robust = found.robust.map(|r| {
+        json!({
+            "confidence": r.confidence,
+            "fitted_tolerance": r.fitted_tolerance,
+            "gap_interval": interval_json(Some(r.gap_interval)),
+            "candidates": r.candidates,
+            "guarantee": "best of the candidates (exact optima at tolerances from 0 to the \
+                          tolerance) whose gap interval ends within the tolerance",
+        })
+    });
     json!({
         "thresholds": thresholds,
         "objective": solution.objective,
@@ -296,21 +479,29 @@ fn solution_json(
         "fn_cost": fn_cost,
         "accuracy": solution.accuracy,
         "gap": solution.gap,
+        "gap_interval": interval_json(request.constraint.gap_interval_in(found.uncertainty)),
         "constraint": request.constraint.key(),
         "tolerance": request.constraint.has_gap().then_some(request.tolerance),
         "capacity": request.capacity.map(|c| c.to_string()),
         "capacity_limit": limit,
         "selected": count_json(solution.selected),
         "guarantee": guarantee_json(solution),
+        "robust": robust,
         "rule": request.rule.key(),
         "groups": audit["groups"],
         "overall": audit["overall"],
         "summary": audit["summary"],
+        "summary_intervals": audit["summary_intervals"],
         "settings": audit["settings"],
     })
 }
 
-fn frontier_json(index: &GroupIndex, request: &FrontierRequest, frontier: &Frontier) -> Value {
+fn frontier_json(
+    index: &GroupIndex,
+    request: &FrontierRequest,
+    frontier: &Frontier,
+    held_out: &HeldOut<'_>,
+) -> Value {
     let (kind, fp_cost, fn_cost) = objective_json(request.objective);
     let points: Vec<Value> = frontier
         .points
@@ -344,7 +535,7 @@ fn frontier_json(index: &GroupIndex, request: &FrontierRequest, frontier: &Front
         .iter()
         .map(|p| json!({"tolerance": p.tolerance, "objective": p.objective}))
         .collect();
-    json!({
+    let mut json = json!({
         "constraint": request.constraint.key(),
         "objective_kind": kind,
         "fp_cost": fp_cost,
@@ -354,7 +545,62 @@ fn frontier_json(index: &GroupIndex, request: &FrontierRequest, frontier: &Front
         "points": points,
         "single_threshold": single,
         "randomized": randomized,
-    })
+    });
+    let Some(object) = json.as_object_mut() else {
+        return json;
+    };
+    if let Some((rows, scored)) = held_out.evaluation {
+        let points: Vec<Value> = frontier
+            .points
+            .iter()
+            .zip(scored)
+            .map(|(p, e)| {
+                json!({
+                    "tolerance": p.tolerance,
+                    "objective": e.objective,
+                    "accuracy": e.accuracy,
+                    "gap": e.gap,
+                    "gap_interval": interval_json(e.gap_interval),
+                })
+            })
+            .collect();
+        let mut evaluation = super::evaluation::protocol_json(rows);
+        if let Some(fields) = evaluation.as_object_mut() {
+            fields.insert("rows".to_owned(), json!(rows.rows));
+            fields.insert("absent_groups".to_owned(), json!(rows.absent));
+            fields.insert("points".to_owned(), Value::Array(points));
+        }
+        object.insert("evaluation".to_owned(), evaluation);
+    }
+    if let Some(cross) = held_out.cross_validation {
+        let points: Vec<Value> = cross
+            .points
+            .iter()
+            .map(|p| {
+                json!({
+                    "tolerance": p.tolerance,
+                    "folds": p.folds,
+                    "objective": p.objective,
+                    "objective_interval": interval_json(p.objective_interval),
+                    "gap": p.gap,
+                    "gap_interval": interval_json(p.gap_interval),
+                    "fold_objectives": p.fold_objectives,
+                    "fold_gaps": p.fold_gaps,
+                })
+            })
+            .collect();
+        object.insert(
+            "cross_validation".to_owned(),
+            json!({
+                "folds": cross.folds,
+                "seed": held_out.seed,
+                "confidence": cross.confidence,
+                "interval_method": "student_t_over_folds",
+            }),
+        );
+        object.insert("cross_validated".to_owned(), Value::Array(points));
+    }
+    json
 }
 
 /// A threshold in CSV: the number, or `inf` / `-inf`.
@@ -372,7 +618,7 @@ fn csv_number(value: Option<f64>) -> String {
     value.map(|v| format!("{v}")).unwrap_or_default()
 }
 
-fn frontier_csv(index: &GroupIndex, frontier: &Frontier) -> String {
+fn frontier_csv(index: &GroupIndex, frontier: &Frontier, held_out: &HeldOut<'_>) -> String {
     let mut header: Vec<String> = [
         "curve",
         "tolerance",
@@ -392,6 +638,12 @@ fn frontier_csv(index: &GroupIndex, frontier: &Frontier) -> String {
             .iter()
             .map(|g| format!("threshold:{}", g.key)),
     );
+    let has_held_out = held_out.evaluation.is_some() || held_out.cross_validation.is_some();
+    if has_held_out {
+        header
+            .extend(["objective_low", "objective_high", "gap_low", "gap_high"].map(str::to_owned));
+    }
+    let width = header.len();
     let header = header.iter().map(|h| csv_text(h)).collect();
     let mut lines = vec![header];
     for point in &frontier.points {
@@ -433,13 +685,58 @@ fn frontier_csv(index: &GroupIndex, frontier: &Frontier) -> String {
         lines.push(line);
     }
     for point in &frontier.randomized {
-        let mut line = vec![
+        lines.push(vec![
             "randomized".to_owned(),
             format!("{}", point.tolerance),
             format!("{}", point.objective),
+        ]);
+    }
+    let held_line = |curve: &str,
+                     tolerance: f64,
+                     objective: Option<f64>,
+                     accuracy: Option<f64>,
+                     gap: Option<f64>,
+                     intervals: [Option<Interval>; 2]| {
+        let mut line = vec![
+            curve.to_owned(),
+            format!("{tolerance}"),
+            csv_number(objective),
+            csv_number(accuracy),
+            csv_number(gap),
         ];
-        line.extend(std::iter::repeat_n(String::new(), 5 + index.len()));
-        lines.push(line);
+        line.resize(width - 4, String::new());
+        for interval in intervals {
+            line.push(csv_number(interval.map(|i| i.low)));
+            line.push(csv_number(interval.map(|i| i.high)));
+        }
+        line
+    };
+    if let Some((_, scored)) = held_out.evaluation {
+        for (point, evaluation) in frontier.points.iter().zip(scored) {
+            lines.push(held_line(
+                "evaluation",
+                point.tolerance,
+                evaluation.objective,
+                evaluation.accuracy,
+                evaluation.gap,
+                [None, evaluation.gap_interval],
+            ));
+        }
+    }
+    if let Some(cross) = held_out.cross_validation {
+        for point in &cross.points {
+            lines.push(held_line(
+                "cross_validated",
+                point.tolerance,
+                Some(point.objective),
+                None,
+                point.gap,
+                [point.objective_interval, point.gap_interval],
+            ));
+        }
+    }
+    for line in &mut lines {
+        line.resize(width, String::new());
     }
     let mut out = String::new();
     for line in lines {

@@ -369,6 +369,11 @@ fn merge_small_groups(groups: Vec<Group>, minimum: f64) -> Vec<Group> {
     else {
         return groups;
     };
+    merge_groups(groups, &kept, &small)
+}
+
+/// The groups at `kept`, then one group merging those at `small`.
+fn merge_groups(groups: Vec<Group>, kept: &[usize], small: &[usize]) -> Vec<Group> {
     let attributes = groups.first().map_or(0, |g| g.levels.len());
     let curves: Vec<&ScoreCurve> = small
         .iter()
@@ -379,7 +384,7 @@ fn merge_small_groups(groups: Vec<Group>, minimum: f64) -> Vec<Group> {
         levels: vec![MERGED_KEY.to_owned(); attributes],
         curve: ScoreCurve::merge(&curves),
     };
-    let mut result = take_positions(groups, &kept);
+    let mut result = take_positions(groups, kept);
     result.push(merged);
     result
 }
@@ -553,6 +558,164 @@ impl GroupIndex {
             .copied()
             .reduce(f64::max)?;
         Some((lo, hi))
+    }
+}
+
+/// The most folds a cross-validation may use.
+pub const MAX_FOLDS: usize = 20;
+
+/// The rows of a sorted dataset dealt into stratified folds and grouped once, so that every
+/// fold's fit rows (all other folds) and held-out rows can be indexed by a pass over the rows
+/// without grouping or sorting again. Cross-validation reads it one fold at a time, so only two
+/// indexes are alive at once whatever the number of folds.
+pub struct FoldedRows<'a> {
+    sorted: &'a SortedDataset,
+    attribute_names: Vec<String>,
+    group_levels: Vec<Vec<String>>,
+    /// The group of each sorted position ([`super::grouping::NO_GROUP`] for excluded levels).
+    group_of_position: Vec<u32>,
+    /// The fold of each sorted position (`u8::MAX` for rows outside every group).
+    fold_of_position: Vec<u8>,
+    folds: usize,
+    /// Which groups merge into [`MERGED_KEY`], decided on all the rows so every fold has the
+    /// same groups.
+    merge: Option<(Vec<usize>, Vec<usize>)>,
+}
+
+impl std::fmt::Debug for FoldedRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FoldedRows")
+            .field("folds", &self.folds)
+            .field("groups", &self.group_levels.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> FoldedRows<'a> {
+    /// Deals the rows of `sorted`, grouped by `spec`, into `folds` folds: within every stratum
+    /// of (group, label) the rows are put in a seeded random order and dealt round-robin, so
+    /// each fold holds the same share of every group's positives and negatives (up to one row)
+    /// and the same seed always gives the same folds.
+    pub fn new(
+        sorted: &'a SortedDataset,
+        spec: &GroupingSpec,
+        folds: usize,
+        seed: u64,
+    ) -> Result<Self, GroupingError> {
+        let folds = folds.clamp(2, MAX_FOLDS);
+        let weights_by_row = sorted.weights_by_row();
+        let assignment = assign_groups(
+            &sorted.attributes,
+            spec,
+            weights_by_row.as_deref(),
+            sorted.len(),
+            None,
+        )?;
+        drop(weights_by_row);
+        let group_of_position: Vec<u32> = sorted
+            .rows
+            .par_iter()
+            .map(|&row| assignment.group_of_row(row as usize))
+            .collect();
+        let group_count = assignment.group_count();
+        let mut strata: Vec<Vec<(u64, u32)>> = vec![Vec::new(); 2 * group_count];
+        for (position, (&group, &positive)) in
+            group_of_position.iter().zip(&sorted.positives).enumerate()
+        {
+            let row = sorted.rows.get(position).copied().unwrap_or(0);
+            let stratum = 2 * group as usize + usize::from(positive);
+            if let Some(stratum) = strata.get_mut(stratum) {
+                // Dataset::new guarantees at most u32::MAX rows.
+                stratum.push((super::split::mix(seed, u64::from(row)), position as u32));
+            }
+        }
+        let mut fold_of_position = vec![u8::MAX; sorted.len()];
+        for stratum in &mut strata {
+            stratum.sort_unstable();
+            for (rank, &(_, position)) in stratum.iter().enumerate() {
+                if let Some(slot) = fold_of_position.get_mut(position as usize) {
+                    // folds ≤ MAX_FOLDS < u8::MAX.
+                    *slot = (rank % folds) as u8;
+                }
+            }
+        }
+        let merge = spec.merge_below.and_then(|minimum| {
+            split_small_groups(assignment.weight_per_group.iter().copied(), minimum)
+        });
+        Ok(Self {
+            sorted,
+            attribute_names: assignment.attribute_names,
+            group_levels: assignment.group_levels,
+            group_of_position,
+            fold_of_position,
+            folds,
+            merge,
+        })
+    }
+
+    /// How many folds.
+    pub fn folds(&self) -> usize {
+        self.folds
+    }
+
+    /// The index of every row outside `fold` (the rows thresholds are fitted on) and the index
+    /// of the rows in it (the rows they are judged on). Both have every group of the grouping,
+    /// in the same order, even where a fold holds none of a group's rows.
+    pub fn fit_and_held_out(&self, fold: usize) -> (GroupIndex, GroupIndex) {
+        let new_builders = || -> Vec<CurveBuilder> {
+            (0..self.group_levels.len())
+                .map(|_| CurveBuilder::default())
+                .collect()
+        };
+        let mut fit = new_builders();
+        let mut held = new_builders();
+        let weights = self.sorted.weights.as_deref();
+        for (position, (&group, &row_fold)) in self
+            .group_of_position
+            .iter()
+            .zip(&self.fold_of_position)
+            .enumerate()
+        {
+            let builders = if usize::from(row_fold) == fold {
+                &mut held
+            } else {
+                &mut fit
+            };
+            let Some(builder) = builders.get_mut(group as usize) else {
+                continue; // NO_GROUP: an excluded level.
+            };
+            let (Some(&score), Some(&positive)) = (
+                self.sorted.scores.get(position),
+                self.sorted.positives.get(position),
+            ) else {
+                continue;
+            };
+            let weight = weights
+                .and_then(|w| w.get(position))
+                .copied()
+                .unwrap_or(1.0);
+            builder.push(score, positive, weight);
+        }
+        (self.index_of(fit), self.index_of(held))
+    }
+
+    fn index_of(&self, builders: Vec<CurveBuilder>) -> GroupIndex {
+        let mut groups: Vec<Group> = builders
+            .into_iter()
+            .zip(&self.group_levels)
+            .map(|(builder, levels)| Group {
+                key: group_key(levels),
+                levels: levels.clone(),
+                curve: builder.finish(),
+            })
+            .collect();
+        if let Some((kept, small)) = &self.merge {
+            groups = merge_groups(groups, kept, small);
+        }
+        GroupIndex {
+            attribute_names: self.attribute_names.clone(),
+            groups,
+        }
     }
 }
 

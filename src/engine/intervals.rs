@@ -54,6 +54,30 @@ fn wilson_with_z(fraction: Fraction, z: f64) -> Option<Interval> {
     })
 }
 
+/// The Student's t interval of the mean of `values` at a two-sided `confidence`: mean ± t·s/√n
+/// with n − 1 degrees of freedom. `None` with fewer than two values (no spread to measure).
+///
+/// Used where a handful of values each summarize a whole part of the data (the folds of a
+/// cross-validation), so a resampling interval has too few parts to resample.
+pub fn mean_interval(values: &[f64], confidence: f64) -> Option<Interval> {
+    use statrs::distribution::{ContinuousCDF as _, StudentsT};
+    let n = values.len();
+    if n < 2 || !(0.0..1.0).contains(&confidence) {
+        return None;
+    }
+    let count = n as f64;
+    let mean = values.iter().sum::<f64>() / count;
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1.0);
+    let t = StudentsT::new(0.0, 1.0, count - 1.0)
+        .ok()?
+        .inverse_cdf(0.5 + confidence / 2.0);
+    let half = t * (variance / count).sqrt();
+    half.is_finite().then_some(Interval {
+        low: mean - half,
+        high: mean + half,
+    })
+}
+
 /// P(Z > z) for a standard normal Z, accurate to the last digits even far in the tail (it uses
 /// `erfc`, not `1 − Φ`).
 pub fn normal_upper_tail(z: f64) -> f64 {
@@ -175,5 +199,17 @@ mod tests {
             }),
             None
         );
+    }
+
+    #[test]
+    fn the_mean_interval_is_students_t() {
+        // Five values with mean 3 and sample variance 2.5; t(0.975, 4) = 2.776445105.
+        let interval = mean_interval(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.95).unwrap();
+        let half = 2.776_445_105_197_8 * (2.5f64 / 5.0).sqrt();
+        assert!((interval.low - (3.0 - half)).abs() < 1e-9, "{interval:?}");
+        assert!((interval.high - (3.0 + half)).abs() < 1e-9, "{interval:?}");
+        assert_eq!(mean_interval(&[1.0], 0.95), None);
+        let flat = mean_interval(&[0.5, 0.5, 0.5], 0.9).unwrap();
+        assert_eq!((flat.low, flat.high), (0.5, 0.5));
     }
 }

@@ -54,7 +54,7 @@ pub fn holdout_mask(
 
 /// A well-mixed 64-bit hash of (seed, row): SplitMix64's finalizer, so the order of rows within
 /// a stratum is a seeded random permutation that needs no state.
-fn mix(seed: u64, row: u64) -> u64 {
+pub(crate) fn mix(seed: u64, row: u64) -> u64 {
     let mut z = seed ^ row.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -103,19 +103,7 @@ pub fn frontier(
     request: &FrontierRequest,
     progress: &dyn Progress,
 ) -> Result<Frontier, OptimizeError> {
-    if !request.constraint.has_gap() {
-        return Err(OptimizeError::NoGapConstraint(request.constraint));
-    }
-    if !(2..=MAX_POINTS).contains(&request.points) {
-        return Err(OptimizeError::InvalidPoints(request.points));
-    }
-    validate_objective(request.objective)?;
-    if index.is_empty() {
-        return Err(OptimizeError::NoGroups);
-    }
-    if index.total_weight() <= 0.0 {
-        return Err(OptimizeError::NoWeight);
-    }
+    validate(index, request)?;
     progress.stage("computing the frontier");
     let tables = Tables::new(index, request.constraint, request.objective, request.rule)?;
     let orders = rate_orders(&tables);
@@ -130,29 +118,11 @@ pub fn frontier(
         .filter_map(|table| table.gap(&problem.offsets, &unconstrained.cuts))
         .reduce(f64::max)
         .unwrap_or(0.0);
-    let steps = (request.points - 1) as f64;
-    let tolerances: Vec<f64> = (0..request.points)
-        .map(|k| unconstrained_gap * (k as f64 / steps))
-        .collect();
-    let done = AtomicUsize::new(0);
-    let points = tolerances
-        .par_iter()
-        .map(|&tolerance| {
-            let outcome = solver.solve(&problem.utility, tolerance, progress)?;
-            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress.fraction(finished as f64 / tolerances.len() as f64);
-            Ok(outcome.map(|o| FrontierPoint {
-                tolerance,
-                solution: tables.solution(index, &o.cuts, o.bound),
-            }))
-        })
-        .collect::<Result<Vec<Option<FrontierPoint>>, OptimizeError>>()?
+    let tolerances = evenly_spaced(unconstrained_gap, request.points);
+    let points = solve_tolerances(index, &tables, &solver, &tolerances, progress)?
         .into_iter()
         .flatten()
         .collect();
-    if progress.is_cancelled() {
-        return Err(OptimizeError::Cancelled);
-    }
     let model = RandomizedModel::new(&tables);
     let randomized = tolerances
         .par_iter()
@@ -172,4 +142,71 @@ pub fn frontier(
         single_threshold,
         randomized,
     })
+}
+
+/// `points` tolerances evenly spaced from 0 to `largest`.
+pub fn evenly_spaced(largest: f64, points: usize) -> Vec<f64> {
+    let steps = points.saturating_sub(1).max(1) as f64;
+    (0..points).map(|k| largest * (k as f64 / steps)).collect()
+}
+
+/// The deterministic optimum at each of `tolerances` (`None` where no thresholds meet it), in
+/// their order: the frontier's points at tolerances chosen elsewhere — cross-validation fits
+/// every fold at the tolerances of the whole data's frontier.
+pub fn frontier_at(
+    index: &GroupIndex,
+    request: &FrontierRequest,
+    tolerances: &[f64],
+    progress: &dyn Progress,
+) -> Result<Vec<Option<FrontierPoint>>, OptimizeError> {
+    validate(index, request)?;
+    let tables = Tables::new(index, request.constraint, request.objective, request.rule)?;
+    let orders = rate_orders(&tables);
+    let problem = Problem::free(&tables);
+    let solver = Solver::new(&problem, &orders);
+    solve_tolerances(index, &tables, &solver, tolerances, progress)
+}
+
+fn validate(index: &GroupIndex, request: &FrontierRequest) -> Result<(), OptimizeError> {
+    if !request.constraint.has_gap() {
+        return Err(OptimizeError::NoGapConstraint(request.constraint));
+    }
+    if !(2..=MAX_POINTS).contains(&request.points) {
+        return Err(OptimizeError::InvalidPoints(request.points));
+    }
+    validate_objective(request.objective)?;
+    if index.is_empty() {
+        return Err(OptimizeError::NoGroups);
+    }
+    if index.total_weight() <= 0.0 {
+        return Err(OptimizeError::NoWeight);
+    }
+    Ok(())
+}
+
+/// Solves at every tolerance in parallel, reporting progress as they finish.
+fn solve_tolerances(
+    index: &GroupIndex,
+    tables: &Tables,
+    solver: &Solver<'_>,
+    tolerances: &[f64],
+    progress: &dyn Progress,
+) -> Result<Vec<Option<FrontierPoint>>, OptimizeError> {
+    let done = AtomicUsize::new(0);
+    let points = tolerances
+        .par_iter()
+        .map(|&tolerance| {
+            let outcome = solver.solve(&solver.problem.utility, tolerance, progress)?;
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.fraction(finished as f64 / tolerances.len() as f64);
+            Ok(outcome.map(|o| FrontierPoint {
+                tolerance,
+                solution: tables.solution(index, &o.cuts, o.bound),
+            }))
+        })
+        .collect::<Result<Vec<Option<FrontierPoint>>, OptimizeError>>()?;
+    if progress.is_cancelled() {
+        return Err(OptimizeError::Cancelled);
+    }
+    Ok(points)
 }

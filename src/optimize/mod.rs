@@ -67,10 +67,12 @@
 //! The groups' score distributions merged into one, swept over every distinct score: exact.
 mod band;
 mod capacity;
+mod crossval;
 mod frontier;
 mod odds;
 mod problem;
 mod randomized;
+mod robust;
 mod single;
 mod solver;
 
@@ -83,14 +85,17 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{DecisionRule, GroupIndex, Metric};
+use crate::engine::intervals::Interval;
+use crate::engine::{Audit, AuditUncertainty, DecisionRule, GroupIndex, Metric};
 use crate::progress::Progress;
 use problem::{Problem, Tables};
 
+pub use crossval::{CrossValidatedPoint, CrossValidation, cross_validated_frontier};
 pub use frontier::{
     DEFAULT_POINTS, Frontier, FrontierPoint, FrontierRequest, MAX_POINTS, RandomizedPoint,
-    SingleThresholdPoint, frontier,
+    SingleThresholdPoint, evenly_spaced, frontier, frontier_at,
 };
+pub use robust::{DEFAULT_ROBUST_CANDIDATES, RobustSolution, robust_optimize};
 
 /// The largest number of cut visits the equalized-odds branch and bound spends before it settles
 /// for a bounded answer (about a second in a release build).
@@ -171,6 +176,31 @@ impl Constraint {
     /// Whether the constraint bounds a gap (and so uses the tolerance).
     pub fn has_gap(self) -> bool {
         !self.gap_metrics().is_empty()
+    }
+
+    /// The constraint's gap in an audit: the largest difference among its metrics (`None` when
+    /// one is undefined, or for constraints without a gap). The same number the optimizer
+    /// keeps within the tolerance, read off an audit of any rows.
+    pub fn gap_in(self, audit: &Audit) -> Option<f64> {
+        let metrics = self.gap_metrics();
+        if metrics.is_empty() {
+            return None;
+        }
+        metrics
+            .iter()
+            .map(|m| audit.metric_summary(*m).and_then(|s| s.difference))
+            .try_fold(f64::NEG_INFINITY, |worst, gap| gap.map(|g| worst.max(g)))
+    }
+
+    /// The interval of [`Constraint::gap_in`]: the difference interval of the constraint's
+    /// metric, or for equalized odds (the larger of two differences) the equalized-odds
+    /// summary's interval.
+    pub fn gap_interval_in(self, uncertainty: &AuditUncertainty) -> Option<Interval> {
+        match self.gap_metrics() {
+            [metric] => uncertainty.difference_interval(*metric),
+            [_, _] => uncertainty.summary_interval("equalized_odds_difference"),
+            _ => None,
+        }
     }
 }
 

@@ -10,8 +10,7 @@ use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
 use super::{Session, SessionError};
 use crate::analysis::Analysis;
 use crate::data::fingerprint::sha256_dataset;
-use crate::engine::intervals::Interval;
-use crate::engine::{Audit, AuditUncertainty, GroupIndex, Metric};
+use crate::engine::{Audit, GroupIndex, Metric};
 use crate::optimize::{Constraint, Frontier, FrontierRequest, Objective, frontier};
 use crate::progress::Progress;
 
@@ -118,7 +117,7 @@ impl FrontierSummary {
             .collect();
         let place = |audit: &Audit| {
             Some(GapAccuracy {
-                gap: constraint_gap(audit, constraint)?,
+                gap: constraint.gap_in(audit)?,
                 accuracy: audit.overall.values.get(Metric::Accuracy)?,
             })
         };
@@ -135,32 +134,6 @@ impl FrontierSummary {
                 .filter_map(|s| place(&s.audit).map(|p| (s.name.clone(), p)))
                 .collect(),
         }
-    }
-}
-
-/// A constraint's gap in an audit: the largest difference among its metrics (`None` when one is
-/// undefined, or for constraints without a gap).
-pub fn constraint_gap(audit: &Audit, constraint: Constraint) -> Option<f64> {
-    let metrics = constraint.gap_metrics();
-    if metrics.is_empty() {
-        return None;
-    }
-    metrics
-        .iter()
-        .map(|m| audit.metric_summary(*m).and_then(|s| s.difference))
-        .try_fold(f64::NEG_INFINITY, |worst, gap| gap.map(|g| worst.max(g)))
-}
-
-/// The interval of [`constraint_gap`]: the difference interval of the constraint's metric, or
-/// for equalized odds (the larger of two differences) the equalized-odds summary's interval.
-pub fn constraint_gap_interval(
-    uncertainty: &AuditUncertainty,
-    constraint: Constraint,
-) -> Option<Interval> {
-    match constraint.gap_metrics() {
-        [metric] => uncertainty.difference_interval(*metric),
-        [_, _] => uncertainty.summary_interval("equalized_odds_difference"),
-        _ => None,
     }
 }
 
