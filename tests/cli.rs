@@ -1543,6 +1543,147 @@ fn a_frontier_points_evaluation_equals_an_audit_of_the_evaluation_file() {
     );
 }
 
+#[test]
+fn a_session_with_a_holdout_judges_its_criteria_on_the_held_out_rows() {
+    let directory = tempfile::tempdir().unwrap();
+    let thresholds = directory.path().join("t.json");
+    let optimized = json_of(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--group", "race,sex", "--constraint", "equal_opportunity"])
+            .args(["--tolerance", "0.02", "--holdout", "0.5", "--seed", "7"])
+            .arg("--write-thresholds")
+            .arg(&thresholds)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    let session = directory.path().join("s.json");
+    fulcrum()
+        .args([
+            "session", "new", SAMPLE, "--score", "score", "--label", "repaid",
+        ])
+        .args(["--group", "race,sex", "--thresholds"])
+        .arg(&thresholds)
+        .args(["--criterion", "equal_opportunity_difference <= 0.03"])
+        .args(["--holdout", "0.5", "--seed", "7", "--out"])
+        .arg(&session)
+        .assert()
+        .success();
+    let checked = serde_json::from_slice::<Value>(
+        &fulcrum()
+            .arg("check")
+            .arg(&session)
+            .args(["--format", "json"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    let protocol = &checked["evaluation"];
+    assert_eq!(protocol["judged_on"], "evaluation_rows");
+    assert_eq!(protocol["kind"], "holdout");
+    assert_eq!(protocol["split_seed"], 7);
+    // The same split as optimize's: the same rows and the same numbers on both sides.
+    assert_eq!(protocol["fit_rows"], optimized["fit"]["rows"]);
+    assert_eq!(protocol["evaluation_rows"], optimized["evaluation"]["rows"]);
+    assert_eq!(
+        checked["criteria"][0]["value"].as_f64(),
+        optimized["evaluation"]["gap"].as_f64()
+    );
+    assert_eq!(
+        checked["fit_criteria"][0]["value"].as_f64(),
+        optimized["fit"]["gap"].as_f64()
+    );
+    // Passes on the fit rows, fails on the held-out rows: the gate follows the held-out rows.
+    assert_eq!(checked["fit_criteria"][0]["outcome"], "pass");
+    assert_eq!(checked["criteria"][0]["outcome"], "fail");
+    let table = String::from_utf8(
+        fulcrum()
+            .arg("check")
+            .arg(&session)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        table.contains("Criteria judged on 50% of the rows held out"),
+        "{table}"
+    );
+    assert!(table.contains("fit rows: 0.0200 (pass)"), "{table}");
+}
+
+#[test]
+fn a_session_judged_on_another_file_fingerprints_it_and_refuses_it_changed() {
+    let directory = tempfile::tempdir().unwrap();
+    let (fit, evaluation) = split_sample(directory.path());
+    let session = directory.path().join("s.json");
+    fulcrum()
+        .arg("session")
+        .arg("new")
+        .arg(&fit)
+        .args(["--score", "score", "--label", "repaid", "--group", "race"])
+        .args(["--criterion", "demographic_parity_difference <= 0.5"])
+        .arg("--evaluate-on")
+        .arg(&evaluation)
+        .arg("--out")
+        .arg(&session)
+        .assert()
+        .success();
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    assert_eq!(stored["evaluation"]["kind"], "file");
+    assert_eq!(stored["evaluation"]["data"]["path"], "eval.csv");
+    let audited = json_of(
+        fulcrum()
+            .arg("audit")
+            .arg(&evaluation)
+            .args(["--score", "score", "--label", "repaid", "--group", "race"])
+            .args(["--format", "json"])
+            .assert(),
+    );
+    let checked = json_of(
+        fulcrum()
+            .arg("check")
+            .arg(&session)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    assert_eq!(checked["evaluation"]["kind"], "file");
+    assert_eq!(
+        checked["criteria"][0]["value"].as_f64(),
+        audited["summary"]["demographic_parity_difference"].as_f64()
+    );
+    // A session without a split says its criteria are judged on the fit rows.
+    let plain = directory.path().join("plain.json");
+    fulcrum()
+        .arg("session")
+        .arg("new")
+        .arg(&fit)
+        .args(["--score", "score", "--label", "repaid", "--group", "race"])
+        .args([
+            "--criterion",
+            "demographic_parity_difference <= 0.5",
+            "--out",
+        ])
+        .arg(&plain)
+        .assert()
+        .success();
+    let checked = json_of(
+        fulcrum()
+            .arg("check")
+            .arg(&plain)
+            .args(["--format", "json"])
+            .assert(),
+    );
+    assert_eq!(checked["evaluation"]["judged_on"], "fit_rows");
+    // The evaluation file changed: refused, naming it.
+    std::fs::write(&evaluation, "score,repaid,race\n0.5,1,White\n").unwrap();
+    fails_with(fulcrum().arg("check").arg(&session).assert(), &["eval.csv"]);
+}
+
 /// Runs `fulcrum audit` on the bundled sample grouped by sex × race.
 fn sample_audit(extra: &[&str]) -> assert_cmd::assert::Assert {
     fulcrum()

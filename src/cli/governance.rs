@@ -68,6 +68,11 @@ pub struct SessionNewArgs {
     /// The gap constraint of the report's frontier (default: from the first gap criterion).
     #[arg(long, value_name = "CONSTRAINT", value_parser = parse_constraint)]
     pub frontier: Option<Constraint>,
+    /// Judge the criteria on rows the thresholds were not chosen on: a held-out share of the
+    /// data (`--holdout F --seed S`, the same split `optimize --holdout F --seed S` fitted on)
+    /// or another file (`--evaluate-on FILE`). `check` and reports then say so.
+    #[command(flatten)]
+    pub split: super::args::SplitArgs,
     /// Session file to write.
     #[arg(long, value_name = "SESSION.json")]
     pub out: PathBuf,
@@ -233,15 +238,58 @@ fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
     session.title = args.title.clone().unwrap_or_default();
     session.rationale = args.rationale.clone().unwrap_or_default();
     session.frontier_constraint = args.frontier;
+    session.evaluation = evaluation_split(&args.split, &session)?;
+    if let Some(split) = &session.evaluation {
+        // Judge once now, so a split that cannot serve (a file with other columns or groups)
+        // is refused before the session is written.
+        let progress = CliProgress::new();
+        let rows = session.split_indexes(split, &analysis, &progress);
+        progress.finish();
+        let rows = rows?;
+        crate::session::compare_scenarios(
+            &session,
+            &rows.held_out,
+            crate::session::KeyMatching::Lenient,
+        )?;
+    }
     session.save(&args.out)?;
     eprintln!(
-        "wrote {}: {} groups, {} criteria, data SHA-256 {}",
+        "wrote {}: {} groups, {} criteria, data SHA-256 {}{}",
         args.out.display(),
         analysis.index.len(),
         session.criteria.len(),
-        session.data.sha256
+        session.data.sha256,
+        session
+            .evaluation
+            .as_ref()
+            .map(|s| format!("; criteria judged on {}", s.description()))
+            .unwrap_or_default()
     );
     Ok(EXIT_OK)
+}
+
+/// The session's evaluation split as `--holdout`/`--evaluate-on` name it (another file is
+/// fingerprinted).
+fn evaluation_split(
+    split: &super::args::SplitArgs,
+    session: &Session,
+) -> Result<Option<crate::session::EvaluationSplit>> {
+    use crate::session::EvaluationSplit;
+    if let Some(fraction) = split.holdout {
+        return Ok(Some(EvaluationSplit::Holdout {
+            fraction,
+            seed: split.seed,
+        }));
+    }
+    let Some(file) = &split.evaluate_on else {
+        return Ok(None);
+    };
+    let progress = CliProgress::new();
+    let loaded = crate::data::load(file, &session.roles, session.load_options(), &progress);
+    progress.finish();
+    let loaded = loaded?;
+    let data = crate::session::fingerprint_file(file, loaded.rows_read)?;
+    Ok(Some(EvaluationSplit::File { data }))
 }
 
 fn run_session_scenario(args: &SessionScenarioArgs) -> Result<u8> {

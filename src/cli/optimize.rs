@@ -16,7 +16,7 @@ use crate::analysis::Analysis;
 use crate::engine::intervals::Interval;
 use crate::engine::thresholds::threshold_to_json;
 use crate::engine::{
-    Audit, AuditOptions, AuditUncertainty, FoldedRows, GroupIndex, ThresholdMap,
+    Audit, AuditOptions, AuditUncertainty, GroupIndex, SplitRows, ThresholdMap,
     UncertaintySettings, audit, audit_uncertainty,
 };
 use crate::optimize::{
@@ -230,7 +230,7 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
     let cross_validation = match args.folds {
         Some(folds) => {
             let folded =
-                FoldedRows::new(&analysis.sorted, &analysis.grouping, folds, args.split.seed)
+                SplitRows::folds(&analysis.sorted, &analysis.grouping, folds, args.split.seed)
                     .with_context(|| analysis.data.path.display().to_string())?;
             let tolerances: Vec<f64> = result.points.iter().map(|p| p.tolerance).collect();
             let progress = CliProgress::new();

@@ -564,45 +564,77 @@ impl GroupIndex {
 /// The most folds a cross-validation may use.
 pub const MAX_FOLDS: usize = 20;
 
-/// The rows of a sorted dataset dealt into stratified folds and grouped once, so that every
-/// fold's fit rows (all other folds) and held-out rows can be indexed by a pass over the rows
-/// without grouping or sorting again. Cross-validation reads it one fold at a time, so only two
-/// indexes are alive at once whatever the number of folds.
-pub struct FoldedRows<'a> {
+/// The rows of a sorted dataset split into parts — K stratified folds for cross-validation, or
+/// fit and held-out rows — and grouped once, so that each part's complement (the fit rows) and
+/// the part itself (the held-out rows) can be indexed by a pass over the rows without grouping
+/// or sorting again. Only two indexes are alive at once whatever the number of parts.
+pub struct SplitRows<'a> {
     sorted: &'a SortedDataset,
     attribute_names: Vec<String>,
     group_levels: Vec<Vec<String>>,
     /// The group of each sorted position ([`super::grouping::NO_GROUP`] for excluded levels).
     group_of_position: Vec<u32>,
-    /// The fold of each sorted position (`u8::MAX` for rows outside every group).
-    fold_of_position: Vec<u8>,
-    folds: usize,
-    /// Which groups merge into [`MERGED_KEY`], decided on all the rows so every fold has the
+    /// The part of each sorted position (`u8::MAX` for rows outside every group).
+    part_of_position: Vec<u8>,
+    parts: usize,
+    /// Which groups merge into [`MERGED_KEY`], decided on all the rows so every part has the
     /// same groups.
     merge: Option<(Vec<usize>, Vec<usize>)>,
 }
 
-impl std::fmt::Debug for FoldedRows<'_> {
+impl std::fmt::Debug for SplitRows<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FoldedRows")
-            .field("folds", &self.folds)
+        f.debug_struct("SplitRows")
+            .field("parts", &self.parts)
             .field("groups", &self.group_levels.len())
             .finish_non_exhaustive()
     }
 }
 
-impl<'a> FoldedRows<'a> {
+/// The part that [`SplitRows::holdout`] holds out.
+pub const HELD_OUT_PART: usize = 1;
+
+impl<'a> SplitRows<'a> {
     /// Deals the rows of `sorted`, grouped by `spec`, into `folds` folds: within every stratum
     /// of (group, label) the rows are put in a seeded random order and dealt round-robin, so
     /// each fold holds the same share of every group's positives and negatives (up to one row)
     /// and the same seed always gives the same folds.
-    pub fn new(
+    pub fn folds(
         sorted: &'a SortedDataset,
         spec: &GroupingSpec,
         folds: usize,
         seed: u64,
     ) -> Result<Self, GroupingError> {
         let folds = folds.clamp(2, MAX_FOLDS);
+        // folds ≤ MAX_FOLDS < u8::MAX.
+        Self::dealt(sorted, spec, folds, seed, |rank, _| (rank % folds) as u8)
+    }
+
+    /// Splits the rows of `sorted` into fit rows (part 0) and held-out rows (part
+    /// [`HELD_OUT_PART`]): exactly the rows [`super::split::holdout_mask`] holds out of the same
+    /// data in its original order — in each stratum of (group, label), the `floor(fraction × n)`
+    /// rows first in the seeded order.
+    pub fn holdout(
+        sorted: &'a SortedDataset,
+        spec: &GroupingSpec,
+        fraction: f64,
+        seed: u64,
+    ) -> Result<Self, GroupingError> {
+        Self::dealt(sorted, spec, 2, seed, |rank, stratum| {
+            let take = (fraction * stratum as f64).floor() as usize;
+            u8::from(rank < take)
+        })
+    }
+
+    /// Groups the rows once and gives each its part: `part(rank, stratum size)` for the row at
+    /// `rank` in its stratum's seeded order.
+    fn dealt(
+        sorted: &'a SortedDataset,
+        spec: &GroupingSpec,
+        parts: usize,
+        seed: u64,
+        part: impl Fn(usize, usize) -> u8,
+    ) -> Result<Self, GroupingError> {
         let weights_by_row = sorted.weights_by_row();
         let assignment = assign_groups(
             &sorted.attributes,
@@ -618,24 +650,28 @@ impl<'a> FoldedRows<'a> {
             .map(|&row| assignment.group_of_row(row as usize))
             .collect();
         let group_count = assignment.group_count();
-        let mut strata: Vec<Vec<(u64, u32)>> = vec![Vec::new(); 2 * group_count];
-        for (position, (&group, &positive)) in
-            group_of_position.iter().zip(&sorted.positives).enumerate()
+        // (seeded order, original row, sorted position) per stratum.
+        let mut strata: Vec<Vec<(u64, u32, u32)>> = vec![Vec::new(); 2 * group_count];
+        for (position, ((&group, &positive), &row)) in group_of_position
+            .iter()
+            .zip(&sorted.positives)
+            .zip(&sorted.rows)
+            .enumerate()
         {
-            let row = sorted.rows.get(position).copied().unwrap_or(0);
             let stratum = 2 * group as usize + usize::from(positive);
             if let Some(stratum) = strata.get_mut(stratum) {
                 // Dataset::new guarantees at most u32::MAX rows.
-                stratum.push((super::split::mix(seed, u64::from(row)), position as u32));
+                let order = super::split::mix(seed, u64::from(row));
+                stratum.push((order, row, position as u32));
             }
         }
-        let mut fold_of_position = vec![u8::MAX; sorted.len()];
+        let mut part_of_position = vec![u8::MAX; sorted.len()];
         for stratum in &mut strata {
             stratum.sort_unstable();
-            for (rank, &(_, position)) in stratum.iter().enumerate() {
-                if let Some(slot) = fold_of_position.get_mut(position as usize) {
-                    // folds ≤ MAX_FOLDS < u8::MAX.
-                    *slot = (rank % folds) as u8;
+            let size = stratum.len();
+            for (rank, &(_, _, position)) in stratum.iter().enumerate() {
+                if let Some(slot) = part_of_position.get_mut(position as usize) {
+                    *slot = part(rank, size);
                 }
             }
         }
@@ -647,21 +683,21 @@ impl<'a> FoldedRows<'a> {
             attribute_names: assignment.attribute_names,
             group_levels: assignment.group_levels,
             group_of_position,
-            fold_of_position,
-            folds,
+            part_of_position,
+            parts,
             merge,
         })
     }
 
-    /// How many folds.
-    pub fn folds(&self) -> usize {
-        self.folds
+    /// How many parts (folds).
+    pub fn parts(&self) -> usize {
+        self.parts
     }
 
-    /// The index of every row outside `fold` (the rows thresholds are fitted on) and the index
+    /// The index of every row outside `part` (the rows thresholds are fitted on) and the index
     /// of the rows in it (the rows they are judged on). Both have every group of the grouping,
-    /// in the same order, even where a fold holds none of a group's rows.
-    pub fn fit_and_held_out(&self, fold: usize) -> (GroupIndex, GroupIndex) {
+    /// in the same order, even where a part holds none of a group's rows.
+    pub fn fit_and_held_out(&self, part: usize) -> (GroupIndex, GroupIndex) {
         let new_builders = || -> Vec<CurveBuilder> {
             (0..self.group_levels.len())
                 .map(|_| CurveBuilder::default())
@@ -670,13 +706,13 @@ impl<'a> FoldedRows<'a> {
         let mut fit = new_builders();
         let mut held = new_builders();
         let weights = self.sorted.weights.as_deref();
-        for (position, (&group, &row_fold)) in self
+        for (position, (&group, &row_part)) in self
             .group_of_position
             .iter()
-            .zip(&self.fold_of_position)
+            .zip(&self.part_of_position)
             .enumerate()
         {
-            let builders = if usize::from(row_fold) == fold {
+            let builders = if usize::from(row_part) == part {
                 &mut held
             } else {
                 &mut fit

@@ -24,7 +24,9 @@ pub use audit::{
 pub use convention::Convention;
 pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError, MAX_TOTAL_WEIGHT};
 pub use grouping::{AttributeGrouping, Binning, GroupingError, GroupingSpec};
-pub use index::{DecisionRule, FoldedRows, Group, GroupIndex, ScoreCurve, SortedDataset};
+pub use index::{
+    DecisionRule, Group, GroupIndex, HELD_OUT_PART, ScoreCurve, SortedDataset, SplitRows,
+};
 pub use metrics::{ConfusionCounts, Fraction, Metric, MetricValues};
 pub use tally::{GroupedRows, RowGroup};
 pub use thresholds::{ThresholdError, ThresholdMap};

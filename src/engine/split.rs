@@ -115,4 +115,19 @@ mod tests {
         scores.sort_by(f64::total_cmp);
         assert_eq!(scores, data.scores());
     }
+
+    #[test]
+    fn the_sorted_holdout_holds_out_exactly_the_rows_of_the_mask() {
+        use crate::engine::index::{HELD_OUT_PART, SplitRows};
+        use crate::engine::{GroupIndex, SortedDataset};
+        let spec = GroupingSpec::by_names(&["g"]);
+        let mask = holdout_mask(&dataset(1000), &spec, 0.3, 7).unwrap();
+        let (fit_rows, held_rows) = dataset(1000).partition(&mask).unwrap();
+        let sorted = SortedDataset::new(dataset(1000));
+        let split = SplitRows::holdout(&sorted, &spec, 0.3, 7).unwrap();
+        let (fit, held) = split.fit_and_held_out(HELD_OUT_PART);
+        let index = |rows| GroupIndex::build(&SortedDataset::new(rows), &spec).unwrap();
+        assert_eq!(held, index(held_rows));
+        assert_eq!(fit, index(fit_rows));
+    }
 }

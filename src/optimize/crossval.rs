@@ -12,7 +12,7 @@
 use super::OptimizeError;
 use super::frontier::{FrontierRequest, frontier_at};
 use crate::engine::intervals::{Interval, mean_interval};
-use crate::engine::{AuditOptions, FoldedRows, GroupIndex, audit};
+use crate::engine::{AuditOptions, GroupIndex, SplitRows, audit};
 use crate::progress::Progress;
 
 /// One tolerance of the cross-validated frontier.
@@ -51,13 +51,13 @@ pub struct CrossValidation {
 /// Groups with no fit rows in some fold are refused (naming them): no threshold can be chosen
 /// for them there.
 pub fn cross_validated_frontier(
-    folded: &FoldedRows<'_>,
+    folded: &SplitRows<'_>,
     request: &FrontierRequest,
     tolerances: &[f64],
     confidence: f64,
     progress: &dyn Progress,
 ) -> Result<CrossValidation, OptimizeError> {
-    let folds = folded.folds();
+    let folds = folded.parts();
     // Per tolerance, per fold: the score on the held-out rows.
     let mut scored: Vec<Vec<Option<HeldOutScore>>> = vec![Vec::new(); tolerances.len()];
     for fold in 0..folds {
@@ -183,7 +183,7 @@ mod tests {
         let whole = GroupIndex::build(&sorted, &spec).unwrap();
         let full = frontier(&whole, &request(), &NoProgress).unwrap();
         let tolerances: Vec<f64> = full.points.iter().map(|p| p.tolerance).collect();
-        let folded = FoldedRows::new(&sorted, &spec, 4, 9).unwrap();
+        let folded = SplitRows::folds(&sorted, &spec, 4, 9).unwrap();
         let result =
             cross_validated_frontier(&folded, &request(), &tolerances, 0.95, &NoProgress).unwrap();
         assert_eq!(result.folds, 4);
@@ -215,7 +215,7 @@ mod tests {
         let sorted = sorted();
         let spec = GroupingSpec::by_names(&["g"]);
         let whole = GroupIndex::build(&sorted, &spec).unwrap();
-        let folded = FoldedRows::new(&sorted, &spec, 5, 3).unwrap();
+        let folded = SplitRows::folds(&sorted, &spec, 5, 3).unwrap();
         let mut held_rows = vec![0u64; whole.len()];
         for fold in 0..5 {
             let (fit, held) = folded.fit_and_held_out(fold);
@@ -241,9 +241,9 @@ mod tests {
         }
         let total: Vec<u64> = whole.groups().iter().map(|g| g.curve.rows()).collect();
         assert_eq!(held_rows, total, "every row is held out exactly once");
-        let again = FoldedRows::new(&sorted, &spec, 5, 3).unwrap();
+        let again = SplitRows::folds(&sorted, &spec, 5, 3).unwrap();
         assert_eq!(folded.fit_and_held_out(1), again.fit_and_held_out(1));
-        let other_seed = FoldedRows::new(&sorted, &spec, 5, 4).unwrap();
+        let other_seed = SplitRows::folds(&sorted, &spec, 5, 4).unwrap();
         assert_ne!(folded.fit_and_held_out(1), other_seed.fit_and_held_out(1));
     }
 }

@@ -6,8 +6,10 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::markup::signed;
-use super::session_json::{criteria_json, drift_json};
-use super::session_text::{RATE_DECIMALS, criteria_verdict, measured_with_group};
+use super::session_json::{criteria_json, drift_json, evaluation_protocol_json};
+use super::session_text::{
+    RATE_DECIMALS, criteria_verdict, judged_in_sample, measured, measured_with_group, protocol_text,
+};
 use super::svg::shorten;
 use crate::session::drift::DRIFT_METRICS;
 use crate::session::{CriterionResult, DatasetComparison, Outcome, Session, SessionEvaluation};
@@ -125,23 +127,41 @@ pub fn check_table(
         }
     )
     .ok();
+    if let Some(protocol) = protocol_text(evaluation) {
+        let label = if judged_in_sample(evaluation) {
+            "warning: "
+        } else {
+            ""
+        };
+        writeln!(out, "{label}{protocol}").ok();
+    }
     for warning in &evaluation.comparison.warnings {
         writeln!(out, "warning: {warning}").ok();
     }
     let criteria = &evaluation.comparison.decision.criteria;
+    let fit_criteria = evaluation.split.as_ref().map(|s| &s.fit.decision.criteria);
     let width = criteria
         .iter()
         .map(|r| r.criterion.to_string().chars().count())
         .max()
         .unwrap_or(0);
     out.push('\n');
-    for result in criteria {
-        let line = format!(
+    for (position, result) in criteria.iter().enumerate() {
+        let mut line = format!(
             "{} {}  {}",
             pad(result.outcome.label(), 9),
             pad(&result.criterion.to_string(), width),
             criterion_detail(result)
         );
+        if let Some(fit) = fit_criteria.and_then(|c| c.get(position)) {
+            write!(
+                line,
+                "   fit rows: {} ({})",
+                measured(fit),
+                fit.outcome.key()
+            )
+            .ok();
+        }
         writeln!(out, "{}", line.trim_end()).ok();
     }
     let coverage = GroupCoverage::of(session, evaluation, drift);
@@ -265,7 +285,12 @@ pub fn check_json(
             "rows_dropped": data.rows_dropped,
         },
         "warnings": evaluation.comparison.warnings,
+        "evaluation": evaluation_protocol_json(evaluation),
         "criteria": criteria_json(&evaluation.comparison.decision.criteria),
+        "fit_criteria": evaluation
+            .split
+            .as_ref()
+            .map_or(Value::Null, |s| criteria_json(&s.fit.decision.criteria)),
         "summary": summary,
         "overall_accuracy": super::format::optional_json(
             evaluation.comparison.decision.audit.overall.values.get(crate::engine::Metric::Accuracy),

@@ -38,6 +38,36 @@ pub fn criteria_json(results: &[CriterionResult]) -> Value {
     )
 }
 
+/// Which rows the criteria were judged on: `{"judged_on": "evaluation_rows", "kind":
+/// "holdout"|"file", "description", "holdout_fraction", "split_seed", "file", "fit_rows",
+/// "evaluation_rows"}`, or `{"judged_on": "fit_rows"}` when the criteria are judged on the rows
+/// the thresholds were chosen on, or `{"judged_on": "other_data"}` for monitoring runs.
+pub fn evaluation_protocol_json(evaluation: &SessionEvaluation) -> Value {
+    use crate::session::EvaluationSplit;
+    match &evaluation.split {
+        Some(split) => {
+            let (kind, fraction, seed, file) = match &split.split {
+                EvaluationSplit::Holdout { fraction, seed } => {
+                    ("holdout", Some(*fraction), Some(*seed), None)
+                }
+                EvaluationSplit::File { data } => ("file", None, None, Some(data.path.clone())),
+            };
+            json!({
+                "judged_on": "evaluation_rows",
+                "kind": kind,
+                "description": split.split.description(),
+                "holdout_fraction": fraction,
+                "split_seed": seed,
+                "file": file,
+                "fit_rows": split.fit_rows,
+                "evaluation_rows": split.evaluation_rows,
+            })
+        }
+        None if evaluation.data.matches_session => json!({"judged_on": "fit_rows"}),
+        None => json!({"judged_on": "other_data"}),
+    }
+}
+
 /// The settings block of each audit, from the session.
 fn audit_settings(
     session: &Session,

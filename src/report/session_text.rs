@@ -5,7 +5,7 @@ use super::format::{count, threshold};
 use super::markup::fixed;
 use crate::engine::{Audit, Binning, GroupingSpec, Metric, ReferenceChoice};
 use crate::session::criteria::{Measure, Outcome};
-use crate::session::{CriterionResult, Decision, Session};
+use crate::session::{CriterionResult, Decision, Session, SessionEvaluation};
 
 /// Decimals of measured criterion values and summaries.
 pub const VALUE_DECIMALS: usize = 4;
@@ -211,4 +211,31 @@ pub fn metrics_of_interest(session: &Session, limit: usize) -> Vec<Metric> {
         .filter(|m| wanted.contains(m))
         .take(limit)
         .collect()
+}
+
+/// Which rows the numbers were judged on, in one sentence: the evaluation split when the
+/// session has one, a warning when the criteria are judged on the rows the thresholds were
+/// chosen on, nothing for monitoring runs on other data (those rows are new by definition).
+pub fn protocol_text(evaluation: &SessionEvaluation) -> Option<String> {
+    match &evaluation.split {
+        Some(split) => Some(format!(
+            "Criteria judged on {} ({} rows); the thresholds were chosen on the other {} rows.",
+            split.split.description(),
+            count(split.evaluation_rows as f64),
+            count(split.fit_rows as f64)
+        )),
+        None if evaluation.data.matches_session => Some(
+            "Criteria judged on the same rows the thresholds were chosen on: these numbers \
+             flatter the decision. Record an evaluation split (`session new --holdout F` or \
+             `--evaluate-on FILE`) to judge it on rows it was not tuned on."
+                .to_owned(),
+        ),
+        None => None,
+    }
+}
+
+/// Whether the criteria were judged on the rows the thresholds were chosen on (the report's
+/// prominent warning).
+pub fn judged_in_sample(evaluation: &SessionEvaluation) -> bool {
+    evaluation.split.is_none() && evaluation.data.matches_session
 }

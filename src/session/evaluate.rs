@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use super::criteria::{Criterion, Measure, Outcome, SummaryName, overall_outcome};
 use super::drift::{DatasetComparison, compare_datasets};
 use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
-use super::{Session, SessionError};
-use crate::analysis::Analysis;
+use super::{EvaluationSplit, Session, SessionError};
+use crate::analysis::{Analysis, AnalysisError};
 use crate::data::fingerprint::sha256_dataset;
-use crate::engine::{Audit, GroupIndex, Metric};
+use crate::engine::{Audit, GroupIndex, HELD_OUT_PART, Metric, SortedDataset, SplitRows};
 use crate::optimize::{Constraint, Frontier, FrontierRequest, Objective, frontier};
 use crate::progress::Progress;
 
@@ -196,13 +196,32 @@ pub struct EvaluateOptions {
     pub matching: KeyMatching,
 }
 
+/// The rows a session's thresholds were chosen on, beside the rows its criteria are judged on
+/// (the session's [`EvaluationSplit`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitComparison {
+    /// Where the evaluation rows come from.
+    pub split: EvaluationSplit,
+    /// Rows the thresholds were chosen on.
+    pub fit_rows: u64,
+    /// Rows the criteria are judged on.
+    pub evaluation_rows: u64,
+    /// The decision and scenarios audited on the fit rows (their criteria too, for comparison:
+    /// the verdict is the evaluation rows').
+    pub fit: ScenarioComparison,
+}
+
 /// A session evaluated on one dataset.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionEvaluation {
     /// The data it ran on.
     pub data: EvaluatedData,
-    /// The decision and scenarios, audited, with criteria.
+    /// The decision and scenarios, audited, with criteria: on the evaluation rows when the
+    /// session has an evaluation split (then `split` holds the fit rows' numbers).
     pub comparison: ScenarioComparison,
+    /// With an evaluation split, the fit rows' numbers; `None` when the criteria are judged on
+    /// the rows the thresholds were chosen on (or on other data, with `check --data`).
+    pub split: Option<FitComparison>,
     /// The frontier, when asked for and computable.
     pub frontier: Option<FrontierSummary>,
     /// Why there is no frontier, when there is none.
@@ -225,7 +244,82 @@ pub fn evaluate_session(
     progress: &dyn Progress,
 ) -> Result<SessionEvaluation, SessionError> {
     let comparison = compare_scenarios(session, index, options.matching)?;
-    let (frontier, frontier_note) = match options.frontier_points {
+    let (frontier, frontier_note) = frontier_of(session, index, &comparison, options, progress);
+    Ok(SessionEvaluation {
+        data,
+        comparison,
+        split: None,
+        frontier,
+        frontier_note,
+    })
+}
+
+/// Evaluates `session` with its criteria judged on `held_out` and the fit rows' numbers beside
+/// them; the frontier is the fit rows' (where thresholds are chosen). Evaluation groups absent
+/// from the held-out rows are tolerated (a tiny group may have none there).
+pub fn evaluate_split(
+    session: &Session,
+    rows: &SplitIndexes,
+    data: EvaluatedData,
+    options: &EvaluateOptions,
+    progress: &dyn Progress,
+) -> Result<SessionEvaluation, SessionError> {
+    let fit = compare_scenarios(session, &rows.fit, options.matching)?;
+    let comparison = compare_scenarios(session, &rows.held_out, KeyMatching::Lenient)?;
+    let (frontier, frontier_note) = frontier_of(session, &rows.fit, &fit, options, progress);
+    let rows_of = |index: &GroupIndex| index.groups().iter().map(|g| g.curve.rows()).sum();
+    Ok(SessionEvaluation {
+        data,
+        comparison,
+        split: Some(FitComparison {
+            split: rows.split.clone(),
+            fit_rows: rows_of(&rows.fit),
+            evaluation_rows: rows_of(&rows.held_out),
+            fit,
+        }),
+        frontier,
+        frontier_note,
+    })
+}
+
+/// The fit and held-out rows of a session with an evaluation split, grouped as the session.
+#[derive(Clone, Debug)]
+pub struct SplitIndexes {
+    /// How they were split.
+    pub split: EvaluationSplit,
+    /// The rows the thresholds were chosen on.
+    pub fit: GroupIndex,
+    /// The rows the criteria are judged on.
+    pub held_out: GroupIndex,
+}
+
+impl SplitIndexes {
+    /// A held-out share of `sorted` (the whole data, grouped by the session's grouping).
+    pub fn holdout(
+        sorted: &SortedDataset,
+        grouping: &crate::engine::GroupingSpec,
+        fraction: f64,
+        seed: u64,
+    ) -> Result<Self, crate::engine::GroupingError> {
+        let (fit, held_out) =
+            SplitRows::holdout(sorted, grouping, fraction, seed)?.fit_and_held_out(HELD_OUT_PART);
+        Ok(Self {
+            split: EvaluationSplit::Holdout { fraction, seed },
+            fit,
+            held_out,
+        })
+    }
+}
+
+/// The session's frontier on `index` with the decision placed on it, or why there is none.
+fn frontier_of(
+    session: &Session,
+    index: &GroupIndex,
+    comparison: &ScenarioComparison,
+    options: &EvaluateOptions,
+    progress: &dyn Progress,
+) -> (Option<FrontierSummary>, Option<String>) {
+    match options.frontier_points {
         None => (None, Some("not computed".to_owned())),
         Some(points) => {
             let (constraint, because) = frontier_constraint(session);
@@ -238,23 +332,14 @@ pub fn evaluate_session(
             match frontier(index, &request, progress) {
                 Ok(frontier) => (
                     Some(FrontierSummary::new(
-                        &frontier,
-                        constraint,
-                        because,
-                        &comparison,
+                        &frontier, constraint, because, comparison,
                     )),
                     None,
                 ),
                 Err(error) => (None, Some(error.to_string())),
             }
         }
-    };
-    Ok(SessionEvaluation {
-        data,
-        comparison,
-        frontier,
-        frontier_note,
-    })
+    }
 }
 
 /// A session's data, loaded: the analysis and what the evaluation reports about the file.
@@ -308,7 +393,8 @@ impl Session {
     }
 
     /// Loads the data and evaluates the session on it; on another file than the recorded one,
-    /// threshold keys naming absent groups are ignored with a warning.
+    /// threshold keys naming absent groups are ignored with a warning. On the recorded data, a
+    /// session with an evaluation split judges its criteria on the evaluation rows.
     pub fn evaluate(
         &self,
         choice: &DataChoice,
@@ -324,7 +410,66 @@ impl Session {
                 KeyMatching::Lenient
             },
         };
-        evaluate_session(self, &data.analysis.index, data.info, &options, progress)
+        match (&self.evaluation, choice) {
+            (Some(split), DataChoice::Recorded) => {
+                let rows = self.split_indexes(split, &data.analysis, progress)?;
+                evaluate_split(self, &rows, data.info, &options, progress)
+            }
+            _ => evaluate_session(self, &data.analysis.index, data.info, &options, progress),
+        }
+    }
+
+    /// The fit and evaluation rows of `split`: a held-out share of `recorded`, or `recorded`
+    /// beside the evaluation file (which must be unchanged).
+    pub fn split_indexes(
+        &self,
+        split: &EvaluationSplit,
+        recorded: &Analysis,
+        progress: &dyn Progress,
+    ) -> Result<SplitIndexes, SessionError> {
+        let grouping_error = |source| {
+            SessionError::Analysis(AnalysisError::Grouping {
+                path: recorded.data.path.display().to_string(),
+                source,
+            })
+        };
+        match split {
+            EvaluationSplit::Holdout { fraction, seed } => {
+                SplitIndexes::holdout(&recorded.sorted, &self.grouping, *fraction, *seed)
+                    .map_err(grouping_error)
+            }
+            EvaluationSplit::File { data } => {
+                let path = self.resolve(&data.path);
+                let actual = sha256_dataset(&path).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        SessionError::DataMissing { path: path.clone() }
+                    }
+                    _ => SessionError::DataUnreadable {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    },
+                })?;
+                if actual != data.sha256 {
+                    return Err(SessionError::DataChanged {
+                        path,
+                        expected: data.sha256.clone(),
+                        actual,
+                    });
+                }
+                let held_out = Analysis::load(
+                    &path,
+                    &self.roles,
+                    &self.grouping,
+                    self.load_options(),
+                    progress,
+                )?;
+                Ok(SplitIndexes {
+                    split: split.clone(),
+                    fit: (*recorded.index).clone(),
+                    held_out: (*held_out.index).clone(),
+                })
+            }
+        }
     }
 
     /// The decision's audit on the recorded data and on `other`, group by group (drift).

@@ -115,6 +115,7 @@ impl SessionV0 {
             criteria: self.criteria,
             scenarios: Vec::new(),
             frontier_constraint: None,
+            evaluation: None,
             rationale: self.notes,
             sign_offs,
             base_directory: None,

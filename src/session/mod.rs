@@ -60,8 +60,8 @@ pub use criteria::{Criterion, CriterionError, CriterionResult, Outcome, evaluate
 pub use drift::{DatasetComparison, GroupDrift, compare_datasets};
 pub use error::SessionError;
 pub use evaluate::{
-    DataChoice, EvaluateOptions, EvaluatedData, FrontierSummary, GapAccuracy, SessionEvaluation,
-    evaluate_session,
+    DataChoice, EvaluateOptions, EvaluatedData, FitComparison, FrontierSummary, GapAccuracy,
+    SessionEvaluation, SplitIndexes, evaluate_session, evaluate_split,
 };
 pub use scenario::{KeyMatching, Scenario, ScenarioComparison, ScenarioResult, compare_scenarios};
 pub use signoff::{Decision, SignOff, SignOffDate};
@@ -129,6 +129,39 @@ pub enum DataStatus {
     },
 }
 
+/// Where a session's evaluation rows come from: rows its thresholds were not chosen on, so the
+/// criteria a team signs hold beyond the rows that were tuned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EvaluationSplit {
+    /// A share of the session's own rows held out at random, stratified by group and label
+    /// ([`crate::engine::split::holdout_mask`]); the rest are the fit rows.
+    Holdout {
+        /// The share held out, strictly between 0 and 1.
+        fraction: f64,
+        /// The split's seed: the same seed and data give the same split.
+        seed: u64,
+    },
+    /// Every row of another file with the same columns (fingerprinted like the data).
+    File {
+        /// The file, relative to the session file's directory unless absolute, and its SHA-256.
+        data: DataFingerprint,
+    },
+}
+
+impl EvaluationSplit {
+    /// In words, for reports: "30% of the rows held out at random (…, seed 7)".
+    pub fn description(&self) -> String {
+        match self {
+            EvaluationSplit::Holdout { fraction, seed } => format!(
+                "{}% of the rows held out at random (stratified by group and label, seed {seed})",
+                (fraction * 100.0 * 1e6).round() / 1e6
+            ),
+            EvaluationSplit::File { data } => format!("the rows of {}", data.path),
+        }
+    }
+}
+
 /// A recorded decision: data, mapping, grouping, thresholds, criteria, scenarios, rationale and
 /// sign-offs. See the module documentation for the file format.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -173,6 +206,11 @@ pub struct Session {
     /// about a gap decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frontier_constraint: Option<Constraint>,
+    /// Which rows the criteria are judged on when they are not the rows the thresholds were
+    /// chosen on: a held-out share of the data, or another file. `None`: the same rows (the
+    /// report then says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationSplit>,
     /// Why these thresholds and this metric.
     #[serde(default)]
     pub rationale: String,
@@ -263,6 +301,7 @@ impl Session {
             criteria: Vec::new(),
             scenarios: Vec::new(),
             frontier_constraint: None,
+            evaluation: None,
             rationale: String::new(),
             sign_offs: Vec::new(),
             base_directory: None,
@@ -383,6 +422,26 @@ impl Session {
                 format!("expected a number ≥ 0, found {}", self.min_count),
             ));
         }
+        match &self.evaluation {
+            Some(EvaluationSplit::Holdout { fraction, .. })
+                if !(fraction.is_finite() && *fraction > 0.0 && *fraction < 1.0) =>
+            {
+                return Err((
+                    vec![key("evaluation"), key("fraction")],
+                    format!("expected a share strictly between 0 and 1, found {fraction}"),
+                ));
+            }
+            Some(EvaluationSplit::File { data }) => {
+                let sha = &data.sha256;
+                if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err((
+                        vec![key("evaluation"), key("data"), key("sha256")],
+                        format!("expected a SHA-256 (64 hexadecimal digits), found `{sha}`"),
+                    ));
+                }
+            }
+            _ => {}
+        }
         let mut baseline: Option<usize> = None;
         for (position, scenario) in self.scenarios.iter().enumerate() {
             let at = |field: &str| vec![key("scenarios"), Segment::Index(position), key(field)];
@@ -443,7 +502,10 @@ impl Session {
             })?;
         let mut copy = self.clone();
         copy.schema_version = SCHEMA_VERSION;
-        copy.data.path = self.data_path_relative_to(path);
+        copy.data.path = self.stored_relative_to(&self.data.path, path);
+        if let Some(EvaluationSplit::File { data }) = &mut copy.evaluation {
+            data.path = self.stored_relative_to(&data.path, path);
+        }
         let mut text =
             serde_json::to_string_pretty(&copy).map_err(|e| SessionError::Unwritable {
                 path: path.to_path_buf(),
@@ -460,23 +522,28 @@ impl Session {
 
     /// The data file's path, resolved against the session's directory.
     pub fn data_path(&self) -> PathBuf {
-        let stored = Path::new(&self.data.path);
+        self.resolve(&self.data.path)
+    }
+
+    /// A path as stored in the session, resolved against the session's directory.
+    pub fn resolve(&self, stored: &str) -> PathBuf {
+        let stored = Path::new(stored);
         match &self.base_directory {
             Some(base) if stored.is_relative() => base.join(stored),
             _ => stored.to_path_buf(),
         }
     }
 
-    /// The data path as it should be written in a session file at `session_file`.
-    fn data_path_relative_to(&self, session_file: &Path) -> String {
+    /// A stored path as it should be written in a session file at `session_file`.
+    fn stored_relative_to(&self, stored: &str, session_file: &Path) -> String {
         let directory = session_file
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         stored_path(
-            &self.data_path(),
+            &self.resolve(stored),
             directory,
-            Path::new(&self.data.path).is_absolute(),
+            Path::new(stored).is_absolute(),
         )
     }
 
