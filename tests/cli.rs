@@ -2062,3 +2062,98 @@ fn the_long_csv_has_a_row_per_group_and_metric_matching_the_json() {
         "a formula-like level is escaped"
     );
 }
+
+/// A session on a copy of the sample beside it (so every path in the outputs is `lending.csv`),
+/// fitted and judged on a seeded holdout, with a scenario and a sign-off.
+fn snapshot_session(directory: &Path) -> PathBuf {
+    let data = directory.join("lending.csv");
+    std::fs::copy(SAMPLE, &data).unwrap();
+    let thresholds = directory.join("t.json");
+    fulcrum()
+        .current_dir(directory)
+        .args([
+            "optimize",
+            "lending.csv",
+            "--score",
+            "score",
+            "--label",
+            "repaid",
+        ])
+        .args(["--group", "race", "--constraint", "equal_opportunity"])
+        .args(["--tolerance", "0.02", "--holdout", "0.5", "--seed", "7"])
+        .args(["--write-thresholds", "t.json"])
+        .assert()
+        .success();
+    assert!(thresholds.exists());
+    fulcrum()
+        .current_dir(directory)
+        .args([
+            "session",
+            "new",
+            "lending.csv",
+            "--score",
+            "score",
+            "--label",
+            "repaid",
+        ])
+        .args(["--group", "race", "--thresholds", "t.json"])
+        .args(["--title", "Loans | Q4 <review>"])
+        .args(["--criterion", "equal_opportunity_difference <= 0.03"])
+        .args(["--criterion", "demographic_parity_ratio >= 0.8 at 95%"])
+        .args([
+            "--rationale",
+            "Chosen on half the rows;\nchecked on the other half.",
+        ])
+        .args(["--holdout", "0.5", "--seed", "7", "--out", "s.json"])
+        .assert()
+        .success();
+    fulcrum()
+        .current_dir(directory)
+        .args(["session", "scenario", "s.json", "--name", "One threshold"])
+        .args(["--threshold", "0.5", "--baseline"])
+        .assert()
+        .success();
+    fulcrum()
+        .current_dir(directory)
+        .args([
+            "session",
+            "sign",
+            "s.json",
+            "--name",
+            "Ada *L*",
+            "--role",
+            "Model risk",
+        ])
+        .args([
+            "--date",
+            "2026-12-05",
+            "--decision",
+            "approved_with_conditions",
+        ])
+        .args(["--comment", "Re-check after Q1 | monitor `Other`"])
+        .assert()
+        .success();
+    directory.join("s.json")
+}
+
+fn stdout_text(assert: assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn the_wording_of_reports_check_and_the_audit_table_is_reviewed_as_snapshots() {
+    let directory = tempfile::tempdir().unwrap();
+    let session = snapshot_session(directory.path());
+    let markdown = stdout_text(
+        fulcrum()
+            .current_dir(directory.path())
+            .args(["report", "s.json", "--out", "-", "--format", "md"])
+            .assert()
+            .success(),
+    );
+    insta::assert_snapshot!("session_report_markdown", markdown);
+    let check = stdout_text(fulcrum().arg("check").arg(&session).assert());
+    insta::assert_snapshot!("check_table", check);
+    let table = sample_audit_table(&[]);
+    insta::assert_snapshot!("audit_table_sex_race", table);
+}

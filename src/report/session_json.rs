@@ -183,6 +183,17 @@ pub fn session_json(session: &Session, evaluation: &SessionEvaluation) -> Value 
             "warnings": evaluation.data.warnings,
         },
         "warnings": comparison.warnings,
+        "evaluation": evaluation_protocol_json(evaluation),
+        "fit": evaluation.split.as_ref().map_or(Value::Null, |split| json!({
+            "rows": split.fit_rows,
+            "criteria": criteria_json(&split.fit.decision.criteria),
+            "summary": split.fit.decision.audit.summary.numbers().iter()
+                .map(|(key, value)| ((*key).to_owned(), optional_json(*value)))
+                .collect::<Map<String, Value>>(),
+            "overall_accuracy": optional_json(
+                split.fit.decision.audit.overall.values.get(crate::engine::Metric::Accuracy),
+            ),
+        })),
         "decision": column_json(&comparison.decision),
         "scenarios": comparison.scenarios.iter().map(column_json).collect::<Vec<_>>(),
         "frontier": frontier,

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use super::{session_html, session_json, session_markdown};
+use super::render_html::render_html;
+use super::render_markdown::render_markdown;
+use super::session_content::session_document;
+use super::session_json;
 use crate::session::{Session, SessionEvaluation};
 
 /// The formats of a session's sign-off report.
@@ -47,8 +50,10 @@ impl SessionReportFormat {
     /// The report's text.
     pub fn render(self, session: &Session, evaluation: &SessionEvaluation) -> String {
         match self {
-            SessionReportFormat::Html => session_html(session, evaluation),
-            SessionReportFormat::Markdown => session_markdown(session, evaluation),
+            SessionReportFormat::Html => render_html(&session_document(session, evaluation)),
+            SessionReportFormat::Markdown => {
+                render_markdown(&session_document(session, evaluation))
+            }
             SessionReportFormat::Json => {
                 super::format::json_document(session_json(session, evaluation))
             }

@@ -226,8 +226,8 @@ pub fn protocol_text(evaluation: &SessionEvaluation) -> Option<String> {
         )),
         None if evaluation.data.matches_session => Some(
             "Criteria judged on the same rows the thresholds were chosen on: these numbers \
-             flatter the decision. Record an evaluation split (`session new --holdout F` or \
-             `--evaluate-on FILE`) to judge it on rows it was not tuned on."
+             flatter the decision. Record an evaluation split (session new --holdout F, or \
+             --evaluate-on FILE) to judge it on rows it was not tuned on."
                 .to_owned(),
         ),
         None => None,
