@@ -772,3 +772,95 @@ fn the_summary_shows_the_engines_bootstrap_intervals_worked_out_off_the_ui_threa
     let expected = fulcrum::engine::uncertainty::audit_uncertainty(&audit, &Default::default());
     assert_eq!(harness.state().intervals(), Some(&expected));
 }
+
+#[test]
+fn holding_out_rows_judges_the_criteria_on_them_and_optimizes_on_the_rest() {
+    use fulcrum::app::state::RowsShown;
+    use fulcrum::engine::SortedDataset;
+    use fulcrum::session::SplitIndexes;
+    let mut harness = explorer(StartWith::Sample);
+    // A new data file's session is started once its fingerprint is taken.
+    settle(&mut harness);
+    harness.get_by_label("Hold out rows for evaluation").click();
+    settle(&mut harness);
+    let split = harness.state().state().evaluation_split().cloned();
+    let Some(fulcrum::session::EvaluationSplit::Holdout { fraction, seed }) = split else {
+        panic!("no holdout split: {split:?}");
+    };
+    assert_eq!(fraction, 0.3);
+    // The same rows as the library's holdout, audited at the window's thresholds.
+    let workspace = harness.state().workspace().unwrap();
+    let sorted: &SortedDataset = &workspace.sorted;
+    let rows = SplitIndexes::holdout(sorted, &workspace.grouping, fraction, seed).unwrap();
+    let thresholds = harness.state().thresholds().values().to_vec();
+    let fit = audit(&rows.fit, &thresholds, &AuditOptions::default()).unwrap();
+    let held_out = audit(&rows.held_out, &thresholds, &AuditOptions::default()).unwrap();
+    let audits = harness
+        .state()
+        .split_audits()
+        .expect("the split is worked out");
+    assert_eq!(audits.fit, fit);
+    assert_eq!(audits.evaluation, held_out);
+    // The table shows the evaluation rows by default; the switch shows the fit rows.
+    assert_eq!(harness.state().audit(), Some(&held_out));
+    harness.get_by_label_contains("Fit (").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().state().rows_shown(), RowsShown::Fit);
+    assert_eq!(harness.state().audit(), Some(&fit));
+    // The optimizer works on the fit rows.
+    let tuning = harness.state().tuning_index().unwrap();
+    assert_eq!(*tuning, rows.fit);
+    // Turning it off judges every row again.
+    harness.get_by_label("Hold out rows for evaluation").click();
+    settle(&mut harness);
+    assert!(harness.state().split_audits().is_none());
+    assert!(harness.state().state().evaluation_split().is_none());
+}
+
+#[test]
+fn the_cross_validated_frontier_is_the_librarys_and_ratios_show_their_intervals() {
+    use fulcrum::engine::SplitRows;
+    use fulcrum::engine::split::DEFAULT_SPLIT_SEED;
+    use fulcrum::optimize::{FrontierRequest, Objective, cross_validated_frontier};
+    use fulcrum::progress::NoProgress;
+    let mut harness = explorer(StartWith::Sample);
+    harness
+        .get_by_label("Cross-validated frontier (5 folds)")
+        .click();
+    harness.step();
+    settle(&mut harness);
+    let workspace = harness.state().workspace().unwrap();
+    let (sorted, grouping) = (workspace.sorted.clone(), workspace.grouping.clone());
+    let index = workspace.index.clone();
+    let constraint = harness.state_mut().optimize_panel().constraint;
+    let tolerances: Vec<f64> = harness
+        .state_mut()
+        .optimize_panel()
+        .frontier_points(&index)
+        .unwrap()
+        .iter()
+        .map(|p| p.tolerance)
+        .collect();
+    let request = FrontierRequest {
+        constraint,
+        objective: Objective::Accuracy,
+        rule: fulcrum::engine::DecisionRule::AtLeast,
+        points: tolerances.len(),
+    };
+    let folded = SplitRows::folds(&sorted, &grouping, 5, DEFAULT_SPLIT_SEED).unwrap();
+    let expected =
+        cross_validated_frontier(&folded, &request, &tolerances, 0.95, &NoProgress).unwrap();
+    let shown = harness
+        .state_mut()
+        .optimize_panel()
+        .cross_validation()
+        .cloned()
+        .expect("the band was computed");
+    assert_eq!(shown, expected);
+    // The by-group plot switches to ratios to the reference, whose whiskers are the bootstrap
+    // intervals of the audit on screen.
+    harness.get_by_label("ratio to ref.").click();
+    harness.run_steps(2);
+    assert!(harness.state().plots().group_ratios);
+    assert!(harness.state().intervals().is_some());
+}

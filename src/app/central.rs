@@ -35,21 +35,37 @@ impl FulcrumApp {
             return;
         };
         let hidden = &self.derived.hidden;
-        let key = (self.generation, self.state.revision());
+        let key = self.derived_key();
         let intervals = self
             .uncertainty
             .as_ref()
             .filter(|(k, _)| *k == key)
             .map(|(_, u)| u);
+        let split = self.derived.split.as_ref();
+        let rows_shown = self.state.rows_shown();
+        let mut show_rows = None;
+        let warnings = intervals.map_or(0, |u| table::undecided_groups(audit, u).len());
+        let reserved = table::summary_height(ui, warnings);
+        // Room for every row when it fits in the table's share of the height (else it scrolls).
+        let shown_rows = hidden.iter().filter(|h| !**h).count() + 2 + usize::from(split.is_some());
+        let wanted = table::row_height(ui) * shown_rows as f32 + reserved + 16.0;
         egui::Panel::bottom("table")
             .resizable(true)
-            .default_size(300.0_f32.min(table_max))
+            .default_size(wanted.min(table_max))
+            .min_size(wanted.min(table_max))
             .max_size(table_max)
             .show(ui, |ui| {
-                table::metrics_table_ui(ui, audit, &mut self.table, hidden);
+                if let Some(split) = split {
+                    show_rows = table::rows_switch_ui(ui, rows_shown, split);
+                }
+                table::metrics_table_ui(ui, audit, &mut self.table, hidden, reserved);
                 ui.separator();
-                table::summary_ui(ui, audit, intervals);
+                table::summary_ui(ui, audit, intervals, split.map(|s| (rows_shown, s)));
             });
+        if let Some(rows) = show_rows {
+            // Not `self.push`: the audit drawn above is still borrowed.
+            self.commands.push(Command::Edit(Edit::ShowRows(rows)));
+        }
         table::explain_ui(ctx, audit, &mut self.table);
         egui::CentralPanel::default().show(ui, |ui| {
             self.legend_ui(ui);
@@ -142,9 +158,15 @@ impl FulcrumApp {
         let (Some(workspace), Some(audit)) = (self.workspace.as_ref(), self.derived.audit()) else {
             return;
         };
+        let tuning = self
+            .tuning_index()
+            .unwrap_or_else(|| std::sync::Arc::clone(&workspace.index));
+        // The frontier is the fit rows' (where thresholds are chosen): place the current
+        // thresholds by their fit-row numbers.
+        let tuning_audit = self.derived.split.as_ref().map_or(audit, |s| &s.fit);
         let scenario_points = self
             .optimize
-            .frontier_for(&workspace.index)
+            .frontier_for(&tuning)
             .map(|(_, constraint, objective)| self.scenario_points(constraint, objective))
             .unwrap_or_default();
         let visible: Vec<bool> = self
@@ -162,6 +184,11 @@ impl FulcrumApp {
             visible: &visible,
             score_range: workspace.score_range,
             data_generation: self.generation,
+            intervals: self
+                .uncertainty
+                .as_ref()
+                .filter(|(k, _)| *k == self.derived_key())
+                .map(|(_, u)| u),
         };
         let spacing = ui.spacing().item_spacing;
         let size = ui.available_size();
@@ -220,8 +247,8 @@ impl FulcrumApp {
                 action = optimize_panel::frontier_plot_ui(
                     ui,
                     optimize,
-                    &workspace.index,
-                    audit,
+                    &tuning,
+                    tuning_audit,
                     &scenario_points,
                     rule,
                     ctx.clone(),
@@ -244,10 +271,16 @@ impl FulcrumApp {
     }
 
     fn side_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(workspace) = &self.workspace else {
+        let Some(index) = self.tuning_index() else {
             return;
         };
-        let index = std::sync::Arc::clone(&workspace.index);
+        // Cross-validation folds every row; with held-out evaluation rows it is not offered.
+        let folds = self
+            .workspace
+            .as_ref()
+            .filter(|_| self.state.evaluation_split().is_none())
+            .map(|w| (std::sync::Arc::clone(&w.sorted), w.grouping.clone()));
+        self.optimize.set_cross_validation_rows(folds);
         let mut action = OptimizeAction::None;
         egui::CollapsingHeader::new(RichText::new("Optimize").strong())
             .default_open(true)

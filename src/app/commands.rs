@@ -123,7 +123,9 @@ impl FulcrumApp {
                 fixed.push((group, *value));
             }
             self.held_group = Some(group);
-            let index = std::sync::Arc::clone(&workspace.index);
+            let Some(index) = self.tuning_index() else {
+                return;
+            };
             self.optimize
                 .request_hold(&index, self.state.options().rule, fixed, self.ctx.clone());
         }
@@ -131,8 +133,23 @@ impl FulcrumApp {
 
     /// Brings derived state up to date (does nothing when nothing changed).
     pub(super) fn refresh_derived(&mut self) {
-        self.derived
-            .refresh(self.generation, self.workspace.as_ref(), &self.state);
+        if let Some(problem) = self.split.follow(
+            self.generation,
+            self.state.evaluation_split(),
+            self.workspace.as_ref(),
+            self.ctx.clone(),
+        ) {
+            self.errors.push(problem);
+        }
+        let split = self
+            .split
+            .current(self.generation, self.state.evaluation_split());
+        self.derived.refresh(
+            (self.generation, self.state.revision(), self.split.version()),
+            self.workspace.as_ref(),
+            &self.state,
+            split,
+        );
         self.start_intervals();
     }
 }

@@ -4,7 +4,8 @@
 //! an idle frame or a mouse move that changes nothing costs no audit, no serialisation and no
 //! criteria evaluation.
 
-use super::state::ExplorerState;
+use super::split::SplitReady;
+use super::state::{ExplorerState, RowsShown};
 use super::workspace::Workspace;
 use crate::engine::{Audit, ThresholdMap, audit};
 use crate::session::Session;
@@ -23,10 +24,21 @@ pub fn session_now(state: &ExplorerState, workspace: &Workspace) -> Option<Sessi
     Some(session)
 }
 
+/// What derived state is computed for: (data generation, state revision, split rows version).
+pub type DerivedKey = (u64, u64, u64);
+
+/// The decision audited on both sides of an evaluation split.
+pub struct SplitAudits {
+    /// On the rows the thresholds are chosen on.
+    pub fit: Audit,
+    /// On the rows the criteria are judged on.
+    pub evaluation: Audit,
+}
+
 /// Results derived from (data, state), computed once per change.
 #[derive(Default)]
 pub struct Derived {
-    key: Option<(u64, u64)>,
+    key: Option<DerivedKey>,
     /// How many times this was recomputed (tests check that idle frames do not recompute).
     pub refreshes: u64,
     /// The audit of the current thresholds (what the table and plots show), or why it failed.
@@ -38,6 +50,9 @@ pub struct Derived {
     pub comparison: Option<Result<ScenarioComparison, String>>,
     /// Groups left out of the plots and the table (under the minimum count, when asked).
     pub hidden: Vec<bool>,
+    /// With an evaluation split, the decision on its fit and evaluation rows (`audit` is the one
+    /// [`ExplorerState::rows_shown`] picks).
+    pub split: Option<SplitAudits>,
 }
 
 impl Derived {
@@ -45,11 +60,11 @@ impl Derived {
     /// `generation`); does nothing when neither changed since the last call.
     pub fn refresh(
         &mut self,
-        generation: u64,
+        key: DerivedKey,
         workspace: Option<&Workspace>,
         state: &ExplorerState,
+        split: Option<&SplitReady>,
     ) {
-        let key = (generation, state.revision());
         if self.key == Some(key) {
             return;
         }
@@ -63,12 +78,25 @@ impl Derived {
             };
             return;
         };
-        let audited = audit(
-            &workspace.index,
-            state.thresholds().values(),
-            state.options(),
-        )
-        .map_err(|e| format!("the audit failed: {e}"));
+        let thresholds = state.thresholds().values();
+        let audit_of = |index| {
+            audit(index, thresholds, state.options()).map_err(|e| format!("the audit failed: {e}"))
+        };
+        self.split = None;
+        let audited = match split {
+            Some(rows) => match (audit_of(&rows.fit), audit_of(&rows.held_out)) {
+                (Ok(fit), Ok(evaluation)) => {
+                    let shown = match state.rows_shown() {
+                        RowsShown::Fit => fit.clone(),
+                        RowsShown::Evaluation => evaluation.clone(),
+                    };
+                    self.split = Some(SplitAudits { fit, evaluation });
+                    Ok(shown)
+                }
+                (Err(error), _) | (_, Err(error)) => Err(error),
+            },
+            None => audit_of(&workspace.index),
+        };
         self.hidden = match &audited {
             Ok(audit) => audit
                 .groups
@@ -79,8 +107,10 @@ impl Derived {
         };
         self.audit = Some(audited);
         self.session = session_now(state, workspace);
+        // With a split, the criteria are judged on the evaluation rows.
+        let judged_on = split.map_or(&workspace.index, |rows| &rows.held_out);
         self.comparison = self.session.as_ref().map(|session| {
-            compare_scenarios(session, &workspace.index, KeyMatching::Lenient)
+            compare_scenarios(session, judged_on, KeyMatching::Lenient)
                 .map_err(|e| format!("scenarios: {e}"))
         });
     }

@@ -10,13 +10,14 @@ use egui::RichText;
 use super::jobs::Job;
 use super::palette::{PASS, WARNING, group_color};
 use super::state::Edit;
+use crate::engine::split::DEFAULT_SPLIT_SEED;
 use crate::engine::{Metric, ThresholdMap};
 use crate::report::format::rate;
 use crate::session::criteria::{CriterionResult, Outcome};
 use crate::session::drift::{DRIFT_METRICS, DatasetComparison};
 use crate::session::scenario::{Scenario, ScenarioComparison};
 use crate::session::signoff::{Decision, SignOffDate};
-use crate::session::{Criterion, Session};
+use crate::session::{Criterion, EvaluationSplit, Session};
 
 /// Draft of a sign-off entry.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +68,65 @@ pub enum GovernanceOutput {
     Drift(PathBuf, Box<DatasetComparison>),
 }
 
+/// Share of rows held out when the user turns the split on.
+const DEFAULT_HOLDOUT: f64 = 0.3;
+
+/// Whether the criteria are judged on held-out rows: a checkbox, the share and the seed.
+fn evaluation_ui(ui: &mut egui::Ui, session: &Session) -> Option<Edit> {
+    if let Some(EvaluationSplit::File { data }) = &session.evaluation {
+        ui.label(format!(
+            "Criteria are judged on the rows of {} by `fulcrum check` and the report; the window shows this file's rows.",
+            data.path
+        ));
+        return None;
+    }
+    let current = match &session.evaluation {
+        Some(EvaluationSplit::Holdout { fraction, seed }) => Some((*fraction, *seed)),
+        _ => None,
+    };
+    let mut on = current.is_some();
+    let (mut fraction, mut seed) = current.unwrap_or((DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED));
+    let mut changed = ui
+        .checkbox(&mut on, "Hold out rows for evaluation")
+        .on_hover_text(
+            "Thresholds are chosen (optimizer, frontier, hold parity) on the other rows; the criteria are judged on these, which the thresholds were not tuned on",
+        )
+        .changed();
+    if on {
+        ui.horizontal(|ui| {
+            let label = ui.label("Share");
+            let mut percent = fraction * 100.0;
+            changed |= ui
+                .add(
+                    egui::DragValue::new(&mut percent)
+                        .range(5.0..=80.0)
+                        .speed(1.0)
+                        .suffix("%"),
+                )
+                .labelled_by(label.id)
+                .changed();
+            fraction = (percent / 100.0).clamp(0.05, 0.8);
+            let label = ui.label("Seed");
+            changed |= ui
+                .add(egui::DragValue::new(&mut seed))
+                .labelled_by(label.id)
+                .changed();
+        });
+        ui.label(
+            RichText::new("Stratified by group and label; the same share and seed as `fulcrum optimize --holdout` give the same rows.")
+                .small()
+                .weak(),
+        );
+    } else {
+        ui.label(
+            RichText::new("Criteria are judged on the rows the thresholds are chosen on, which flatters them.")
+                .small()
+                .color(WARNING),
+        );
+    }
+    changed.then(|| Edit::SetEvaluation(on.then_some(EvaluationSplit::Holdout { fraction, seed })))
+}
+
 fn outcome_badge(ui: &mut egui::Ui, outcome: Outcome) {
     let (text, color) = match outcome {
         Outcome::Pass => ("PASS", PASS),
@@ -104,6 +164,9 @@ impl GovernancePanel {
         results: &[CriterionResult],
     ) -> Vec<Edit> {
         let mut edits = Vec::new();
+        egui::CollapsingHeader::new(RichText::new("Evaluation rows").strong())
+            .default_open(true)
+            .show(ui, |ui| edits.extend(evaluation_ui(ui, session)));
         egui::CollapsingHeader::new(RichText::new("Acceptance criteria").strong())
             .default_open(true)
             .show(ui, |ui| self.criteria_ui(ui, results, &mut edits));

@@ -21,6 +21,7 @@ pub mod plots;
 mod session_flow;
 pub mod settings;
 mod slicing;
+mod split;
 pub mod state;
 pub mod table;
 pub mod thresholds;
@@ -29,7 +30,7 @@ pub mod workspace;
 use std::path::{Path, PathBuf};
 
 pub use self::commands::Command;
-use self::derived::Derived;
+use self::derived::{Derived, DerivedKey};
 use self::export::PngExport;
 use self::governance::GovernancePanel;
 use self::jobs::Job;
@@ -140,9 +141,11 @@ pub struct FulcrumApp {
     load_job: Option<Job<Result<Loaded, String>>>,
     regroup_job: Option<Job<Result<Regrouped, String>>>,
     /// Bootstrap intervals of the audit of derived key `.0` (worker thread; never per frame).
-    uncertainty_job: Option<((u64, u64), Job<AuditUncertainty>)>,
+    uncertainty_job: Option<(DerivedKey, Job<AuditUncertainty>)>,
     /// The intervals on screen and the derived key they belong to.
-    uncertainty: Option<((u64, u64), AuditUncertainty)>,
+    uncertainty: Option<(DerivedKey, AuditUncertainty)>,
+    /// The fit and evaluation rows of the session's evaluation split.
+    split: split::SplitRows,
     /// The new session's fingerprint, taken after the first frame, for data generation `.0`.
     fingerprint_job: Option<(u64, Job<Result<DataFingerprint, String>>)>,
     queued_grouping: Option<GroupingSpec>,
@@ -184,6 +187,7 @@ impl FulcrumApp {
             fingerprint_job: None,
             uncertainty_job: None,
             uncertainty: None,
+            split: split::SplitRows::default(),
             queued_grouping: None,
             png: PngExport::default(),
             optimize: OptimizePanel::default(),
@@ -303,6 +307,7 @@ impl FulcrumApp {
             || self.regroup_job.is_some()
             || self.fingerprint_job.is_some()
             || self.uncertainty_job.is_some()
+            || self.split.is_busy()
             || self.optimize.is_busy()
             || self.governance.job.is_some()
     }
@@ -326,9 +331,28 @@ impl FulcrumApp {
             .map(|(_, u)| u)
     }
 
-    /// The key derived state is computed for: (data generation, state revision).
-    fn derived_key(&self) -> (u64, u64) {
-        (self.generation, self.state.revision())
+    /// The key derived state is computed for: (data generation, state revision, split rows).
+    fn derived_key(&self) -> DerivedKey {
+        (self.generation, self.state.revision(), self.split.version())
+    }
+
+    /// The rows thresholds are chosen on: the fit rows of the evaluation split when there is
+    /// one (and it is worked out), else every row.
+    pub fn tuning_index(&self) -> Option<std::sync::Arc<crate::engine::GroupIndex>> {
+        let workspace = self.workspace.as_ref()?;
+        Some(
+            self.split
+                .current(self.generation, self.state.evaluation_split())
+                .map_or_else(
+                    || std::sync::Arc::clone(&workspace.index),
+                    |rows| std::sync::Arc::clone(&rows.fit),
+                ),
+        )
+    }
+
+    /// The decision on the fit and evaluation rows, when the session has an evaluation split.
+    pub fn split_audits(&self) -> Option<&derived::SplitAudits> {
+        self.derived.split.as_ref()
     }
 
     /// How many times derived state (audit, session, criteria) was recomputed: once per change,
@@ -420,9 +444,9 @@ impl FulcrumApp {
             }
             self.start_intervals();
         }
-        if let Some(workspace) = &self.workspace {
+        if let Some(index) = self.tuning_index() {
             let rule = self.state.options().rule;
-            if let Some(values) = self.optimize.poll(&workspace.index, rule, self.ctx.clone()) {
+            if let Some(values) = self.optimize.poll(&index, rule, self.ctx.clone()) {
                 let mut fixed = self.state.thresholds().locked_groups();
                 fixed.extend(self.held_group);
                 self.push(Edit::HoldParity { values, fixed });
@@ -543,7 +567,7 @@ impl eframe::App for FulcrumApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.ctx.get_or_insert_with(|| ctx.clone());
-        let seen = (self.generation, self.state.revision());
+        let seen = self.derived_key();
         // Finished jobs and dropped files first, so this frame draws their results.
         self.poll_jobs();
         self.handle_dropped_files(&ctx);
@@ -575,7 +599,7 @@ impl eframe::App for FulcrumApp {
         }
         self.run_commands();
         self.update_title(&ctx);
-        if (self.generation, self.state.revision()) != seen {
+        if self.derived_key() != seen {
             // Commands ran after the panels drew: draw their result.
             ctx.request_repaint();
         }

@@ -10,10 +10,13 @@ use egui_plot::{HoverPosition, Line, LineStyle, MarkerShape, PlotPoint, Points};
 use super::jobs::Job;
 use super::palette::WARNING;
 use super::thresholds::Snapshot;
-use crate::engine::{Audit, DecisionRule, GroupIndex, Metric};
+use crate::engine::split::DEFAULT_SPLIT_SEED;
+use crate::engine::{
+    Audit, DecisionRule, GroupIndex, GroupingSpec, Metric, SortedDataset, SplitRows,
+};
 use crate::optimize::{
-    Capacity, Constraint, Frontier, FrontierRequest, Guarantee, Objective, PreparedProblem,
-    Solution, frontier, optimize,
+    Capacity, Constraint, CrossValidation, Frontier, FrontierRequest, Guarantee, Objective,
+    PreparedProblem, Solution, cross_validated_frontier, frontier, optimize,
 };
 
 /// Pixels within which a click picks a frontier point.
@@ -21,6 +24,15 @@ const PICK_DISTANCE: f32 = 12.0;
 
 /// Tolerances computed for the frontier in the window.
 const FRONTIER_POINTS: usize = 101;
+
+/// Folds of the window's cross-validated frontier band.
+const BAND_FOLDS: usize = 5;
+
+/// Every how many tolerances the band draws an interval cross (the line goes through all).
+const BAND_CROSS_EVERY: usize = 20;
+
+/// A frontier and, when asked, its cross-validated companion.
+type FrontierResult = (Frontier, Option<CrossValidation>);
 
 /// A result tied to the grouping it was computed for.
 struct Keyed<T> {
@@ -56,14 +68,20 @@ pub struct OptimizePanel {
     pub capacity: String,
     /// Re-optimize the other groups while one group's threshold is dragged.
     pub hold_parity: bool,
+    /// Draw the cross-validated frontier beside the in-sample one.
+    pub cross_validate: bool,
+    /// The rows cross-validation folds (the whole data and its grouping), when it is possible
+    /// (not with held-out evaluation rows, which already judge the thresholds).
+    cross_validation_rows: Option<(Arc<SortedDataset>, GroupingSpec)>,
     /// The last problem, in words.
     pub message: Option<String>,
     /// The frontier plot's last transform (tests click points by screen position with it).
     pub frontier_transform: Option<egui_plot::PlotTransform>,
     solution: Option<Keyed<Solution>>,
     frontier: Option<Keyed<(Frontier, Constraint, Objective)>>,
+    cross_validation: Option<CrossValidation>,
     optimize_job: Option<Job<Result<Solution, String>>>,
-    frontier_job: Option<Job<Result<Frontier, String>>>,
+    frontier_job: Option<Job<Result<FrontierResult, String>>>,
     hold_job: Option<Job<HoldOutput>>,
     queued_hold: Option<Vec<(usize, f64)>>,
     prepared: Option<Arc<PreparedProblem>>,
@@ -79,6 +97,7 @@ struct FrontierKey {
     constraint: Constraint,
     objective: Objective,
     rule: DecisionRule,
+    cross_validate: bool,
 }
 
 impl Default for OptimizePanel {
@@ -91,10 +110,13 @@ impl Default for OptimizePanel {
             fn_cost: 1.0,
             capacity: String::new(),
             hold_parity: false,
+            cross_validate: false,
+            cross_validation_rows: None,
             message: None,
             frontier_transform: None,
             solution: None,
             frontier: None,
+            cross_validation: None,
             optimize_job: None,
             frontier_job: None,
             hold_job: None,
@@ -218,17 +240,53 @@ impl OptimizePanel {
             rule,
             points: FRONTIER_POINTS,
         };
-        self.frontier_asked = Some(FrontierKey {
+        let folds = self
+            .cross_validation_rows
+            .clone()
+            .filter(|_| self.cross_validate);
+        self.frontier_asked = Some(self.frontier_key(index, rule));
+        let index = Arc::clone(index);
+        self.message = None;
+        self.frontier_job = Some(Job::spawn("computing the frontier", ctx, move |progress| {
+            let computed = frontier(&index, &request, progress).map_err(|e| e.to_string())?;
+            let Some((sorted, grouping)) = folds else {
+                return Ok((computed, None));
+            };
+            let tolerances: Vec<f64> = computed.points.iter().map(|p| p.tolerance).collect();
+            let folded = SplitRows::folds(&sorted, &grouping, BAND_FOLDS, DEFAULT_SPLIT_SEED)
+                .map_err(|e| e.to_string())?;
+            let cross = cross_validated_frontier(
+                &folded,
+                &request,
+                &tolerances,
+                crate::engine::intervals::DEFAULT_CONFIDENCE,
+                progress,
+            )
+            .map_err(|e| format!("cross-validation: {e}"))?;
+            Ok((computed, Some(cross)))
+        }));
+    }
+
+    /// What a frontier computed now for `index` would be keyed by.
+    fn frontier_key(&self, index: &Arc<GroupIndex>, rule: DecisionRule) -> FrontierKey {
+        FrontierKey {
             index: index_id(index),
             constraint: self.constraint,
             objective: self.objective(),
             rule,
-        });
-        let index = Arc::clone(index);
-        self.message = None;
-        self.frontier_job = Some(Job::spawn("computing the frontier", ctx, move |progress| {
-            frontier(&index, &request, progress).map_err(|e| e.to_string())
-        }));
+            cross_validate: self.cross_validate && self.cross_validation_rows.is_some(),
+        }
+    }
+
+    /// The rows the cross-validated band folds: the whole data and its grouping, or `None`
+    /// when the session holds rows out for evaluation (those already judge the thresholds).
+    pub fn set_cross_validation_rows(&mut self, rows: Option<(Arc<SortedDataset>, GroupingSpec)>) {
+        self.cross_validation_rows = rows;
+    }
+
+    /// The cross-validated frontier drawn beside the frontier, when computed.
+    pub fn cross_validation(&self) -> Option<&CrossValidation> {
+        self.cross_validation.as_ref()
     }
 
     /// Asks for the other groups' best thresholds with `fixed` groups held (hold parity); only
@@ -300,7 +358,8 @@ impl OptimizePanel {
         if let Some(result) = self.frontier_job.as_ref().and_then(Job::poll) {
             self.frontier_job = None;
             match result {
-                Ok(Ok(frontier)) => {
+                Ok(Ok((frontier, cross_validation))) => {
+                    self.cross_validation = cross_validation;
                     let asked = self.frontier_asked;
                     self.frontier = Some(Keyed {
                         value: (
@@ -316,12 +375,7 @@ impl OptimizePanel {
                 Err(()) => self.message = Some("the frontier failed unexpectedly".into()),
             }
         }
-        let wanted = FrontierKey {
-            index: index_id(index),
-            constraint: self.constraint,
-            objective: self.objective(),
-            rule,
-        };
+        let wanted = self.frontier_key(index, rule);
         if self.frontier_job.is_none()
             && self.constraint.has_gap()
             && self.frontier_asked != Some(wanted)
@@ -470,6 +524,12 @@ impl OptimizePanel {
                 action = OptimizeAction::Apply(snapshot(&result.keys, &s.thresholds));
             }
         }
+        ui.add_enabled(
+            self.cross_validation_rows.is_some(),
+            egui::Checkbox::new(&mut self.cross_validate, "Cross-validated frontier (5 folds)"),
+        )
+        .on_hover_text("Beside the frontier, what each tolerance gives on rows the thresholds were not fitted on: fitted on four folds, judged on the fifth, averaged (crosses: 95% intervals)")
+        .on_disabled_hover_text("Off while rows are held out for evaluation: those rows already judge the thresholds");
         ui.checkbox(&mut self.hold_parity, "Hold parity while dragging")
             .on_hover_text("Dragging one group's threshold moves the other unlocked groups to the best thresholds that keep the gap ≤ ε");
         if let Some(message) = &self.message {
@@ -567,6 +627,10 @@ pub fn frontier_plot_ui(
         .filter(|p| p[0] <= frontier.unconstrained_gap * 1.5 + 1e-9)
         .collect();
     let current = current_point(audit, constraint, objective);
+    let cross = panel
+        .cross_validation
+        .clone()
+        .filter(|_| panel.frontier_asked.is_some_and(|k| k.cross_validate));
     let describe = |i: usize| -> String {
         let Some(point) = frontier.points.get(i) else {
             return String::new();
@@ -665,6 +729,9 @@ pub fn frontier_plot_ui(
                     .color(Color32::from_rgb(0xAA, 0x33, 0x77)),
                 );
             }
+            if let Some(cross) = &cross {
+                band_ui(plot_ui, cross);
+            }
             if let Some(point) = current {
                 plot_ui.points(
                     Points::new("current thresholds", vec![point])
@@ -701,4 +768,48 @@ pub fn frontier_plot_ui(
     }
     panel.frontier_transform = Some(response.transform);
     action
+}
+
+/// The colour of the cross-validated band.
+const BAND_COLOR: Color32 = Color32::from_rgb(0xEE, 0x77, 0x33);
+
+/// The cross-validated frontier: a line through each tolerance's mean held-out (gap,
+/// objective), and every few tolerances a cross of their intervals.
+fn band_ui(plot_ui: &mut egui_plot::PlotUi<'_>, cross: &CrossValidation) {
+    let mut points: Vec<[f64; 2]> = cross
+        .points
+        .iter()
+        .filter_map(|p| Some([p.gap?, p.objective]))
+        .collect();
+    points.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    plot_ui.line(
+        Line::new("cross-validated (held-out folds)", points)
+            .color(BAND_COLOR)
+            .width(1.5),
+    );
+    for point in cross.points.iter().step_by(BAND_CROSS_EVERY) {
+        let Some(gap) = point.gap else {
+            continue;
+        };
+        if let Some(interval) = point.objective_interval {
+            plot_ui.line(
+                Line::new("", vec![[gap, interval.low], [gap, interval.high]])
+                    .color(BAND_COLOR)
+                    .width(1.0),
+            );
+        }
+        if let Some(interval) = point.gap_interval {
+            plot_ui.line(
+                Line::new(
+                    "",
+                    vec![
+                        [interval.low, point.objective],
+                        [interval.high, point.objective],
+                    ],
+                )
+                .color(BAND_COLOR)
+                .width(1.0),
+            );
+        }
+    }
 }

@@ -68,6 +68,9 @@ pub struct PlotsState {
     pub curve_metric: Option<Metric>,
     /// Metrics shown by group.
     pub group_metrics: Vec<Metric>,
+    /// The by-group plot shows each group's ratio to the reference group (with bootstrap
+    /// whiskers and the four-fifths band) instead of its values.
+    pub group_ratios: bool,
     /// Cached metric sweeps: (metric, rule, convention, curves address) → per-group values.
     sweep_cache: Option<SweepCache>,
 }
@@ -123,6 +126,9 @@ pub struct PlotInputs<'a> {
     /// The window's data generation (bumped whenever the data or grouping is replaced): keys the
     /// cached metric curves, so a new grouping never reuses the old one's.
     pub data_generation: u64,
+    /// The audit's bootstrap intervals, once worked out (whiskers of the ratios to the
+    /// reference).
+    pub intervals: Option<&'a crate::engine::AuditUncertainty>,
 }
 
 impl PlotInputs<'_> {
@@ -568,8 +574,10 @@ pub fn by_group_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &Plot
                 }
             }
         });
+        ui.toggle_value(&mut state.group_ratios, "ratio to ref.")
+            .on_hover_text("Each group's value divided by the reference group's, with its 95% bootstrap interval; the shaded band is the four-fifths rule's [0.8, 1.25]");
         ui.label(egui::RichText::new("(?)").weak()).on_hover_text(
-            "Each group's value with its 95% Wilson interval; marker shape tells the metrics apart\n(circle, diamond, square, …, in the order of the Metrics menu). The reference group is labelled.",
+            "Each group's value with its 95% Wilson interval (or, as a ratio to the reference group, its 95% bootstrap interval); marker shape tells the metrics apart\n(circle, diamond, square, …, in the order of the Metrics menu). The reference group is labelled.",
         );
     });
     metrics.sort_by_key(|m| GROUP_METRICS.iter().position(|x| x == m));
@@ -587,9 +595,11 @@ pub fn by_group_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &Plot
         MarkerShape::Plus,
         MarkerShape::Asterisk,
     ];
+    let ratios = state.group_ratios;
+    let (x_low, x_high) = if ratios { (0.5, 1.5) } else { (0.0, 1.0) };
     let response = fixed_plot("by-group")
-        .include_x(0.0)
-        .include_x(1.0)
+        .include_x(x_low)
+        .include_x(x_high)
         .include_y(-0.5)
         .include_y(count as f64 - 0.5)
         .y_axis_formatter(move |mark, _| {
@@ -620,15 +630,28 @@ pub fn by_group_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &Plot
                 .audit
                 .metric_summary(metrics.first().copied().unwrap_or(Metric::SelectionRate))
                 .and_then(|s| s.reference_group);
+            if ratios {
+                four_fifths_band_ui(plot_ui, count);
+            }
             for (i, group) in inputs.audit.groups.iter().enumerate() {
                 let y = (count - 1 - i) as f64;
                 let color = group_color(i);
                 for (m, metric) in metrics.iter().enumerate() {
                     let offset = (m as f64 - (metrics.len() as f64 - 1.0) / 2.0) * 0.18;
-                    let Some(value) = group.values.get(*metric) else {
+                    let (value, interval) = if ratios {
+                        (
+                            group.disparity(*metric),
+                            inputs
+                                .intervals
+                                .and_then(|u| u.disparity_interval(i, *metric)),
+                        )
+                    } else {
+                        (group.values.get(*metric), group.interval(*metric))
+                    };
+                    let Some(value) = value else {
                         continue;
                     };
-                    if let Some(interval) = group.interval(*metric) {
+                    if let Some(interval) = interval {
                         plot_ui.line(
                             Line::new(
                                 format!("{} · {} 95% interval", group.key, metric.label()),
@@ -658,6 +681,23 @@ pub fn by_group_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &Plot
             }
         });
     state.remember(PlotKind::ByGroup, response.transform);
+}
+
+/// The four-fifths band [0.8, 1.25] and parity (1) as vertical lines across `rows` rows.
+fn four_fifths_band_ui(plot_ui: &mut egui_plot::PlotUi<'_>, rows: usize) {
+    let (bottom, top) = (-0.5, rows as f64 - 0.5);
+    for (x, style) in [
+        (0.8, LineStyle::dashed_loose()),
+        (1.0, LineStyle::Solid),
+        (1.25, LineStyle::dashed_loose()),
+    ] {
+        plot_ui.line(
+            Line::new("", vec![[x, bottom], [x, top]])
+                .color(Color32::GRAY)
+                .style(style)
+                .width(0.5),
+        );
+    }
 }
 
 /// Observed positive rate against mean score per score bin, per group.

@@ -10,7 +10,7 @@ use super::{Command, FulcrumApp, Loaded, palette};
 use crate::report::SessionReportFormat;
 use crate::session::evaluate::{EvaluateOptions, EvaluatedData};
 use crate::session::scenario::KeyMatching;
-use crate::session::{DataStatus, Session, evaluate_session};
+use crate::session::{DataStatus, Session, evaluate_session, evaluate_split};
 
 /// What the user asked for before being offered to save unsaved changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,6 +212,12 @@ impl FulcrumApp {
             return;
         };
         let index = std::sync::Arc::clone(&workspace.index);
+        // With an evaluation split, the report judges the criteria on the held-out rows, as
+        // `fulcrum report` does.
+        let split = self
+            .split
+            .current(self.generation, self.state.evaluation_split())
+            .map(super::split::SplitReady::indexes);
         let data = EvaluatedData {
             path: session.data.path.clone(),
             sha256: session.data.sha256.clone(),
@@ -229,8 +235,11 @@ impl FulcrumApp {
                     frontier_points: Some(41),
                     matching: KeyMatching::Strict,
                 };
-                let evaluation = evaluate_session(&session, &index, data, &options, progress)
-                    .map_err(|e| e.to_string())?;
+                let evaluation = match &split {
+                    Some(rows) => evaluate_split(&session, rows, data, &options, progress),
+                    None => evaluate_session(&session, &index, data, &options, progress),
+                }
+                .map_err(|e| e.to_string())?;
                 crate::report::write_session_report(&path, format, &session, &evaluation)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 Ok(GovernanceOutput::Report(path))

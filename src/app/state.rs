@@ -12,7 +12,7 @@
 use crate::engine::{AuditOptions, GroupIndex, ThresholdMap};
 use crate::session::scenario::{KeyMatching, resolve_thresholds};
 use crate::session::signoff::{Decision, SignOffDate};
-use crate::session::{Criterion, Session};
+use crate::session::{Criterion, EvaluationSplit, Session};
 
 use super::thresholds::{Snapshot, ThresholdState};
 
@@ -96,6 +96,11 @@ pub enum Edit {
     SetBaseline(Option<usize>),
     /// Replaces the rationale text.
     SetRationale(String),
+    /// Judges the criteria on rows the thresholds are not chosen on (a held-out share), or on
+    /// every row (`None`). The optimizer then works on the fit rows.
+    SetEvaluation(Option<EvaluationSplit>),
+    /// With an evaluation split, which rows the table and plots show.
+    ShowRows(RowsShown),
     /// Signs the session as it is now.
     Sign {
         /// Who.
@@ -109,6 +114,16 @@ pub enum Edit {
         /// Conditions or remarks.
         comment: String,
     },
+}
+
+/// With an evaluation split, which rows the table and plots show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RowsShown {
+    /// The rows the criteria are judged on (never seen by the optimizer).
+    #[default]
+    Evaluation,
+    /// The rows the thresholds are chosen on.
+    Fit,
 }
 
 /// What applying an edit did, for the window's follow-ups (hold parity, messages).
@@ -128,6 +143,7 @@ pub struct ExplorerState {
     hide_small: bool,
     visible: Vec<bool>,
     selected: Option<usize>,
+    rows_shown: RowsShown,
     session: Option<Session>,
     /// Default threshold of the current data (for resets and new groups).
     default_threshold: f64,
@@ -144,6 +160,7 @@ impl Default for ExplorerState {
             hide_small: false,
             visible: Vec::new(),
             selected: None,
+            rows_shown: RowsShown::default(),
             session: None,
             default_threshold: 0.5,
             revision: 0,
@@ -177,6 +194,16 @@ impl ExplorerState {
     /// The selected group.
     pub fn selected(&self) -> Option<usize> {
         self.selected
+    }
+
+    /// With an evaluation split, which rows the table and plots show.
+    pub fn rows_shown(&self) -> RowsShown {
+        self.rows_shown
+    }
+
+    /// The session's evaluation split, if any.
+    pub fn evaluation_split(&self) -> Option<&EvaluationSplit> {
+        self.session.as_ref().and_then(|s| s.evaluation.as_ref())
     }
 
     /// The governance record as last installed, saved or edited (its thresholds and options are
@@ -376,6 +403,18 @@ impl ExplorerState {
                     session.rationale = text;
                     record_changed = true;
                 }
+            }
+            Edit::SetEvaluation(split) => {
+                if let Some(session) = &mut self.session
+                    && session.evaluation != split
+                {
+                    session.evaluation = split;
+                    record_changed = true;
+                }
+            }
+            Edit::ShowRows(rows) => {
+                view_changed = self.rows_shown != rows;
+                self.rows_shown = rows;
             }
             Edit::Sign {
                 name,

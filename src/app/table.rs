@@ -3,7 +3,9 @@
 
 use egui::RichText;
 
+use super::derived::SplitAudits;
 use super::palette::{PASS, WARNING, group_color};
+use super::state::RowsShown;
 use crate::engine::convention::passes_parity;
 use crate::engine::uncertainty::AuditUncertainty;
 use crate::engine::{Audit, Convention, GroupAudit, Metric};
@@ -109,7 +111,13 @@ fn header_ui(
 }
 
 /// Shows the table; `hidden` groups (small ones the user chose to hide) are left out.
-pub fn metrics_table_ui(ui: &mut egui::Ui, audit: &Audit, table: &mut TableState, hidden: &[bool]) {
+pub fn metrics_table_ui(
+    ui: &mut egui::Ui,
+    audit: &Audit,
+    table: &mut TableState,
+    hidden: &[bool],
+    reserved_below: f32,
+) {
     let reference = audit
         .metric_summary(Metric::SelectionRate)
         .and_then(|s| s.reference_group);
@@ -128,7 +136,7 @@ pub fn metrics_table_ui(ui: &mut egui::Ui, audit: &Audit, table: &mut TableState
     egui::ScrollArea::both()
         .id_salt("metrics-table")
         .auto_shrink([false, true])
-        .max_height(ui.available_height() - 110.0)
+        .max_height((ui.available_height() - reserved_below).max(3.0 * row_height))
         .show_rows(ui, row_height, rows.len() + 2, |ui, range| {
             egui::Grid::new("metrics-grid")
                 .striped(true)
@@ -236,10 +244,45 @@ fn exact_text(group: &GroupAudit, metric: Metric) -> String {
     format!("{} = {value}{interval}\nclick to explain", metric.label())
 }
 
-/// The disparity summary under the table.
-/// The named summaries across groups, each with its bootstrap interval once a worker has worked
-/// it out (`intervals`; "…" until then).
-pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit, intervals: Option<&AuditUncertainty>) {
+/// With an evaluation split, the switch between the rows the criteria are judged on and the
+/// rows the thresholds are chosen on; returns the new choice when it changed.
+pub fn rows_switch_ui(
+    ui: &mut egui::Ui,
+    shown: RowsShown,
+    split: &SplitAudits,
+) -> Option<RowsShown> {
+    let mut choice = shown;
+    ui.horizontal(|ui| {
+        ui.label("Rows:");
+        ui.selectable_value(
+            &mut choice,
+            RowsShown::Evaluation,
+            format!("Evaluation ({})", count(split.evaluation.overall.weight)),
+        )
+        .on_hover_text(
+            "Rows held out of the fit: the thresholds were not chosen on them, and the criteria are judged on them",
+        );
+        ui.selectable_value(
+            &mut choice,
+            RowsShown::Fit,
+            format!("Fit ({})", count(split.fit.overall.weight)),
+        )
+        .on_hover_text(
+            "Rows the optimizer chooses thresholds on: their numbers flatter the decision",
+        );
+    });
+    (choice != shown).then_some(choice)
+}
+
+/// The across-groups summary: each difference and ratio with its bootstrap interval, and with an
+/// evaluation split the same number on the other rows; then plain-words warnings where a group
+/// is too small for the claim its number seems to make.
+pub fn summary_ui(
+    ui: &mut egui::Ui,
+    audit: &Audit,
+    intervals: Option<&AuditUncertainty>,
+    split: Option<(RowsShown, &SplitAudits)>,
+) {
     let s = &audit.summary;
     let number = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
     let interval = |key: &str, value: Option<f64>| match (value, intervals) {
@@ -258,6 +301,11 @@ pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit, intervals: Option<&AuditUnce
         .and_then(|m| m.reference_group)
         .and_then(|i| audit.groups.get(i))
         .map_or("n/a", |g| g.key.as_str());
+    // With a split: the other rows' summary, and what to call them.
+    let other = split.map(|(shown, audits)| match shown {
+        RowsShown::Evaluation => ("fit rows", &audits.fit.summary),
+        RowsShown::Fit => ("evaluation rows", &audits.evaluation.summary),
+    });
     egui::Grid::new("summary-grid")
         .spacing([16.0, 2.0])
         .show(ui, |ui| {
@@ -267,35 +315,43 @@ pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit, intervals: Option<&AuditUnce
                 .on_hover_text("Bootstrap percentile interval: each group's confusion counts resampled 1000 times (seeded), the audit recomputed each time. See README, \"Intervals\".");
             ui.label("ratio");
             ui.label(format!("{:.0}% interval", confidence * 100.0));
+            if let Some((name, _)) = other {
+                ui.label(format!("difference on {name}"))
+                    .on_hover_text("The same difference on the other side of the evaluation split");
+            }
             ui.label(format!(
                 "reference: {reference} ({})",
                 audit.options.reference
             ));
             ui.end_row();
-            for (name, key, difference, ratio) in [
+            for (name, key, difference, ratio, other_difference) in [
                 (
                     "Demographic parity (selection rate)",
                     "demographic_parity",
                     s.demographic_parity_difference,
                     s.demographic_parity_ratio,
+                    other.and_then(|o| o.1.demographic_parity_difference),
                 ),
                 (
                     "Equal opportunity (TPR)",
                     "equal_opportunity",
                     s.equal_opportunity_difference,
                     s.equal_opportunity_ratio,
+                    other.and_then(|o| o.1.equal_opportunity_difference),
                 ),
                 (
                     "Equalized odds (TPR and FPR)",
                     "equalized_odds",
                     s.equalized_odds_difference,
                     s.equalized_odds_ratio,
+                    other.and_then(|o| o.1.equalized_odds_difference),
                 ),
                 (
                     "Predictive parity (precision)",
                     "predictive_parity",
                     s.predictive_parity_difference,
                     None,
+                    other.and_then(|o| o.1.predictive_parity_difference),
                 ),
             ] {
                 ui.label(name);
@@ -303,6 +359,9 @@ pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit, intervals: Option<&AuditUnce
                 ui.monospace(interval(&format!("{key}_difference"), difference));
                 ui.monospace(number(ratio));
                 ui.monospace(interval(&format!("{key}_ratio"), ratio));
+                if other.is_some() {
+                    ui.monospace(number(other_difference));
+                }
                 ui.label("");
                 ui.end_row();
             }
@@ -311,6 +370,9 @@ pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit, intervals: Option<&AuditUnce
             ui.monospace(interval("disparate_impact", s.disparate_impact));
             ui.label("");
             ui.label("");
+            if let Some((_, summary)) = other {
+                ui.monospace(number(summary.disparate_impact));
+            }
             match s.four_fifths_pass {
                 Some(true) => ui.colored_label(PASS, "PASS: the four-fifths rule holds"),
                 Some(false) => ui.colored_label(WARNING, "FAIL: the four-fifths rule (< 0.8)"),
@@ -318,6 +380,64 @@ pub fn summary_ui(ui: &mut egui::Ui, audit: &Audit, intervals: Option<&AuditUnce
             };
             ui.end_row();
         });
+    if let Some(intervals) = intervals {
+        let warnings = undecided_groups(audit, intervals);
+        for warning in warnings.iter().take(MAX_WARNINGS) {
+            ui.colored_label(WARNING, warning);
+        }
+        if warnings.len() > MAX_WARNINGS {
+            ui.label(format!(
+                "… and {} more groups like these",
+                warnings.len() - MAX_WARNINGS
+            ));
+        }
+    }
+}
+
+/// Warnings shown under the summary at most.
+const MAX_WARNINGS: usize = 4;
+
+/// The height of one table row, spacing included.
+pub fn row_height(ui: &egui::Ui) -> f32 {
+    ui.spacing()
+        .interact_size
+        .y
+        .max(ui.text_style_height(&egui::TextStyle::Body))
+        + ui.spacing().item_spacing.y
+}
+
+/// The height [`summary_ui`] takes with `warnings` warning lines (of [`undecided_groups`]), so
+/// the table above leaves it room instead of pushing the panel past its size.
+pub fn summary_height(ui: &egui::Ui, warnings: usize) -> f32 {
+    let lines = 6 + warnings.min(MAX_WARNINGS + 1);
+    lines as f32 * row_height(ui) + 12.0
+}
+
+/// Groups whose selection-rate ratio to the reference cannot be told inside or outside the
+/// four-fifths band [0.8, 1.25]: the interval straddles a bound, so the point value alone would
+/// claim more than the data supports. In plain words, one line each.
+pub fn undecided_groups(audit: &Audit, intervals: &AuditUncertainty) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (position, group) in audit.groups.iter().enumerate() {
+        let (Some(ratio), Some(interval)) = (
+            group.disparity(Metric::SelectionRate),
+            intervals.disparity_interval(position, Metric::SelectionRate),
+        ) else {
+            continue;
+        };
+        let straddles = |bound: f64| interval.low < bound && bound < interval.high;
+        if straddles(0.8) || straddles(1.25) {
+            warnings.push(format!(
+                "{}: selection-rate ratio {ratio:.2}, {:.0}% interval [{:.2}, {:.2}] — with {} cases the data cannot tell whether it meets the four-fifths band",
+                group.key,
+                intervals.settings.confidence * 100.0,
+                interval.low,
+                interval.high,
+                count(group.weight)
+            ));
+        }
+    }
+    warnings
 }
 
 /// A window explaining one number: its counts, denominator, formula and convention.
