@@ -365,11 +365,11 @@ fn clicking_a_frontier_point_applies_its_thresholds() {
     // The frontier of the default constraint is computed on its own after loading: no click.
     let mut harness = explorer(StartWith::Sample);
     harness.run_steps(2);
-    let index = harness.state().workspace().unwrap().index.clone();
+    let rows = harness.state().tuning_rows().unwrap();
     let point = harness
         .state_mut()
         .optimize_panel()
-        .frontier_points(&index)
+        .frontier_points(&rows)
         .unwrap()[0]
         .clone();
     let transform = harness
@@ -408,14 +408,15 @@ fn the_frontier_follows_the_chosen_constraint() {
     use fulcrum::optimize::{Constraint, FrontierRequest, Objective, frontier};
     use fulcrum::progress::NoProgress;
     let mut harness = explorer(StartWith::Sample);
-    let index = harness.state().workspace().unwrap().index.clone();
+    let rows = harness.state().tuning_rows().unwrap();
+    let index = rows.index.clone();
     harness.state_mut().optimize_panel().constraint = Constraint::DemographicParity;
     harness.step();
     settle(&mut harness);
     let shown: Vec<f64> = harness
         .state_mut()
         .optimize_panel()
-        .frontier_points(&index)
+        .frontier_points(&rows)
         .expect("the frontier was recomputed for the new constraint")
         .iter()
         .map(|p| p.solution.objective)
@@ -831,12 +832,12 @@ fn the_cross_validated_frontier_is_the_librarys_and_ratios_show_their_intervals(
     settle(&mut harness);
     let workspace = harness.state().workspace().unwrap();
     let (sorted, grouping) = (workspace.sorted.clone(), workspace.grouping.clone());
-    let index = workspace.index.clone();
+    let rows = harness.state().tuning_rows().unwrap();
     let constraint = harness.state_mut().optimize_panel().constraint;
     let tolerances: Vec<f64> = harness
         .state_mut()
         .optimize_panel()
-        .frontier_points(&index)
+        .frontier_points(&rows)
         .unwrap()
         .iter()
         .map(|p| p.tolerance)

@@ -158,9 +158,9 @@ impl FulcrumApp {
         let (Some(workspace), Some(audit)) = (self.workspace.as_ref(), self.derived.audit()) else {
             return;
         };
-        let tuning = self
-            .tuning_index()
-            .unwrap_or_else(|| std::sync::Arc::clone(&workspace.index));
+        let Some(tuning) = self.tuning_rows() else {
+            return;
+        };
         // The frontier is the fit rows' (where thresholds are chosen): place the current
         // thresholds by their fit-row numbers.
         let tuning_audit = self.derived.split.as_ref().map_or(audit, |s| &s.fit);
@@ -271,7 +271,7 @@ impl FulcrumApp {
     }
 
     fn side_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(index) = self.tuning_index() else {
+        let Some(rows) = self.tuning_rows() else {
             return;
         };
         // Cross-validation folds every row; with held-out evaluation rows it is not offered.
@@ -287,7 +287,7 @@ impl FulcrumApp {
             .show(ui, |ui| {
                 action = self
                     .optimize
-                    .ui(ui, &index, self.state.options().rule, &self.ctx);
+                    .ui(ui, &rows, self.state.options().rule, &self.ctx);
             });
         self.push_optimized(action);
         ui.separator();

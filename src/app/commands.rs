@@ -123,11 +123,11 @@ impl FulcrumApp {
                 fixed.push((group, *value));
             }
             self.held_group = Some(group);
-            let Some(index) = self.tuning_index() else {
+            let Some(rows) = self.tuning_rows() else {
                 return;
             };
             self.optimize
-                .request_hold(&index, self.state.options().rule, fixed, self.ctx.clone());
+                .request_hold(&rows, self.state.options().rule, fixed, self.ctx.clone());
         }
     }
 

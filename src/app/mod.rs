@@ -339,15 +339,24 @@ impl FulcrumApp {
     /// The rows thresholds are chosen on: the fit rows of the evaluation split when there is
     /// one (and it is worked out), else every row.
     pub fn tuning_index(&self) -> Option<std::sync::Arc<crate::engine::GroupIndex>> {
+        self.tuning_rows().map(|rows| rows.index)
+    }
+
+    /// [`FulcrumApp::tuning_index`] with what identifies it (data generation, split version),
+    /// which keys the optimizer's results.
+    pub fn tuning_rows(&self) -> Option<optimize_panel::TuningRows> {
         let workspace = self.workspace.as_ref()?;
-        Some(
-            self.split
-                .current(self.generation, self.state.evaluation_split())
-                .map_or_else(
-                    || std::sync::Arc::clone(&workspace.index),
-                    |rows| std::sync::Arc::clone(&rows.fit),
-                ),
-        )
+        let index = self
+            .split
+            .current(self.generation, self.state.evaluation_split())
+            .map_or_else(
+                || std::sync::Arc::clone(&workspace.index),
+                |rows| std::sync::Arc::clone(&rows.fit),
+            );
+        Some(optimize_panel::TuningRows {
+            index,
+            key: (self.generation, self.split.version()),
+        })
     }
 
     /// The decision on the fit and evaluation rows, when the session has an evaluation split.
@@ -444,9 +453,9 @@ impl FulcrumApp {
             }
             self.start_intervals();
         }
-        if let Some(index) = self.tuning_index() {
+        if let Some(rows) = self.tuning_rows() {
             let rule = self.state.options().rule;
-            if let Some(values) = self.optimize.poll(&index, rule, self.ctx.clone()) {
+            if let Some(values) = self.optimize.poll(&rows, rule, self.ctx.clone()) {
                 let mut fixed = self.state.thresholds().locked_groups();
                 fixed.extend(self.held_group);
                 self.push(Edit::HoldParity { values, fixed });

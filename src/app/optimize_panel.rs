@@ -34,11 +34,25 @@ const BAND_CROSS_EVERY: usize = 20;
 /// A frontier and, when asked, its cross-validated companion.
 type FrontierResult = (Frontier, Option<CrossValidation>);
 
-/// A result tied to the grouping it was computed for.
+/// What identifies the rows thresholds are chosen on: the window's data generation (bumped when
+/// the data or grouping is replaced) and the evaluation split's version (the fit rows change
+/// with it). Never a memory address, which a later index could reuse.
+pub type RowsKey = (u64, u64);
+
+/// The rows thresholds are chosen on (all rows, or the fit rows of an evaluation split).
+#[derive(Clone)]
+pub struct TuningRows {
+    /// Their groups.
+    pub index: Arc<GroupIndex>,
+    /// What identifies them.
+    pub key: RowsKey,
+}
+
+/// A result tied to the rows it was computed for.
 struct Keyed<T> {
     value: T,
     keys: Vec<String>,
-    index: usize,
+    rows: RowsKey,
 }
 
 /// What the window should do after the panel or the frontier plot was used.
@@ -50,7 +64,7 @@ pub enum OptimizeAction {
     Apply(Snapshot),
 }
 
-type HoldOutput = Result<(Arc<PreparedProblem>, Solution), String>;
+type HoldOutput = Result<(RowsKey, Arc<PreparedProblem>, Solution), String>;
 
 /// The optimization controls, results and jobs.
 pub struct OptimizePanel {
@@ -84,7 +98,7 @@ pub struct OptimizePanel {
     frontier_job: Option<Job<Result<FrontierResult, String>>>,
     hold_job: Option<Job<HoldOutput>>,
     queued_hold: Option<Vec<(usize, f64)>>,
-    prepared: Option<Arc<PreparedProblem>>,
+    prepared: Option<(RowsKey, Arc<PreparedProblem>)>,
     /// What the last frontier was asked for: it is recomputed on its own when the data, the
     /// constraint, the objective or the rule change (at most once per change, even on failure).
     frontier_asked: Option<FrontierKey>,
@@ -93,7 +107,7 @@ pub struct OptimizePanel {
 /// What a frontier depends on.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct FrontierKey {
-    index: usize,
+    rows: RowsKey,
     constraint: Constraint,
     objective: Objective,
     rule: DecisionRule,
@@ -125,10 +139,6 @@ impl Default for OptimizePanel {
             frontier_asked: None,
         }
     }
-}
-
-fn index_id(index: &Arc<GroupIndex>) -> usize {
-    Arc::as_ptr(index) as usize
 }
 
 fn keys_of(index: &GroupIndex) -> Vec<String> {
@@ -169,9 +179,9 @@ impl OptimizePanel {
     /// The frontier's points, when computed for `index` (for tests and hover text).
     pub fn frontier_points(
         &self,
-        index: &Arc<GroupIndex>,
+        rows: &TuningRows,
     ) -> Option<&[crate::optimize::FrontierPoint]> {
-        self.frontier_for(index).map(|f| f.0.points.as_slice())
+        self.frontier_for(rows).map(|f| f.0.points.as_slice())
     }
 
     /// Whether a search runs.
@@ -182,12 +192,12 @@ impl OptimizePanel {
     /// The frontier, when computed for `index`.
     pub fn frontier_for(
         &self,
-        index: &Arc<GroupIndex>,
+        rows: &TuningRows,
     ) -> Option<(&Frontier, Constraint, Objective)> {
         self.frontier
             .as_ref()
             .filter(|f| {
-                f.index == index_id(index)
+                f.rows == rows.key
                     && f.value.1 == self.constraint
                     && f.value.2 == self.objective()
             })
@@ -197,7 +207,7 @@ impl OptimizePanel {
     /// Starts optimizing on a worker thread.
     pub fn start_optimize(
         &mut self,
-        index: &Arc<GroupIndex>,
+        rows: &TuningRows,
         rule: DecisionRule,
         ctx: Option<egui::Context>,
     ) {
@@ -215,7 +225,7 @@ impl OptimizePanel {
             capacity,
             rule,
         };
-        let index = Arc::clone(index);
+        let index = Arc::clone(&rows.index);
         self.message = None;
         self.optimize_job = Some(Job::spawn("optimizing", ctx, move |progress| {
             optimize(&index, &request, progress).map_err(|e| e.to_string())
@@ -226,7 +236,7 @@ impl OptimizePanel {
     /// Starts computing the frontier on a worker thread.
     pub fn start_frontier(
         &mut self,
-        index: &Arc<GroupIndex>,
+        rows: &TuningRows,
         rule: DecisionRule,
         ctx: Option<egui::Context>,
     ) {
@@ -244,8 +254,8 @@ impl OptimizePanel {
             .cross_validation_rows
             .clone()
             .filter(|_| self.cross_validate);
-        self.frontier_asked = Some(self.frontier_key(index, rule));
-        let index = Arc::clone(index);
+        self.frontier_asked = Some(self.frontier_key(rows, rule));
+        let index = Arc::clone(&rows.index);
         self.message = None;
         self.frontier_job = Some(Job::spawn("computing the frontier", ctx, move |progress| {
             let computed = frontier(&index, &request, progress).map_err(|e| e.to_string())?;
@@ -268,9 +278,9 @@ impl OptimizePanel {
     }
 
     /// What a frontier computed now for `index` would be keyed by.
-    fn frontier_key(&self, index: &Arc<GroupIndex>, rule: DecisionRule) -> FrontierKey {
+    fn frontier_key(&self, rows: &TuningRows, rule: DecisionRule) -> FrontierKey {
         FrontierKey {
-            index: index_id(index),
+            rows: rows.key,
             constraint: self.constraint,
             objective: self.objective(),
             rule,
@@ -293,7 +303,7 @@ impl OptimizePanel {
     /// the latest request runs when one is already running.
     pub fn request_hold(
         &mut self,
-        index: &Arc<GroupIndex>,
+        rows: &TuningRows,
         rule: DecisionRule,
         fixed: Vec<(usize, f64)>,
         ctx: Option<egui::Context>,
@@ -311,13 +321,18 @@ impl OptimizePanel {
         };
         let (constraint, objective, tolerance) =
             (self.constraint, self.objective(), self.tolerance);
-        let prepared = self.prepared.clone().filter(|p| {
-            Arc::ptr_eq(p.index(), index)
-                && p.request(tolerance, capacity).constraint == constraint
-                && p.request(tolerance, capacity).objective == objective
-                && p.request(tolerance, capacity).rule == rule
-        });
-        let index = Arc::clone(index);
+        let prepared = self
+            .prepared
+            .clone()
+            .filter(|(key, p)| {
+                *key == rows.key
+                    && p.request(tolerance, capacity).constraint == constraint
+                    && p.request(tolerance, capacity).objective == objective
+                    && p.request(tolerance, capacity).rule == rule
+            })
+            .map(|(_, p)| p);
+        let index = Arc::clone(&rows.index);
+        let key = rows.key;
         self.hold_job = Some(Job::spawn("holding parity", ctx, move |progress| {
             let prepared = match prepared {
                 Some(p) => p,
@@ -329,7 +344,7 @@ impl OptimizePanel {
             let solution = prepared
                 .optimize(tolerance, capacity, &fixed, progress)
                 .map_err(|e| e.to_string())?;
-            Ok((prepared, solution))
+            Ok((key, prepared, solution))
         }));
     }
 
@@ -337,7 +352,7 @@ impl OptimizePanel {
     /// undo step of its own: it belongs to the drag).
     pub fn poll(
         &mut self,
-        index: &Arc<GroupIndex>,
+        rows: &TuningRows,
         rule: DecisionRule,
         ctx: Option<egui::Context>,
     ) -> Option<Vec<f64>> {
@@ -347,8 +362,8 @@ impl OptimizePanel {
                 Ok(Ok(solution)) => {
                     self.solution = Some(Keyed {
                         value: solution,
-                        keys: keys_of(index),
-                        index: index_id(index),
+                        keys: keys_of(&rows.index),
+                        rows: rows.key,
                     });
                 }
                 Ok(Err(message)) => self.message = Some(message),
@@ -367,37 +382,37 @@ impl OptimizePanel {
                             asked.map_or(self.constraint, |k| k.constraint),
                             asked.map_or(self.objective(), |k| k.objective),
                         ),
-                        keys: keys_of(index),
-                        index: index_id(index),
+                        keys: keys_of(&rows.index),
+                        rows: rows.key,
                     });
                 }
                 Ok(Err(message)) => self.message = Some(message),
                 Err(()) => self.message = Some("the frontier failed unexpectedly".into()),
             }
         }
-        let wanted = self.frontier_key(index, rule);
+        let wanted = self.frontier_key(rows, rule);
         if self.frontier_job.is_none()
             && self.constraint.has_gap()
             && self.frontier_asked != Some(wanted)
         {
-            self.start_frontier(index, rule, ctx.clone());
+            self.start_frontier(rows, rule, ctx.clone());
         }
         let mut held = None;
         if let Some(result) = self.hold_job.as_ref().and_then(Job::poll) {
             self.hold_job = None;
             match result {
-                Ok(Ok((prepared, solution))) => {
-                    if Arc::ptr_eq(prepared.index(), index) && self.hold_parity {
+                Ok(Ok((key, prepared, solution))) => {
+                    if key == rows.key && self.hold_parity {
                         held = Some(solution.thresholds);
                     }
-                    self.prepared = Some(prepared);
+                    self.prepared = Some((key, prepared));
                     self.message = None;
                 }
                 Ok(Err(message)) => self.message = Some(format!("hold parity: {message}")),
                 Err(()) => self.message = Some("hold parity failed unexpectedly".into()),
             }
             if let Some(fixed) = self.queued_hold.take() {
-                self.request_hold(index, rule, fixed, ctx);
+                self.request_hold(rows, rule, fixed, ctx);
             }
         }
         held
@@ -407,7 +422,7 @@ impl OptimizePanel {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        index: &Arc<GroupIndex>,
+        rows: &TuningRows,
         rule: DecisionRule,
         ctx: &Option<egui::Context>,
     ) -> OptimizeAction {
@@ -477,7 +492,7 @@ impl OptimizePanel {
                 )
                 .clicked()
             {
-                self.start_optimize(index, rule, ctx.clone());
+                self.start_optimize(rows, rule, ctx.clone());
             }
             if ui
                 .add_enabled(
@@ -487,7 +502,7 @@ impl OptimizePanel {
                 .on_hover_text("The best objective for every ε from 0 to the unconstrained gap")
                 .clicked()
             {
-                self.start_frontier(index, rule, ctx.clone());
+                self.start_frontier(rows, rule, ctx.clone());
             }
             if self.optimize_job.is_some() || self.frontier_job.is_some() {
                 ui.spinner();
@@ -496,7 +511,7 @@ impl OptimizePanel {
         if let Some(result) = self
             .solution
             .as_ref()
-            .filter(|s| s.index == index_id(index))
+            .filter(|s| s.rows == rows.key)
         {
             let s = &result.value;
             let guarantee = match s.guarantee {
@@ -568,7 +583,7 @@ pub fn current_point(
 pub fn frontier_plot_ui(
     ui: &mut egui::Ui,
     panel: &mut OptimizePanel,
-    index: &Arc<GroupIndex>,
+    rows: &TuningRows,
     audit: &Audit,
     scenarios: &[(String, [f64; 2])],
     rule: DecisionRule,
@@ -582,7 +597,7 @@ pub fn frontier_plot_ui(
              The ring is where the current thresholds are; diamonds are saved scenarios. Click a dot to apply its thresholds.",
         );
     });
-    let Some((frontier, constraint, objective)) = panel.frontier_for(index) else {
+    let Some((frontier, constraint, objective)) = panel.frontier_for(rows) else {
         ui.add_space(20.0);
         ui.vertical_centered(|ui| {
             ui.label(format!("Constraint: {}", panel.constraint.label()));
@@ -595,7 +610,7 @@ pub fn frontier_plot_ui(
                 )
                 .clicked()
             {
-                panel.start_frontier(index, rule, ctx);
+                panel.start_frontier(rows, rule, ctx);
             }
         });
         return OptimizeAction::None;

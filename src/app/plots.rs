@@ -71,7 +71,7 @@ pub struct PlotsState {
     /// The by-group plot shows each group's ratio to the reference group (with bootstrap
     /// whiskers and the four-fifths band) instead of its values.
     pub group_ratios: bool,
-    /// Cached metric sweeps: (metric, rule, convention, curves address) → per-group values.
+    /// Cached metric sweeps: (metric, rule, convention, data generation) → per-group values.
     sweep_cache: Option<SweepCache>,
 }
 
