@@ -15,12 +15,12 @@ pub enum AnalysisError {
     #[error(transparent)]
     Load(#[from] LoadError),
     /// The grouping does not fit the data.
-    #[error("{path}: {source}")]
+    #[error("{path}: {problem}")]
     Grouping {
         /// The file, for the message.
         path: String,
         /// What is wrong.
-        source: GroupingError,
+        problem: GroupingError,
     },
 }
 
@@ -95,7 +95,7 @@ impl Analysis {
         let index =
             GroupIndex::build(&sorted, grouping).map_err(|source| AnalysisError::Grouping {
                 path: path.display().to_string(),
-                source,
+                problem: source,
             })?;
         Ok(Self {
             data: DataSummary {
@@ -117,7 +117,7 @@ impl Analysis {
         let index = GroupIndex::build(&self.sorted, grouping).map_err(|source| {
             AnalysisError::Grouping {
                 path: self.data.path.display().to_string(),
-                source,
+                problem: source,
             }
         })?;
         self.index = Arc::new(index);

@@ -1614,6 +1614,50 @@ fn a_session_with_a_holdout_judges_its_criteria_on_the_held_out_rows() {
         "{table}"
     );
     assert!(table.contains("fit rows: 0.0200 (pass)"), "{table}");
+    // Naming the recorded file with --data is the recorded data: the split still applies.
+    let named = serde_json::from_slice::<Value>(
+        &fulcrum()
+            .arg("check")
+            .arg(&session)
+            .args(["--data", SAMPLE, "--format", "json"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(named["evaluation"], checked["evaluation"]);
+    assert_eq!(named["criteria"], checked["criteria"]);
+}
+
+#[test]
+fn the_holdout_workflow_keeps_its_group_keys_with_quantile_bins() {
+    let directory = tempfile::tempdir().unwrap();
+    let thresholds = directory.path().join("t.json");
+    fulcrum()
+        .args(["optimize", SAMPLE, "--score", "score", "--label", "repaid"])
+        .args(["--group", "race,income", "--bin", "income=q3"])
+        .args(["--constraint", "demographic_parity", "--tolerance", "0.1"])
+        .args(["--holdout", "0.3", "--seed", "4", "--write-thresholds"])
+        .arg(&thresholds)
+        .assert()
+        .success();
+    fulcrum()
+        .args([
+            "session", "new", SAMPLE, "--score", "score", "--label", "repaid",
+        ])
+        .args([
+            "--group",
+            "race,income",
+            "--bin",
+            "income=q3",
+            "--thresholds",
+        ])
+        .arg(&thresholds)
+        .args(["--holdout", "0.3", "--seed", "4", "--out"])
+        .arg(directory.path().join("s.json"))
+        .assert()
+        .success();
 }
 
 #[test]

@@ -96,16 +96,19 @@ fn evaluation_ui(ui: &mut egui::Ui, session: &Session) -> Option<Edit> {
         ui.horizontal(|ui| {
             let label = ui.label("Share");
             let mut percent = fraction * 100.0;
+            // A share set elsewhere (`session new --holdout 0.9`) is shown as it is, never
+            // clamped into the range a drag offers.
             changed |= ui
                 .add(
                     egui::DragValue::new(&mut percent)
-                        .range(5.0..=80.0)
+                        .range(1.0..=99.0)
+                        .clamp_existing_to_range(false)
                         .speed(1.0)
                         .suffix("%"),
                 )
                 .labelled_by(label.id)
                 .changed();
-            fraction = (percent / 100.0).clamp(0.05, 0.8);
+            fraction = percent / 100.0;
             let label = ui.label("Seed");
             changed |= ui
                 .add(egui::DragValue::new(&mut seed))

@@ -177,10 +177,7 @@ impl OptimizePanel {
     }
 
     /// The frontier's points, when computed for `index` (for tests and hover text).
-    pub fn frontier_points(
-        &self,
-        rows: &TuningRows,
-    ) -> Option<&[crate::optimize::FrontierPoint]> {
+    pub fn frontier_points(&self, rows: &TuningRows) -> Option<&[crate::optimize::FrontierPoint]> {
         self.frontier_for(rows).map(|f| f.0.points.as_slice())
     }
 
@@ -190,16 +187,11 @@ impl OptimizePanel {
     }
 
     /// The frontier, when computed for `index`.
-    pub fn frontier_for(
-        &self,
-        rows: &TuningRows,
-    ) -> Option<(&Frontier, Constraint, Objective)> {
+    pub fn frontier_for(&self, rows: &TuningRows) -> Option<(&Frontier, Constraint, Objective)> {
         self.frontier
             .as_ref()
             .filter(|f| {
-                f.rows == rows.key
-                    && f.value.1 == self.constraint
-                    && f.value.2 == self.objective()
+                f.rows == rows.key && f.value.1 == self.constraint && f.value.2 == self.objective()
             })
             .map(|f| (&f.value.0, f.value.1, f.value.2))
     }
@@ -508,11 +500,7 @@ impl OptimizePanel {
                 ui.spinner();
             }
         });
-        if let Some(result) = self
-            .solution
-            .as_ref()
-            .filter(|s| s.rows == rows.key)
-        {
+        if let Some(result) = self.solution.as_ref().filter(|s| s.rows == rows.key) {
             let s = &result.value;
             let guarantee = match s.guarantee {
                 Guarantee::Exact => "exact optimum".to_owned(),

@@ -218,6 +218,16 @@ impl FulcrumApp {
             .split
             .current(self.generation, self.state.evaluation_split())
             .map(super::split::SplitReady::indexes);
+        // Another file as evaluation rows is not held in the window: the report reads it, as
+        // `fulcrum report` does.
+        let file_split = matches!(
+            self.state.evaluation_split(),
+            Some(crate::session::EvaluationSplit::File { .. })
+        );
+        let mut session = session;
+        if let Some(path) = &self.session_path {
+            session.base_directory = path.parent().map(Path::to_path_buf);
+        }
         let data = EvaluatedData {
             path: session.data.path.clone(),
             sha256: session.data.sha256.clone(),
@@ -236,6 +246,11 @@ impl FulcrumApp {
                     matching: KeyMatching::Strict,
                 };
                 let evaluation = match &split {
+                    _ if file_split => session.evaluate(
+                        &crate::session::DataChoice::Recorded,
+                        options.frontier_points,
+                        progress,
+                    ),
                     Some(rows) => evaluate_split(&session, rows, data, &options, progress),
                     None => evaluate_session(&session, &index, data, &options, progress),
                 }

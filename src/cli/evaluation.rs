@@ -41,7 +41,9 @@ pub(super) fn fit_and_evaluation_rows(
 ) -> Result<(Analysis, Option<EvaluationRows>)> {
     if let Some(fraction) = split.holdout {
         let loaded = data.load()?;
-        let spec = data.grouping()?;
+        // Quantile bins are cut on every row, as a session's split and the window's are, so the
+        // fit rows' groups (and the thresholds' keys) are the same whichever tool split them.
+        let spec = bins_on_every_row(&loaded, data.grouping()?)?;
         let mask = holdout_mask(&loaded.dataset, &spec, fraction, split.seed)
             .with_context(|| loaded.path.display().to_string())?;
         let (fit, evaluation) = loaded.dataset.partition(&mask).with_context(|| {
@@ -104,6 +106,24 @@ pub(super) fn fit_and_evaluation_rows(
         dataset: loaded.dataset,
     };
     Ok((analysis, Some(rows)))
+}
+
+/// `spec` with quantile bins replaced by the edges they have on every loaded row.
+fn bins_on_every_row(
+    loaded: &LoadedData,
+    spec: crate::engine::GroupingSpec,
+) -> Result<crate::engine::GroupingSpec> {
+    let quantiles = spec
+        .attributes
+        .iter()
+        .any(|a| matches!(a.binning, Some(crate::engine::Binning::Quantiles { .. })));
+    if !quantiles {
+        return Ok(spec);
+    }
+    let sorted = SortedDataset::new(loaded.dataset.clone());
+    let index =
+        GroupIndex::build(&sorted, &spec).with_context(|| loaded.path.display().to_string())?;
+    Ok(crate::session::freeze_grouping(&sorted, &spec, &index))
 }
 
 /// The evaluation rows sorted and grouped exactly as the fit rows (quantile bins frozen to the

@@ -443,16 +443,18 @@ pub fn run_check(args: &CheckArgs) -> Result<u8> {
     let progress = CliProgress::new();
     let evaluation = session.evaluate(&data_choice(args.data.as_deref()), None, &progress);
     let drift = match (&evaluation, &args.data) {
-        (Ok(newer), Some(_)) => match session.evaluate(&DataChoice::Recorded, None, &progress) {
-            Ok(recorded) => Some(compare_datasets(
-                &recorded.comparison.decision.audit,
-                &newer.comparison.decision.audit,
-            )),
-            Err(error) => {
-                eprintln!("note: no comparison with the recorded data: {error}");
-                None
+        (Ok(newer), Some(_)) => {
+            match session.evaluate_rows(&DataChoice::Recorded, None, false, &progress) {
+                Ok(recorded) => Some(compare_datasets(
+                    &recorded.comparison.decision.audit,
+                    &newer.comparison.decision.audit,
+                )),
+                Err(error) => {
+                    eprintln!("note: no comparison with the recorded data: {error}");
+                    None
+                }
             }
-        },
+        }
         _ => None,
     };
     progress.finish();

@@ -174,7 +174,7 @@ pub(super) fn to_dataset(
     }
     .map_err(|source| LoadError::Dataset {
         path: path.to_path_buf(),
-        source,
+        problem: source,
     })?;
     Ok(LoadedData {
         dataset,

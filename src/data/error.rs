@@ -252,12 +252,12 @@ pub enum LoadError {
     #[error("loading was cancelled")]
     Cancelled,
     /// The validated columns failed an engine invariant (a bug if it happens).
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {problem}", path.display())]
     Dataset {
         /// The file.
         path: PathBuf,
         /// The engine's complaint.
-        source: DatasetError,
+        problem: DatasetError,
     },
 }
 

@@ -54,6 +54,13 @@ fn wilson_with_z(fraction: Fraction, z: f64) -> Option<Interval> {
     })
 }
 
+/// A confidence as people write it: `95%`, `99.5%` (rounded to 1e-9 so that 0.95 does not
+/// print as 95.00000000000001%).
+pub fn confidence_label(confidence: f64) -> String {
+    let percent = (confidence * 100.0 * 1e9).round() / 1e9;
+    format!("{percent}%")
+}
+
 /// The Student's t interval of the mean of `values` at a two-sided `confidence`: mean ± t·s/√n
 /// with n − 1 degrees of freedom. `None` with fewer than two values (no spread to measure).
 ///

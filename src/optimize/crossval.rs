@@ -80,7 +80,14 @@ pub fn cross_validated_frontier(
     let points = tolerances
         .iter()
         .zip(scored)
-        .filter_map(|(&tolerance, per_fold)| summarize(tolerance, &per_fold, confidence))
+        .filter_map(|(&tolerance, per_fold)| {
+            summarize(
+                tolerance,
+                &per_fold,
+                confidence,
+                request.objective.is_maximized(),
+            )
+        })
         .collect();
     Ok(CrossValidation {
         folds,
@@ -113,17 +120,29 @@ fn summarize(
     tolerance: f64,
     per_fold: &[Option<HeldOutScore>],
     confidence: f64,
+    maximized: bool,
 ) -> Option<CrossValidatedPoint> {
     let objectives: Vec<f64> = per_fold.iter().flatten().map(|s| s.0).collect();
     let gaps: Vec<f64> = per_fold.iter().flatten().filter_map(|s| s.1).collect();
     let objective = mean(&objectives)?;
+    // A t interval can reach past what the numbers can be: gaps and costs are ≥ 0, accuracy
+    // within [0, 1].
+    let (low, high) = if maximized {
+        (0.0, 1.0)
+    } else {
+        (0.0, f64::INFINITY)
+    };
+    let clip = |interval: Interval, low: f64, high: f64| Interval {
+        low: interval.low.clamp(low, high),
+        high: interval.high.clamp(low, high),
+    };
     Some(CrossValidatedPoint {
         tolerance,
         folds: objectives.len(),
         objective,
-        objective_interval: mean_interval(&objectives, confidence),
+        objective_interval: mean_interval(&objectives, confidence).map(|i| clip(i, low, high)),
         gap: mean(&gaps),
-        gap_interval: mean_interval(&gaps, confidence),
+        gap_interval: mean_interval(&gaps, confidence).map(|i| clip(i, 0.0, 1.0)),
         fold_objectives: per_fold.iter().map(|s| s.map(|s| s.0)).collect(),
         fold_gaps: per_fold.iter().map(|s| s.and_then(|s| s.1)).collect(),
     })

@@ -484,6 +484,9 @@ pub enum OptimizeError {
     /// A frontier over a constraint without a gap.
     #[error("a frontier needs a gap constraint (demographic parity, …), not `{0}`")]
     NoGapConstraint(Constraint),
+    /// A combination of options the search does not offer.
+    #[error("{0}")]
+    Unsupported(String),
     /// More cuts than the solver's 32-bit indices hold.
     #[error("too many distinct scores ({0}) to optimize")]
     TooLarge(usize),

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::frontier::{FrontierRequest, evenly_spaced, frontier_at};
 use super::{OptimizeError, OptimizeRequest, Solution};
-use crate::engine::intervals::Interval;
+use crate::engine::intervals::{Interval, confidence_label};
 use crate::engine::{AuditOptions, GroupIndex, UncertaintySettings, audit, audit_uncertainty};
 use crate::progress::Progress;
 
@@ -51,8 +51,9 @@ pub fn robust_optimize(
         return Err(OptimizeError::NoGapConstraint(request.constraint));
     }
     if request.capacity.is_some() {
-        return Err(OptimizeError::Infeasible(
-            "robust thresholds do not take a capacity yet; drop one of the two".to_owned(),
+        return Err(OptimizeError::Unsupported(
+            "robust thresholds (--confidence) do not take a capacity yet; drop one of the two"
+                .to_owned(),
         ));
     }
     let frontier_request = FrontierRequest {
@@ -110,10 +111,10 @@ pub fn robust_optimize(
             .reduce(f64::min)
             .map_or_else(|| "undefined".to_owned(), |h| format!("{h:.4}"));
         return Err(OptimizeError::Infeasible(format!(
-            "no thresholds keep the gap's {:.0}% interval within {} (the tightest of {candidates} \
+            "no thresholds keep the gap's {} interval within {} (the tightest of {candidates} \
              candidates reaches {tightest}); allow a larger tolerance, a lower --confidence, or \
              group more coarsely",
-            100.0 * settings.confidence,
+            confidence_label(settings.confidence),
             request.tolerance
         )));
     };

@@ -368,11 +368,12 @@ pub fn check_junit(
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     write!(
         out,
-        "<testsuites name=\"fulcrum check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n    <properties>\n      <property name=\"data\" value=\"{}\"/>\n      <property name=\"data_sha256\" value=\"{}\"/>\n      <property name=\"matches_session\" value=\"{}\"/>\n    </properties>\n{cases}  </testsuite>\n</testsuites>\n",
+        "<testsuites name=\"fulcrum check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n    <properties>\n      <property name=\"data\" value=\"{}\"/>\n      <property name=\"data_sha256\" value=\"{}\"/>\n      <property name=\"matches_session\" value=\"{}\"/>\n      <property name=\"judged_on\" value=\"{}\"/>\n    </properties>\n{cases}  </testsuite>\n</testsuites>\n",
         xml(&suite),
         xml(&data.path),
         xml(&data.sha256),
         data.matches_session,
+        xml(&protocol_text(evaluation).unwrap_or_else(|| "other data (monitoring)".to_owned())),
     )
     .ok();
     out

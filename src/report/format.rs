@@ -27,12 +27,7 @@ pub fn json_document(value: Value) -> String {
     text
 }
 
-/// A confidence as people write it: `95%`, `99.5%` (rounded to 1e-9 so that 0.95 does not
-/// print as 95.00000000000001%).
-pub fn percent_label(confidence: f64) -> String {
-    let percent = (confidence * 100.0 * 1e9).round() / 1e9;
-    format!("{percent}%")
-}
+pub use crate::engine::intervals::confidence_label as percent_label;
 
 /// A count: integral values as integers (`12`, not `12.0`), others as floats.
 pub fn count_json(value: f64) -> Value {

@@ -218,12 +218,20 @@ pub fn metrics_of_interest(session: &Session, limit: usize) -> Vec<Metric> {
 /// chosen on, nothing for monitoring runs on other data (those rows are new by definition).
 pub fn protocol_text(evaluation: &SessionEvaluation) -> Option<String> {
     match &evaluation.split {
-        Some(split) => Some(format!(
-            "Criteria judged on {} ({} rows); the thresholds were chosen on the other {} rows.",
-            split.split.description(),
-            count(split.evaluation_rows as f64),
-            count(split.fit_rows as f64)
-        )),
+        Some(split) => {
+            let fit = count(split.fit_rows as f64);
+            let fit_rows = match split.split {
+                crate::session::EvaluationSplit::Holdout { .. } => format!("the other {fit} rows"),
+                crate::session::EvaluationSplit::File { .. } => {
+                    format!("the {fit} rows of the session's data")
+                }
+            };
+            Some(format!(
+                "Criteria judged on {} ({} rows); the thresholds were chosen on {fit_rows}.",
+                split.split.description(),
+                count(split.evaluation_rows as f64),
+            ))
+        }
         None if evaluation.data.matches_session => Some(
             "Criteria judged on the same rows the thresholds were chosen on: these numbers \
              flatter the decision. Record an evaluation split (session new --holdout F, or \

@@ -112,15 +112,28 @@ pub enum SessionError {
         /// The SHA-256 of the file now.
         actual: String,
     },
+    /// The file of a session's evaluation rows differs from its fingerprint.
+    #[error(
+        "{}: the evaluation rows' file changed since the session was made (SHA-256 {expected} recorded, {actual} found); record the split again (session new … --evaluate-on FILE)",
+        path.display()
+    )]
+    EvaluationDataChanged {
+        /// The evaluation file.
+        path: PathBuf,
+        /// The SHA-256 recorded in the session.
+        expected: String,
+        /// The SHA-256 of the file now.
+        actual: String,
+    },
     /// Loading or grouping the data failed.
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
     /// The session's thresholds (or reference group) do not fit the data's groups.
-    #[error("{context}: {source}")]
+    #[error("{context}: {problem}")]
     Thresholds {
         /// Which thresholds (`thresholds`, `scenarios[1] "Production today"`, `reference`).
         context: String,
         /// What does not fit.
-        source: ThresholdError,
+        problem: ThresholdError,
     },
 }

@@ -401,6 +401,18 @@ impl Session {
         frontier_points: Option<usize>,
         progress: &dyn Progress,
     ) -> Result<SessionEvaluation, SessionError> {
+        self.evaluate_rows(choice, frontier_points, true, progress)
+    }
+
+    /// [`Session::evaluate`]; with `use_split` false, every row of the data is judged even when
+    /// the session records an evaluation split (drift compares whole populations).
+    pub fn evaluate_rows(
+        &self,
+        choice: &DataChoice,
+        frontier_points: Option<usize>,
+        use_split: bool,
+        progress: &dyn Progress,
+    ) -> Result<SessionEvaluation, SessionError> {
         let data = self.load_data(choice, progress)?;
         let options = EvaluateOptions {
             frontier_points,
@@ -410,8 +422,10 @@ impl Session {
                 KeyMatching::Lenient
             },
         };
-        match (&self.evaluation, choice) {
-            (Some(split), DataChoice::Recorded) => {
+        // The split applies to the data it was recorded on, however that file is named.
+        let recorded = data.info.matches_session;
+        match &self.evaluation {
+            Some(split) if use_split && recorded => {
                 let rows = self.split_indexes(split, &data.analysis, progress)?;
                 evaluate_split(self, &rows, data.info, &options, progress)
             }
@@ -430,7 +444,7 @@ impl Session {
         let grouping_error = |source| {
             SessionError::Analysis(AnalysisError::Grouping {
                 path: recorded.data.path.display().to_string(),
-                source,
+                problem: source,
             })
         };
         match split {
@@ -450,7 +464,7 @@ impl Session {
                     },
                 })?;
                 if actual != data.sha256 {
-                    return Err(SessionError::DataChanged {
+                    return Err(SessionError::EvaluationDataChanged {
                         path,
                         expected: data.sha256.clone(),
                         actual,
@@ -478,7 +492,7 @@ impl Session {
         other: &Path,
         progress: &dyn Progress,
     ) -> Result<DatasetComparison, SessionError> {
-        let recorded = self.evaluate(&DataChoice::Recorded, None, progress)?;
+        let recorded = self.evaluate_rows(&DataChoice::Recorded, None, false, progress)?;
         let newer = self.evaluate(&DataChoice::Other(other.to_path_buf()), None, progress)?;
         Ok(compare_datasets(
             &recorded.comparison.decision.audit,

@@ -125,7 +125,7 @@ pub fn compare_scenarios(
         let (resolved, ignored) = resolve_thresholds(map, index, matching).map_err(|source| {
             SessionError::Thresholds {
                 context: context.clone(),
-                source,
+                problem: source,
             }
         })?;
         for key in ignored {
@@ -140,7 +140,7 @@ pub fn compare_scenarios(
         let result =
             audit(index, &resolved, &options).map_err(|source| SessionError::Thresholds {
                 context: "reference".into(),
-                source,
+                problem: source,
             })?;
         Ok((resolved, result))
     };
