@@ -2,6 +2,7 @@
 //! disparities. No I/O, no GUI, no polars: it takes owned columns ([`Dataset`]) and answers
 //! threshold questions by binary search over per-group cumulative counts.
 
+pub mod adverse_impact;
 pub mod audit;
 pub mod convention;
 pub mod curves;

@@ -28,8 +28,8 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Binomial, Distribution as _};
 
 use super::ReferenceChoice;
+use super::adverse_impact::{AdverseImpact, adverse_impact, four_fifths_shortfall};
 use super::audit::{Audit, compare_groups, fairness_summary, metric_position};
-use super::convention::PARITY_TAU;
 use super::intervals::{DEFAULT_CONFIDENCE, Interval, normal_upper_tail};
 use super::metrics::{ConfusionCounts, Metric, MetricValues};
 
@@ -118,6 +118,9 @@ pub struct AuditUncertainty {
     pub disparities: Vec<[Option<Interval>; Metric::ALL.len()]>,
     /// Per group, the tests against the reference.
     pub groups: Vec<GroupSignificance>,
+    /// Every group against the group with the highest selection rate (impact ratio, four-fifths
+    /// rule, test, shortfall), judged at [`significance_level`](Self::significance_level).
+    pub adverse_impact: AdverseImpact,
 }
 
 impl AuditUncertainty {
@@ -275,7 +278,7 @@ pub fn audit_uncertainty(audit: &Audit, settings: &UncertaintySettings) -> Audit
         })
         .collect();
 
-    AuditUncertainty {
+    let mut result = AuditUncertainty {
         settings: UncertaintySettings {
             resamples,
             ..settings.clone()
@@ -285,7 +288,14 @@ pub fn audit_uncertainty(audit: &Audit, settings: &UncertaintySettings) -> Audit
         ratios,
         disparities: disparity_intervals,
         groups: significance(audit),
-    }
+        adverse_impact: AdverseImpact {
+            highest_group: None,
+            significance_level: 0.0,
+            groups: Vec::new(),
+        },
+    };
+    result.adverse_impact = adverse_impact(audit, result.significance_level());
+    result
 }
 
 /// One group's resampling design: how many cases it stands for and its cell shares.
@@ -390,16 +400,8 @@ fn significance(audit: &Audit) -> Vec<GroupSignificance> {
                 two_proportion_p_value(x1, n1, x2, n2)
             });
             let (selected, total) = selection(&group.counts);
-            let shortfall = highest_rate.filter(|_| total > 0.0).map(|highest| {
-                let target = PARITY_TAU * highest;
-                if selected / total >= target {
-                    0.0
-                } else {
-                    // Relative slack so that 0.8 × 0.5 × 100 − 30 is 10, not 10.000000000000002.
-                    let needed = target * total - selected;
-                    (needed * (1.0 - 1e-12)).ceil().max(0.0)
-                }
-            });
+            let shortfall =
+                highest_rate.and_then(|highest| four_fifths_shortfall(selected, total, highest));
             GroupSignificance {
                 p_values,
                 shortfall,
@@ -417,10 +419,43 @@ fn tested_fraction(metric: Metric, counts: &ConfusionCounts) -> (f64, f64) {
     }
 }
 
+/// Which test gave a p-value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestMethod {
+    /// Fisher's exact test (an expected cell count under 5).
+    FisherExact,
+    /// The pooled two-proportion z test.
+    PooledZ,
+}
+
+impl TestMethod {
+    /// The name in JSON and reports.
+    pub fn key(self) -> &'static str {
+        match self {
+            TestMethod::FisherExact => "fisher_exact",
+            TestMethod::PooledZ => "two_proportion_z",
+        }
+    }
+}
+
+/// A two-sided test of two proportions: its p-value and which test gave it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TwoProportionTest {
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Fisher's exact or the pooled z test.
+    pub method: TestMethod,
+}
+
 /// Two-sided p-value that `x1/n1` and `x2/n2` come from one rate: Fisher's exact test when an
 /// expected cell count is under 5, else the pooled two-proportion z test. Weighted counts are
 /// frequency weights (rounded to whole cases for the exact test). `None` when a denominator is 0.
 pub fn two_proportion_p_value(x1: f64, n1: f64, x2: f64, n2: f64) -> Option<f64> {
+    two_proportion_test(x1, n1, x2, n2).map(|t| t.p_value)
+}
+
+/// [`two_proportion_p_value`] with the test it used.
+pub fn two_proportion_test(x1: f64, n1: f64, x2: f64, n2: f64) -> Option<TwoProportionTest> {
     if n1 <= 0.0 || n2 <= 0.0 || ![x1, n1, x2, n2].iter().all(|v| v.is_finite()) {
         return None;
     }
@@ -434,19 +469,27 @@ pub fn two_proportion_p_value(x1: f64, n1: f64, x2: f64, n2: f64) -> Option<f64>
     .into_iter()
     .fold(f64::INFINITY, f64::min);
     if smallest_expected < FISHER_BELOW_EXPECTED && n1 + n2 <= FISHER_MAX_CASES {
-        return Some(fisher_exact(
-            x1.round() as u64,
-            n1.round() as u64,
-            x2.round() as u64,
-            n2.round() as u64,
-        ));
+        return Some(TwoProportionTest {
+            p_value: fisher_exact(
+                x1.round() as u64,
+                n1.round() as u64,
+                x2.round() as u64,
+                n2.round() as u64,
+            ),
+            method: TestMethod::FisherExact,
+        });
     }
     let spread = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
-    if spread <= 0.0 {
-        return Some(1.0);
-    }
-    let z = (x1 / n1 - x2 / n2) / spread;
-    Some((2.0 * normal_upper_tail(z.abs())).min(1.0))
+    let p_value = if spread <= 0.0 {
+        1.0
+    } else {
+        let z = (x1 / n1 - x2 / n2) / spread;
+        (2.0 * normal_upper_tail(z.abs())).min(1.0)
+    };
+    Some(TwoProportionTest {
+        p_value,
+        method: TestMethod::PooledZ,
+    })
 }
 
 /// Two-sided Fisher's exact test of the 2×2 table [[x1, n1 − x1], [x2, n2 − x2]]: the summed

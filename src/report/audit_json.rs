@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::format::{count_json, optional_json};
 use super::markup::{csv_row, csv_text};
+use crate::engine::adverse_impact::AdverseImpact;
 use crate::engine::convention::passes_parity;
 use crate::engine::intervals::Interval;
 use crate::engine::thresholds::threshold_to_json;
@@ -240,6 +241,15 @@ pub fn audit_json(
             }
         }
         *map = placed;
+        // Before `settings`, so the results come first.
+        let settings = map.remove("settings");
+        map.insert(
+            "adverse_impact".into(),
+            adverse_impact_json(audit, &u.adverse_impact),
+        );
+        if let Some(settings) = settings {
+            map.insert("settings".into(), settings);
+        }
         if let Some(settings) = map.get_mut("settings").and_then(Value::as_object_mut) {
             settings.insert("confidence".into(), json!(u.settings.confidence));
             settings.insert("interval_method".into(), json!(INTERVAL_METHOD));
@@ -250,6 +260,39 @@ pub fn audit_json(
         }
     }
     out
+}
+
+/// The adverse-impact block: every group's selection rate against the highest group's (impact
+/// ratio, four-fifths rule, two-sided test, shortfall).
+pub fn adverse_impact_json(audit: &Audit, block: &AdverseImpact) -> Value {
+    let key_of = |i: Option<usize>| {
+        i.and_then(|i| audit.groups.get(i))
+            .map_or(Value::Null, |g| json!(g.key))
+    };
+    let groups: Vec<Value> = audit
+        .groups
+        .iter()
+        .zip(&block.groups)
+        .map(|(group, g)| {
+            json!({
+                "key": group.key,
+                "selected": count_json(g.selected),
+                "total": count_json(g.total),
+                "selection_rate": optional_json(g.selection_rate),
+                "impact_ratio": optional_json(g.impact_ratio),
+                "four_fifths_pass": g.four_fifths_pass,
+                "p_value": optional_json(g.test.map(|t| t.p_value)),
+                "test": g.test.map(|t| t.method.key()),
+                "significant": g.significant,
+                "shortfall": g.shortfall.map_or(Value::Null, count_json),
+            })
+        })
+        .collect();
+    json!({
+        "highest_group": key_of(block.highest_group),
+        "significance_level": block.significance_level,
+        "groups": groups,
+    })
 }
 
 /// The audit as CSV: one row per group and one for overall, every count, rate and interval.

@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use super::format::{count, rate, threshold};
+use crate::engine::adverse_impact::AdverseImpact;
 use crate::engine::intervals::Interval;
+use crate::engine::uncertainty::TestMethod;
 use crate::engine::{Audit, AuditUncertainty, GroupAudit, Metric};
 
 /// Longest group key shown in full; longer keys are shortened with "…".
@@ -202,6 +204,10 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
         with_interval("disparate_impact", summary.disparate_impact)
     )
     .ok();
+    if let Some(u) = uncertainty {
+        out.push('\n');
+        out.push_str(&adverse_impact_table(audit, &u.adverse_impact, key_width));
+    }
     let small: Vec<&str> = audit
         .groups
         .iter()
@@ -240,24 +246,6 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
             }
         )
         .ok();
-        let short: Vec<String> = audit
-            .groups
-            .iter()
-            .zip(&u.groups)
-            .filter_map(|(g, s)| {
-                s.shortfall
-                    .filter(|n| *n > 0.0)
-                    .map(|n| format!("{} {}", g.key, count(n)))
-            })
-            .collect();
-        if !short.is_empty() {
-            writeln!(
-                out,
-                "Four-fifths shortfall (selections needed to reach 0.8 × the highest rate): {}.",
-                short.join(", ")
-            )
-            .ok();
-        }
     }
     if !small.is_empty() {
         writeln!(
@@ -280,4 +268,107 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
         trimmed.pop();
     }
     trimmed
+}
+
+/// A p-value for a table: three significant decimals, `<0.001` below that.
+fn p_value_text(p: f64) -> String {
+    if p < 0.001 {
+        "<0.001".to_owned()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+/// The adverse-impact block: each group's selection rate against the highest group's, the
+/// four-fifths verdict, the test against the highest group and the shortfall in selections.
+fn adverse_impact_table(audit: &Audit, block: &AdverseImpact, key_width: usize) -> String {
+    let mut out = String::new();
+    let highest = block
+        .highest_group
+        .and_then(|h| Some((audit.groups.get(h)?, block.groups.get(h)?)));
+    match highest {
+        Some((group, impact)) => writeln!(
+            out,
+            "Adverse impact against the highest selection rate ({}, {}):",
+            group.key,
+            rate(impact.selection_rate)
+        ),
+        None => writeln!(
+            out,
+            "Adverse impact: no group has a selection rate to compare with."
+        ),
+    }
+    .ok();
+    let selected_width = count(audit.overall.counts.selected())
+        .chars()
+        .count()
+        .max("selected".len());
+    let shortfall_width = block
+        .groups
+        .iter()
+        .map(|g| g.shortfall.map_or(3, |n| count(n).chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max("shortfall".len());
+    let header = format!(
+        "  {} {} {} {} {} {} {} {}",
+        pad("group", key_width),
+        pad_left("selected", selected_width),
+        pad_left("rate", 6),
+        pad_left("impact", 7),
+        pad_left("4/5", 5),
+        pad_left("p", 8) + " ",
+        pad("test", 6),
+        pad_left("shortfall", shortfall_width)
+    );
+    writeln!(out, "{}", header.trim_end()).ok();
+    for (group, impact) in audit.groups.iter().zip(&block.groups) {
+        let verdict = match impact.four_fifths_pass {
+            Some(true) => "pass",
+            Some(false) => "FAIL",
+            None => "n/a",
+        };
+        let is_highest = block
+            .highest_group
+            .and_then(|h| audit.groups.get(h))
+            .map(|g| &g.key)
+            == Some(&group.key);
+        let (p, test) = match impact.test {
+            Some(t) => (
+                format!(
+                    "{}{}",
+                    pad_left(&p_value_text(t.p_value), 8),
+                    if impact.significant { "*" } else { " " }
+                ),
+                match t.method {
+                    TestMethod::FisherExact => "exact",
+                    TestMethod::PooledZ => "z",
+                },
+            ),
+            None if is_highest => (pad_left("highest", 8) + " ", ""),
+            None => (pad_left("n/a", 8) + " ", ""),
+        };
+        let line = format!(
+            "  {} {} {} {} {} {} {} {}",
+            pad(&shorten(&group.key, key_width), key_width),
+            pad_left(&count(impact.selected), selected_width),
+            pad_left(&rate(impact.selection_rate), 6),
+            pad_left(&rate(impact.impact_ratio), 7),
+            pad_left(verdict, 5),
+            p,
+            pad(test, 6),
+            pad_left(
+                &impact.shortfall.map_or_else(|| "n/a".to_owned(), count),
+                shortfall_width
+            )
+        );
+        writeln!(out, "{}", line.trim_end()).ok();
+    }
+    writeln!(
+        out,
+        "  impact: selection rate ÷ the highest group's (4/5 FAIL: under 0.8, 29 CFR 1607.4(D)).\n  p: two-sided test against the highest group (exact: Fisher's, for small counts; *: p < {}).\n  shortfall: selections the group lacks to reach 0.8 × the highest rate.",
+        (block.significance_level * 1e6).round() / 1e6
+    )
+    .ok();
+    out
 }
