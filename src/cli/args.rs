@@ -40,6 +40,11 @@ pub enum Command {
     /// (`--out`), or the SQL that computes it where the data lives (`--sql duckdb|spark|…`).
     #[command(after_help = EXIT_CODES)]
     Aggregate(Box<super::aggregate::AggregateArgs>),
+    /// The NYC Local Law 144 bias audit: selection or scoring rates and impact ratios by sex,
+    /// race/ethnicity and their intersections, with unknowns counted and small categories
+    /// optionally excluded (table, JSON, CSV, or a Markdown/HTML summary to publish).
+    #[command(after_help = EXIT_CODES)]
+    BiasAudit(Box<super::bias_audit::BiasAuditArgs>),
     /// Per-group thresholds that maximize accuracy (or minimize a cost) under a fairness
     /// constraint, exactly over every distinct score.
     #[command(after_help = EXIT_CODES_OPTIMIZE)]
@@ -259,21 +264,37 @@ pub struct DecisionArgs {
     pub min_count: f64,
 }
 
+/// Which synthetic dataset `fulcrum sample` writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SampleKind {
+    /// Loan applications with a credit score and repayment (the bundled `lending.csv`).
+    #[default]
+    Lending,
+    /// Job applicants with sex, race/ethnicity (EEO-1 wording, two categories under 2%, an
+    /// `Unknown` value), a screening score, the tool's decision and an interview outcome (the
+    /// bundled `hiring.csv`).
+    Hiring,
+}
+
 /// `fulcrum sample`.
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    /// Number of rows (1 to 100,000,000).
-    #[arg(long, default_value_t = crate::data::sample::SAMPLE_ROWS, value_parser = sample_rows)]
-    pub rows: usize,
+    /// Which dataset.
+    #[arg(long, value_enum, default_value_t)]
+    pub kind: SampleKind,
+    /// Number of rows (1 to 100,000,000; default 30,000 for lending, 2,000 for hiring).
+    #[arg(long, value_parser = sample_rows)]
+    pub rows: Option<usize>,
     /// Output file (.csv, .parquet, .arrow).
     #[arg(long)]
     pub out: PathBuf,
     /// Replace `--out` if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Random seed; the same seed and row count always give the same file.
-    #[arg(long, default_value_t = crate::data::sample::DEFAULT_SEED)]
-    pub seed: u64,
+    /// Random seed; the same seed and row count always give the same file (default 20261123
+    /// for lending, 20261205 for hiring).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// A later, shifted population for monitoring (`check --data`): the same scores, but
     /// applicants aged 18-24 and Black applicants repay less, by DRIFT on the log-odds scale.
     #[arg(long, default_value_t = 0.0, value_name = "DRIFT", allow_hyphen_values = true, value_parser = drift_number)]

@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod args;
+mod bias_audit;
 mod evaluation;
 mod governance;
 mod optimize;
@@ -17,7 +18,7 @@ use anyhow::{Context as _, Result};
 
 pub use args::{
     AuditArgs, Cli, Command, DataArgs, DecisionArgs, FrontierArgs, OptimizeArgs, OutputFormat,
-    SampleArgs,
+    SampleArgs, SampleKind,
 };
 use progress_bar::CliProgress;
 
@@ -40,6 +41,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Audit(args) => run_audit(&args),
         Command::Sample(args) => run_sample(&args),
         Command::Aggregate(args) => aggregate::run_aggregate(&args),
+        Command::BiasAudit(args) => bias_audit::run_bias_audit(&args),
         Command::Optimize(args) => optimize::run_optimize(&args),
         Command::Frontier(args) => optimize::run_frontier(&args),
         Command::Session(args) => governance::run_session(&args),
@@ -234,18 +236,36 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
 }
 
 fn run_sample(args: &SampleArgs) -> Result<u8> {
+    use crate::data::sample;
     crate::atomic::check_output(&args.out, args.force, &[])?;
-    data::sample::write_lending_sample(&args.out, args.rows, args.seed, args.drift)?;
+    let (rows, seed) = match args.kind {
+        SampleKind::Lending => (
+            args.rows.unwrap_or(sample::SAMPLE_ROWS),
+            args.seed.unwrap_or(sample::DEFAULT_SEED),
+        ),
+        SampleKind::Hiring => (
+            args.rows.unwrap_or(sample::HIRING_ROWS),
+            args.seed.unwrap_or(sample::HIRING_SEED),
+        ),
+    };
+    match args.kind {
+        SampleKind::Lending => sample::write_lending_sample(&args.out, rows, seed, args.drift)?,
+        SampleKind::Hiring if args.drift != 0.0 => {
+            anyhow::bail!(
+                "--drift shifts the lending sample's repayment; the hiring sample has none"
+            )
+        }
+        SampleKind::Hiring => sample::write_hiring_sample(&args.out, rows, seed)?,
+    }
     let drift = if args.drift == 0.0 {
         String::new()
     } else {
         format!(", drift {}", args.drift)
     };
     eprintln!(
-        "wrote {} rows to {} (seed {}{drift})",
-        crate::report::format::group_thousands(args.rows as i64),
+        "wrote {} rows to {} (seed {seed}{drift})",
+        crate::report::format::group_thousands(rows as i64),
         args.out.display(),
-        args.seed
     );
     Ok(EXIT_OK)
 }

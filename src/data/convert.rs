@@ -20,18 +20,34 @@ const NEGATIVE: u8 = 0;
 const POSITIVE: u8 = 1;
 const INVALID: u8 = 2;
 
+/// Which of the score and label columns a dataset is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Scores {
+    /// The score and label columns of the roles.
+    Column,
+    /// The label only; the score is 1 for a positive row, 0 otherwise (recorded decisions, where
+    /// the label column says who was selected and there is no score).
+    FromLabel,
+    /// The score only; every label is negative (a score audited without outcomes).
+    WithoutLabel,
+}
+
 pub(super) fn to_dataset(
     path: &Path,
     source: &mut ColumnSource,
     roles: &ColumnRoles,
     options: LoadOptions,
+    scores_from: Scores,
     progress: &dyn Progress,
 ) -> Result<LoadedData, LoadError> {
     // Each column is dropped as soon as its last role has taken it, so that the raw columns
     // (a text column holds 16 bytes a row) are freed while the rest is converted.
     let mut uses: FxHashMap<&str, usize> = FxHashMap::default();
-    for name in [roles.score.as_str(), roles.label.as_str()]
+    let score_column = (scores_from != Scores::FromLabel).then_some(roles.score.as_str());
+    let label_column = (scores_from != Scores::WithoutLabel).then_some(roles.label.as_str());
+    for name in score_column
         .into_iter()
+        .chain(label_column)
         .chain(roles.weight.as_deref())
         .chain(roles.attributes.iter().map(String::as_str))
     {
@@ -49,15 +65,52 @@ pub(super) fn to_dataset(
         source.column(name, remaining == Some(0))
     };
 
-    let (scores, score_range) = numeric_values_and_range(path, &take(&roles.score)?, "score")?;
+    let (scores, score_range, labels, positive_label) = match scores_from {
+        Scores::WithoutLabel => {
+            let (scores, score_range) =
+                numeric_values_and_range(path, &take(&roles.score)?, "score")?;
+            if scores.is_empty() {
+                return Err(LoadError::Empty {
+                    path: path.to_path_buf(),
+                });
+            }
+            let labels = vec![NEGATIVE; scores.len()];
+            (scores, score_range, labels, String::new())
+        }
+        Scores::Column => {
+            let (scores, score_range) =
+                numeric_values_and_range(path, &take(&roles.score)?, "score")?;
+            if scores.is_empty() {
+                return Err(LoadError::Empty {
+                    path: path.to_path_buf(),
+                });
+            }
+            let (labels, positive_label) =
+                label_codes(path, &take(&roles.label)?, roles.positive.as_deref())?;
+            (scores, score_range, labels, positive_label)
+        }
+        Scores::FromLabel => {
+            let (labels, positive_label) =
+                label_codes(path, &take(&roles.label)?, roles.positive.as_deref())?;
+            if labels.is_empty() {
+                return Err(LoadError::Empty {
+                    path: path.to_path_buf(),
+                });
+            }
+            // An invalid label gives a NaN score: the row is reported (and dropped) once, as an
+            // invalid label, below.
+            let scores: Vec<f64> = labels
+                .par_iter()
+                .map(|l| match *l {
+                    POSITIVE => 1.0,
+                    NEGATIVE => 0.0,
+                    _ => f64::NAN,
+                })
+                .collect();
+            (scores, None, labels, positive_label)
+        }
+    };
     let rows = scores.len();
-    if rows == 0 {
-        return Err(LoadError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    let (labels, positive_label) =
-        label_codes(path, &take(&roles.label)?, roles.positive.as_deref())?;
     let weights = match &roles.weight {
         Some(name) => {
             let weights = numeric_values(path, &take(name)?, "weight")?;
@@ -87,8 +140,8 @@ pub(super) fn to_dataset(
         (
             roles.score.as_str(),
             "score",
-            match score_range {
-                Some((_, _, true)) => None,
+            match (scores_from, score_range) {
+                (Scores::FromLabel, _) | (_, Some((_, _, true))) => None,
                 _ => count_invalid(&scores, |s| !s.is_finite()),
             },
         ),

@@ -130,6 +130,55 @@ pub fn load(
     options: LoadOptions,
     progress: &dyn Progress,
 ) -> Result<LoadedData, LoadError> {
+    load_scores_from(path, roles, options, convert::Scores::Column, progress)
+}
+
+/// Reads recorded decisions: `roles.label` names the column saying who was selected (0/1,
+/// boolean, or any values with `roles.positive` as the selected one); there is no score column,
+/// so every row's score is 1 when selected and 0 when not (`roles.score` is set to the label
+/// column). Used by the bias audit of a selection tool's recorded decisions.
+pub fn load_decisions(
+    path: &Path,
+    roles: &ColumnRoles,
+    options: LoadOptions,
+    progress: &dyn Progress,
+) -> Result<LoadedData, LoadError> {
+    let roles = ColumnRoles {
+        score: roles.label.clone(),
+        ..roles.clone()
+    };
+    load_scores_from(path, &roles, options, convert::Scores::FromLabel, progress)
+}
+
+/// Reads scores without outcomes: `roles.score` is read, `roles.label` is not (every label is
+/// negative). Used by the bias audit of a scoring tool, which needs only who scored what.
+pub fn load_scores(
+    path: &Path,
+    roles: &ColumnRoles,
+    options: LoadOptions,
+    progress: &dyn Progress,
+) -> Result<LoadedData, LoadError> {
+    let roles = ColumnRoles {
+        label: roles.score.clone(),
+        positive: None,
+        ..roles.clone()
+    };
+    load_scores_from(
+        path,
+        &roles,
+        options,
+        convert::Scores::WithoutLabel,
+        progress,
+    )
+}
+
+fn load_scores_from(
+    path: &Path,
+    roles: &ColumnRoles,
+    options: LoadOptions,
+    scores_from: convert::Scores,
+    progress: &dyn Progress,
+) -> Result<LoadedData, LoadError> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -143,7 +192,7 @@ pub fn load(
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled);
         }
-        convert::to_dataset(path, &mut columns, roles, options, progress)
+        convert::to_dataset(path, &mut columns, roles, options, scores_from, progress)
             .map_err(|error| columns.locate(error, path))
     }));
     read.unwrap_or_else(|panic| {

@@ -260,6 +260,146 @@ pub fn write_lending_sample(
     write_columns(path, lending_columns(rows, seed, drift))
 }
 
+/// Rows in the bundled hiring sample.
+pub const HIRING_ROWS: usize = 2_000;
+
+/// The seed of the bundled hiring sample.
+pub const HIRING_SEED: u64 = 20_261_205;
+
+/// The hiring sample's sex levels and shares; the rest (1.5%) is left empty (missing).
+const HIRING_SEXES: [(&str, f64); 2] = [("Female", 0.49), ("Male", 0.495)];
+
+/// The hiring sample's race/ethnicity levels (EEO-1 wording) and shares. Two are under 2% of
+/// the applicants, and `Unknown` stands for applicants who declined to say.
+const HIRING_RACES: [(&str, f64); 8] = [
+    ("White", 0.46),
+    ("Hispanic or Latino", 0.18),
+    ("Black or African American", 0.15),
+    ("Asian", 0.11),
+    ("Two or More Races", 0.035),
+    ("American Indian or Alaska Native", 0.012),
+    ("Native Hawaiian or Other Pacific Islander", 0.008),
+    ("Unknown", 0.045),
+];
+
+/// Points the screening tool's score moves by race/ethnicity (its bias), in HIRING_RACES order.
+const HIRING_RACE_SHIFT: [f64; 8] = [0.0, -4.0, -5.0, 1.0, -1.0, -3.0, -2.0, 0.0];
+
+/// The score at or above which the tool advanced an applicant (its recorded decision).
+pub const HIRING_CUTOFF: f64 = 60.0;
+
+/// One generated job applicant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct JobApplicant {
+    /// Index into HIRING_SEXES, or `None` when not stated.
+    sex: Option<u8>,
+    race: u8,
+    score: f64,
+    qualified: bool,
+}
+
+fn generate_applicant<R: rand::Rng + ?Sized>(rng: &mut R) -> JobApplicant {
+    let normal = |rng: &mut R| -> f64 { StandardNormal.sample(rng) };
+    let u: f64 = rng.random();
+    let sex = if u < HIRING_SEXES[0].1 {
+        Some(0)
+    } else if u < HIRING_SEXES[0].1 + HIRING_SEXES[1].1 {
+        Some(1)
+    } else {
+        None
+    };
+    let race = pick(rng, &HIRING_RACES);
+    // Job-relevant skill, which the structured interview later measures (`qualified`).
+    let skill = normal(rng);
+    let qualified = rng.random::<f64>() < sigmoid(1.4 * skill - 0.3);
+    // The screening tool sees skill through noise and moves some groups' scores.
+    let shift = HIRING_RACE_SHIFT
+        .get(usize::from(race))
+        .copied()
+        .unwrap_or(0.0)
+        + if sex == Some(0) { -2.0 } else { 0.0 };
+    let score = (55.0 + 14.0 * (0.75 * skill + 0.66 * normal(rng)) + shift)
+        .round()
+        .clamp(0.0, 100.0);
+    JobApplicant {
+        sex,
+        race,
+        score,
+        qualified,
+    }
+}
+
+fn generate_applicants(rows: usize, seed: u64) -> Vec<JobApplicant> {
+    let chunks = rows.div_ceil(CHUNK_ROWS);
+    (0..chunks)
+        .into_par_iter()
+        .flat_map_iter(|chunk| {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(
+                seed ^ (chunk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            );
+            let count = CHUNK_ROWS.min(rows - chunk * CHUNK_ROWS);
+            (0..count)
+                .map(move |_| generate_applicant(&mut rng))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Generates `rows` job applicants from `seed` as output columns: `applicant_id`, `sex`
+/// (`Female`, `Male`, missing for about 1.5%), `race` (EEO-1 wording; two categories under 2%
+/// and `Unknown` for about 4.5%), `score` (the screening tool's 0–100 score), `selected` (1 when
+/// the tool advanced the applicant: score ≥ [`HIRING_CUTOFF`]) and `qualified` (1 when the
+/// structured interview found the applicant qualified: the outcome).
+pub fn hiring_columns(rows: usize, seed: u64) -> Vec<OutputColumn> {
+    let applicants = generate_applicants(rows, seed);
+    vec![
+        OutputColumn::Int("applicant_id".into(), (1..=rows as i64).collect()),
+        OutputColumn::OptionalText(
+            "sex".into(),
+            applicants
+                .iter()
+                .map(|a| {
+                    a.sex
+                        .and_then(|s| HIRING_SEXES.get(usize::from(s)))
+                        .map(|(name, _)| (*name).to_owned())
+                })
+                .collect(),
+        ),
+        OutputColumn::Text(
+            "race".into(),
+            applicants
+                .iter()
+                .map(|a| {
+                    HIRING_RACES
+                        .get(usize::from(a.race))
+                        .map(|(name, _)| (*name).to_owned())
+                        .unwrap_or_default()
+                })
+                .collect(),
+        ),
+        OutputColumn::Int(
+            "score".into(),
+            applicants.iter().map(|a| a.score as i64).collect(),
+        ),
+        OutputColumn::Int(
+            "selected".into(),
+            applicants
+                .iter()
+                .map(|a| i64::from(a.score >= HIRING_CUTOFF))
+                .collect(),
+        ),
+        OutputColumn::Int(
+            "qualified".into(),
+            applicants.iter().map(|a| i64::from(a.qualified)).collect(),
+        ),
+    ]
+}
+
+/// Writes a generated hiring dataset to `path` (CSV, Parquet or IPC by extension).
+pub fn write_hiring_sample(path: &Path, rows: usize, seed: u64) -> Result<(), LoadError> {
+    write_columns(path, hiring_columns(rows, seed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +487,27 @@ mod tests {
         assert_eq!(repaid(&after, &spared), repaid(&before, &spared));
         let scores = |rows: &[Applicant]| rows.iter().map(|a| a.score).collect::<Vec<_>>();
         assert_eq!(scores(&after), scores(&before));
+    }
+
+    #[test]
+    fn the_hiring_sample_has_a_small_category_unknowns_and_the_recorded_cutoff() {
+        let rows = generate_applicants(HIRING_ROWS, HIRING_SEED);
+        let share = |f: &dyn Fn(&JobApplicant) -> bool| {
+            rows.iter().filter(|a| f(a)).count() as f64 / rows.len() as f64
+        };
+        // Native Hawaiian or Other Pacific Islander (index 6) is under 2%, but present.
+        let small = share(&|a| a.race == 6);
+        assert!(small > 0.0 && small < 0.02, "{small}");
+        let unknown = share(&|a| a.race == 7);
+        assert!((0.02..0.08).contains(&unknown), "{unknown}");
+        let missing_sex = share(&|a| a.sex.is_none());
+        assert!(missing_sex > 0.0 && missing_sex < 0.04, "{missing_sex}");
+        assert!(
+            rows.iter()
+                .all(|a| (0.0..=100.0).contains(&a.score) && a.score.fract() == 0.0)
+        );
+        let selected = share(&|a| a.score >= HIRING_CUTOFF);
+        assert!((0.2..0.6).contains(&selected), "{selected}");
+        assert_eq!(generate_applicants(100, 3), generate_applicants(100, 3));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod adverse_impact;
 pub mod audit;
+pub mod bias_audit;
 pub mod convention;
 pub mod curves;
 pub mod dataset;

@@ -34,6 +34,15 @@ pub fn xml(text: &str) -> String {
     html(&allowed)
 }
 
+/// Text for a terminal: control characters (which could move the cursor, clear the screen or
+/// change colours) replaced by U+FFFD. Group keys are already safe (levels with control
+/// characters are quoted); this is for text users typed (`--source`, `--tool`).
+pub fn terminal(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
 /// Text escaped for Markdown (inline text and table cells): markup characters are
 /// backslash-escaped, `<`, `>` and `&` become entities (so no HTML passes through), and line
 /// breaks become spaces.

@@ -7,6 +7,7 @@
 
 pub mod audit_json;
 mod audit_table;
+pub mod bias_audit;
 mod check;
 pub mod document;
 pub mod format;
