@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use super::format::{count, count_json, optional_json};
 use super::markup::{csv_row, csv_text, fixed, html, markdown as md, terminal};
 use crate::engine::bias_audit::{
-    BiasAudit, Category, CategoryTable, TableKind, percent as share_percent,
+    BiasAudit, Category, CategoryTable, MAX_EXCLUDE_UNDER, TableKind, percent as share_percent,
 };
 
 /// What the audit was made from, echoed in every form so a summary can be traced and re-run.
@@ -93,6 +93,16 @@ fn unknown_text(audit: &BiasAudit) -> String {
         count(audit.applicants),
         count(of(TableKind::Sex)),
         count(of(TableKind::Race))
+    )
+}
+
+/// The justification of the exclusions, stated once for all excluded categories (each
+/// category's own reason, with its share, is in the JSON).
+fn exclusion_justification(audit: &BiasAudit) -> String {
+    format!(
+        "Each of these categories represents less than {} of the individuals in the audit data; 6 RCNY § 5-301(d) allows the auditor to leave such categories out of the impact ratio calculations, because a rate computed on so few people is too unstable to compare. Their numbers of applicants and {}s are shown in the tables, and the highest rate of each table is taken among the other categories.",
+        share_percent(audit.exclude_under.unwrap_or(MAX_EXCLUDE_UNDER)),
+        audit.kind.rate_name().to_lowercase()
     )
 }
 
@@ -345,14 +355,22 @@ pub fn bias_audit_table(audit: &BiasAudit, settings: &BiasAuditSettings) -> Stri
     }
     let exclusions: Vec<(TableKind, &Category)> = audit.exclusions().collect();
     if !exclusions.is_empty() {
-        out.push_str("\nExcluded from the impact ratios:\n");
+        writeln!(
+            out,
+            "\nExcluded from the impact ratios: {}",
+            exclusion_justification(audit)
+        )
+        .ok();
         for (kind, c) in exclusions {
             writeln!(
                 out,
-                "  {} · {}: {}",
+                "  {} · {}: {} applicants ({} of the data), {} {}",
                 kind.label(),
                 c.name,
-                c.exclusion_reason(audit.exclude_under).unwrap_or_default()
+                count(c.applicants),
+                share_percent(c.share),
+                audit.kind.rate_name().to_lowercase(),
+                percent(c.rate)
             )
             .ok();
         }
@@ -456,19 +474,25 @@ pub fn bias_audit_markdown_section(
     if !exclusions.is_empty() {
         writeln!(
             out,
-            "{heading} Categories excluded from the impact ratios\n"
+            "{heading} Categories excluded from the impact ratios\n\n¹ {}\n",
+            md(&exclusion_justification(audit))
+        )
+        .ok();
+        writeln!(
+            out,
+            "| Table | Category | Number of applicants | Share of the data | {} |\n|---|---|---:|---:|---:|",
+            audit.kind.rate_name()
         )
         .ok();
         for (kind, c) in exclusions {
             writeln!(
                 out,
-                "- ¹ {} · {} ({} applicants, {} {}): {}.",
+                "| {} | {} | {} | {} | {} |",
                 kind.label(),
                 md(&c.name),
                 count(c.applicants),
-                audit.kind.rate_name().to_lowercase(),
-                percent(c.rate),
-                md(&c.exclusion_reason(audit.exclude_under).unwrap_or_default())
+                share_percent(c.share),
+                percent(c.rate)
             )
             .ok();
         }
@@ -589,23 +613,29 @@ pub fn bias_audit_html_section(
     if !exclusions.is_empty() {
         writeln!(
             out,
-            "<{heading}>Categories excluded from the impact ratios</{heading}>\n<ol>"
+            "<{heading}>Categories excluded from the impact ratios</{heading}>\n<p><sup>1</sup> {}</p>",
+            html(&exclusion_justification(audit))
+        )
+        .ok();
+        writeln!(
+            out,
+            "<table>\n<thead><tr><th>Table</th><th>Category</th><th class=\"num\">Number of applicants</th><th class=\"num\">Share of the data</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+            audit.kind.rate_name()
         )
         .ok();
         for (kind, c) in exclusions {
             writeln!(
                 out,
-                "<li>{} · {} ({} applicants, {} {}): {}.</li>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 kind.label(),
                 html(&c.name),
                 count(c.applicants),
-                audit.kind.rate_name().to_lowercase(),
-                percent(c.rate),
-                html(&c.exclusion_reason(audit.exclude_under).unwrap_or_default())
+                share_percent(c.share),
+                percent(c.rate)
             )
             .ok();
         }
-        out.push_str("</ol>\n");
+        out.push_str("</tbody>\n</table>\n");
     }
     writeln!(
         out,
