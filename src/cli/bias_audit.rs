@@ -326,20 +326,20 @@ fn basis(args: &BiasAuditArgs, loaded: &LoadedData, median: Option<f64>) -> Stri
     let rule = DecisionRule::from(args.rule).symbol();
     match (&args.selected, &args.score, median) {
         (Some(column), _, _) => format!(
-            "Selected: the recorded decisions in column `{column}` (value {} means selected)",
+            "Selected: the recorded decisions in column “{column}” (value {} means selected)",
             loaded.positive_label
         ),
         (None, Some(score), Some(median)) => format!(
-            "Scores in column `{score}`; scoring rate: the share scoring above the median score of the full sample, {}",
+            "Scores in column “{score}”; scoring rate: the share scoring above the median score of the full sample, {}",
             crate::report::format::threshold(Some(median))
         ),
         (None, Some(score), None) => match (&args.thresholds, args.threshold) {
             (Some(path), _) => format!(
-                "Selected: score `{score}` {rule} the threshold of the individual's sex × race group (from {})",
+                "Selected: score “{score}” {rule} the threshold of the individual's sex × race group (from {})",
                 path.display()
             ),
             (None, Some(t)) => format!(
-                "Selected: score `{score}` {rule} {}",
+                "Selected: score “{score}” {rule} {}",
                 crate::report::format::threshold(Some(t))
             ),
             (None, None) => String::new(),

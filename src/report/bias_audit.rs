@@ -1,7 +1,8 @@
 //! The NYC Local Law 144 bias audit in five forms: a terminal table, JSON (documented in
 //! README.md), CSV, and Markdown and HTML summaries shaped like the public summaries employers
 //! post (tool, audit date, data source, applicants, unknowns, then one table per category kind).
-//! The Markdown and HTML section functions also serve the sign-off report's LL144 section.
+//! The summaries are a [`Document`] laid out by the report renderers; [`bias_audit_blocks`] is
+//! the same content as the sign-off report's LL144 section.
 //!
 //! Every number is formatted from [`BiasAudit`], never recomputed; every string from data or
 //! users is escaped for its format; identical inputs give identical bytes.
@@ -10,11 +11,15 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
+use super::document::{Block, Cell, Column, Document, Fact, Section, Table, Text};
 use super::format::{count, count_json, optional_json};
-use super::markup::{csv_row, csv_text, fixed, html, markdown as md, terminal};
+use super::markup::{csv_row, csv_text, fixed, terminal};
+use super::render_html::render_html;
+use super::render_markdown::render_markdown;
 use crate::engine::bias_audit::{
     BiasAudit, Category, CategoryTable, MAX_EXCLUDE_UNDER, TableKind, percent as share_percent,
 };
+use crate::engine::convention::PARITY_TAU;
 
 /// What the audit was made from, echoed in every form so a summary can be traced and re-run.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -420,257 +425,152 @@ fn facts(audit: &BiasAudit, settings: &BiasAuditSettings) -> Vec<(&'static str, 
     facts
 }
 
-/// One table in Markdown.
-fn table_markdown(out: &mut String, audit: &BiasAudit, table: &CategoryTable, heading: &str) {
-    writeln!(out, "{heading} {}\n", table.kind.title()).ok();
-    writeln!(
-        out,
-        "| Category | Number of applicants | {} | {} | Impact ratio |\n|---|---:|---:|---:|---:|",
-        audit.kind.count_name(),
-        audit.kind.rate_name()
-    )
-    .ok();
-    for c in &table.categories {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            md(&c.name),
-            count(c.applicants),
-            count(c.selected),
-            percent(c.rate),
-            if c.excluded {
-                "excluded¹".to_owned()
-            } else {
-                ratio(c.impact_ratio)
-            }
-        )
-        .ok();
-    }
-    writeln!(
-        out,
-        "\nUnknown category (not included in this table): {}.\n",
-        count(table.unknown_count)
-    )
-    .ok();
+/// The facts at the head of a summary.
+fn summary_facts(audit: &BiasAudit, settings: &BiasAuditSettings) -> Vec<Fact> {
+    facts(audit, settings)
+        .into_iter()
+        .map(|(term, text)| match term {
+            "Data file" | "Data SHA-256" => Fact::code(term, text),
+            _ => Fact::plain(term, text),
+        })
+        .collect()
 }
 
-/// The LL144 tables and notes in Markdown, headed at `level` (`##` in the standalone summary,
-/// `###` inside the sign-off report).
-pub fn bias_audit_markdown_section(
-    out: &mut String,
-    audit: &BiasAudit,
-    settings: &BiasAuditSettings,
-    level: usize,
-) {
-    for (term, text) in facts(audit, settings) {
-        writeln!(out, "- **{term}:** {}", md(&text)).ok();
+/// One table as document blocks: the categories, then its unknown count. Impact ratios under
+/// 0.8 are marked (the four-fifths rule's line; the law itself sets no pass mark).
+fn table_blocks(audit: &BiasAudit, table: &CategoryTable) -> Vec<Block> {
+    let mut content = Table::new(vec![
+        Column::text("Category"),
+        Column::number("Number of applicants"),
+        Column::number(audit.kind.count_name()),
+        Column::number(audit.kind.rate_name()),
+        Column::number("Impact ratio"),
+    ]);
+    for c in &table.categories {
+        let impact = match (c.excluded, c.impact_ratio) {
+            (true, _) => Text::plain("excluded¹"),
+            (false, Some(r)) if r < PARITY_TAU => Text::flagged(ratio(Some(r))),
+            (false, r) => Text::plain(ratio(r)),
+        };
+        content.row(vec![
+            Cell::plain(c.name.clone()),
+            Cell::plain(count(c.applicants)),
+            Cell::plain(count(c.selected)),
+            Cell::plain(percent(c.rate)),
+            impact.into(),
+        ]);
     }
-    out.push('\n');
-    let heading = "#".repeat(level);
-    for table in &audit.tables {
-        table_markdown(out, audit, table, &heading);
-    }
+    vec![
+        Block::Table(content),
+        Block::Note(Text::plain(format!(
+            "Unknown category (not included in this table): {}.",
+            count(table.unknown_count)
+        ))),
+    ]
+}
+
+/// The excluded categories (when any): the justification, then a table of them.
+fn exclusion_blocks(audit: &BiasAudit) -> Vec<Block> {
     let exclusions: Vec<(TableKind, &Category)> = audit.exclusions().collect();
+    if exclusions.is_empty() {
+        return Vec::new();
+    }
+    let mut content = Table::new(vec![
+        Column::text("Table"),
+        Column::text("Category"),
+        Column::number("Number of applicants"),
+        Column::number("Share of the data"),
+        Column::number(audit.kind.rate_name()),
+    ]);
+    for (kind, c) in exclusions {
+        content.row(vec![
+            Cell::plain(kind.label()),
+            Cell::plain(c.name.clone()),
+            Cell::plain(count(c.applicants)),
+            Cell::plain(share_percent(c.share)),
+            Cell::plain(percent(c.rate)),
+        ]);
+    }
+    vec![
+        Block::Paragraph(Text::plain(format!("¹ {}", exclusion_justification(audit)))),
+        Block::Table(content),
+    ]
+}
+
+/// How the numbers were computed, as a list.
+fn method_block(audit: &BiasAudit) -> Block {
+    let mut lines: Vec<Text> = method_lines(audit).into_iter().map(Text::plain).collect();
+    lines.push(Text::plain(
+        "Impact ratios under 0.800 are marked: the EEOC's four-fifths rule of thumb (29 CFR 1607.4(D)). Local Law 144 requires the ratios to be published; it sets no pass mark.",
+    ));
+    Block::List(lines)
+}
+
+/// The LL144 facts, tables and notes as the blocks of one section (the sign-off report's LL144
+/// section), each table under its own sub-heading.
+pub fn bias_audit_blocks(audit: &BiasAudit, settings: &BiasAuditSettings) -> Vec<Block> {
+    let mut blocks = vec![Block::Facts(summary_facts(audit, settings))];
+    for table in &audit.tables {
+        blocks.push(Block::Heading(table.kind.title().to_owned()));
+        blocks.extend(table_blocks(audit, table));
+    }
+    let exclusions = exclusion_blocks(audit);
     if !exclusions.is_empty() {
-        writeln!(
-            out,
-            "{heading} Categories excluded from the impact ratios\n\n¹ {}\n",
-            md(&exclusion_justification(audit))
-        )
-        .ok();
-        writeln!(
-            out,
-            "| Table | Category | Number of applicants | Share of the data | {} |\n|---|---|---:|---:|---:|",
-            audit.kind.rate_name()
-        )
-        .ok();
-        for (kind, c) in exclusions {
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                kind.label(),
-                md(&c.name),
-                count(c.applicants),
-                share_percent(c.share),
-                percent(c.rate)
-            )
-            .ok();
+        blocks.push(Block::Heading(
+            "Categories excluded from the impact ratios".to_owned(),
+        ));
+        blocks.extend(exclusions);
+    }
+    blocks.push(Block::Heading("How the numbers were computed".to_owned()));
+    blocks.push(method_block(audit));
+    blocks
+}
+
+/// The standalone summary as a document: the facts, a section per table, the exclusions and
+/// the method, laid out by the report renderers.
+pub fn bias_audit_document(audit: &BiasAudit, settings: &BiasAuditSettings) -> Document {
+    let mut sections: Vec<Section> = audit
+        .tables
+        .iter()
+        .map(|table| {
+            let mut section = Section::new(table.kind.key(), table.kind.title());
+            for block in table_blocks(audit, table) {
+                section.push(block);
+            }
+            section
+        })
+        .collect();
+    let exclusions = exclusion_blocks(audit);
+    if !exclusions.is_empty() {
+        let mut section = Section::new("excluded", "Categories excluded from the impact ratios");
+        for block in exclusions {
+            section.push(block);
         }
-        out.push('\n');
+        sections.push(section);
     }
-    writeln!(out, "{heading} How the numbers were computed\n").ok();
-    for line in method_lines(audit) {
-        writeln!(out, "- {}", md(&line)).ok();
+    let mut method = Section::new("method", "How the numbers were computed");
+    method.push(method_block(audit));
+    sections.push(method);
+    Document {
+        title: "Summary of bias audit results".to_owned(),
+        kicker: "NYC Local Law 144 of 2021 · 6 RCNY §§ 5-300 – 5-304".to_owned(),
+        verdicts: Vec::new(),
+        warning: None,
+        facts: summary_facts(audit, settings),
+        sections,
+        footer: vec![Text::plain(format!(
+            "Computed by Fulcrum {} from the data named above; the same data and options give the same bytes. Fulcrum computes the numbers; the independence of the auditor and the publication of this summary are for the employer and the auditor.",
+            env!("CARGO_PKG_VERSION")
+        ))],
     }
-    out.push('\n');
 }
 
 /// The standalone Markdown summary.
 pub fn bias_audit_markdown(audit: &BiasAudit, settings: &BiasAuditSettings) -> String {
-    let mut out = String::new();
-    out.push_str("# Summary of bias audit results\n\n");
-    out.push_str("*NYC Local Law 144 of 2021; rules 6 RCNY §§ 5-300 – 5-304*\n\n");
-    bias_audit_markdown_section(&mut out, audit, settings, 2);
-    writeln!(
-        out,
-        "---\n\nComputed by Fulcrum {} from the data named above. Fulcrum computes the numbers; the independence of the auditor and the publication of this summary are for the employer and the auditor.",
-        env!("CARGO_PKG_VERSION")
-    )
-    .ok();
-    out
-}
-
-/// The stylesheet of the standalone HTML summary (the sign-off report has its own).
-const STYLE: &str = r#"
-:root { --ink: #1f2937; --muted: #6b7280; --line: #d1d5db; --head: #f3f4f6; --fail: #991b1b; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 900px; padding: 32px 40px 48px; background: #ffffff;
-  color: var(--ink); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto,
-  "Helvetica Neue", Arial, sans-serif; }
-h1 { font-size: 26px; line-height: 1.25; margin: 2px 0 16px; }
-h2 { font-size: 18px; margin: 30px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
-.kicker { text-transform: uppercase; letter-spacing: .08em; color: var(--muted); font-size: 12px;
-  margin: 0; }
-.muted { color: var(--muted); }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 18px; margin: 8px 0; }
-dl.facts dt { color: var(--muted); }
-dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em;
-  overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 6px; font-size: 13px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
-thead th { background: var(--head); font-weight: 600; border-bottom: 2px solid var(--ink); }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.low { color: var(--fail); font-weight: 600; }
-tr.excluded td { color: var(--muted); }
-p.unknown { margin: 0 0 12px; color: var(--muted); font-size: 13px; }
-footer { margin-top: 36px; padding-top: 8px; border-top: 1px solid var(--line); color: var(--muted);
-  font-size: 12px; }
-@page { size: A4; margin: 14mm 12mm 16mm; }
-@media print { body { max-width: none; padding: 0; font-size: 11px; } table { font-size: 10.5px; }
-  thead { display: table-header-group; } tr { break-inside: avoid; page-break-inside: avoid; }
-  thead th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
-"#;
-
-/// One table in HTML. Impact ratios under 0.8 are marked (the four-fifths rule's line; the
-/// law itself sets no pass mark).
-fn table_html(out: &mut String, audit: &BiasAudit, table: &CategoryTable, heading: &str) {
-    writeln!(
-        out,
-        "<{heading}>{}</{heading}>\n<table>\n<thead><tr><th>Category</th><th class=\"num\">Number of applicants</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">Impact ratio</th></tr></thead>\n<tbody>",
-        table.kind.title(),
-        audit.kind.count_name(),
-        audit.kind.rate_name()
-    )
-    .ok();
-    for c in &table.categories {
-        let ratio_class = if c.impact_ratio.is_some_and(|r| r < 0.8) {
-            "num low"
-        } else {
-            "num"
-        };
-        writeln!(
-            out,
-            "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{ratio_class}\">{}</td></tr>",
-            if c.excluded { " class=\"excluded\"" } else { "" },
-            html(&c.name),
-            count(c.applicants),
-            count(c.selected),
-            percent(c.rate),
-            if c.excluded {
-                "excluded<sup>1</sup>".to_owned()
-            } else {
-                ratio(c.impact_ratio)
-            }
-        )
-        .ok();
-    }
-    writeln!(
-        out,
-        "</tbody>\n</table>\n<p class=\"unknown\">Unknown category (not included in this table): {}.</p>",
-        count(table.unknown_count)
-    )
-    .ok();
-}
-
-/// The LL144 facts, tables and notes in HTML, with headings of `heading` (`h2` standalone,
-/// `h3` inside the sign-off report).
-pub fn bias_audit_html_section(
-    out: &mut String,
-    audit: &BiasAudit,
-    settings: &BiasAuditSettings,
-    heading: &str,
-) {
-    out.push_str("<dl class=\"facts\">\n");
-    for (term, text) in facts(audit, settings) {
-        writeln!(out, "<dt>{term}</dt><dd>{}</dd>", html(&text)).ok();
-    }
-    out.push_str("</dl>\n");
-    for table in &audit.tables {
-        table_html(out, audit, table, heading);
-    }
-    let exclusions: Vec<(TableKind, &Category)> = audit.exclusions().collect();
-    if !exclusions.is_empty() {
-        writeln!(
-            out,
-            "<{heading}>Categories excluded from the impact ratios</{heading}>\n<p><sup>1</sup> {}</p>",
-            html(&exclusion_justification(audit))
-        )
-        .ok();
-        writeln!(
-            out,
-            "<table>\n<thead><tr><th>Table</th><th>Category</th><th class=\"num\">Number of applicants</th><th class=\"num\">Share of the data</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
-            audit.kind.rate_name()
-        )
-        .ok();
-        for (kind, c) in exclusions {
-            writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                kind.label(),
-                html(&c.name),
-                count(c.applicants),
-                share_percent(c.share),
-                percent(c.rate)
-            )
-            .ok();
-        }
-        out.push_str("</tbody>\n</table>\n");
-    }
-    writeln!(
-        out,
-        "<{heading}>How the numbers were computed</{heading}>\n<ul>"
-    )
-    .ok();
-    for line in method_lines(audit) {
-        writeln!(out, "<li>{}</li>", html(&line)).ok();
-    }
-    out.push_str("<li>Impact ratios under 0.800 are shown in red: the EEOC's four-fifths rule of thumb (29 CFR 1607.4(D)). Local Law 144 requires the ratios to be published; it sets no pass mark.</li>\n</ul>\n");
+    render_markdown(&bias_audit_document(audit, settings))
 }
 
 /// The standalone HTML summary: one self-contained page (inline CSS, no scripts), printable.
 pub fn bias_audit_html(audit: &BiasAudit, settings: &BiasAuditSettings) -> String {
-    let mut out = String::with_capacity(16 * 1024);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    writeln!(
-        out,
-        "<meta name=\"generator\" content=\"Fulcrum {}\">\n<title>Summary of bias audit results{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        env!("CARGO_PKG_VERSION"),
-        settings
-            .tool
-            .as_deref()
-            .map(|t| format!(" — {}", html(t)))
-            .unwrap_or_default()
-    )
-    .ok();
-    out.push_str("<header>\n<p class=\"kicker\">NYC Local Law 144 of 2021 · 6 RCNY §§ 5-300 – 5-304</p>\n<h1>Summary of bias audit results</h1>\n</header>\n");
-    bias_audit_html_section(&mut out, audit, settings, "h2");
-    writeln!(
-        out,
-        "<footer>\n<p>Computed by Fulcrum {} from the data named above; the same data and options give the same page. Fulcrum computes the numbers; the independence of the auditor and the publication of this summary are for the employer and the auditor.</p>\n</footer>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION")
-    )
-    .ok();
-    out
+    render_html(&bias_audit_document(audit, settings))
 }
