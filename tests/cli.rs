@@ -892,12 +892,12 @@ fn check_refuses_broken_sessions_and_changed_or_missing_data() {
     let future = dir.path().join("future.json");
     std::fs::write(
         &future,
-        text.replace("\"schema_version\": 1", "\"schema_version\": 2"),
+        text.replace("\"schema_version\": 2", "\"schema_version\": 3"),
     )
     .unwrap();
     fails_with(
         check(&future, &[]),
-        &["future.json", "schema_version 2 is newer"],
+        &["future.json", "schema_version 3 is newer"],
     );
     fails_with(
         check(&dir.path().join("none.json"), &[]),

@@ -113,7 +113,7 @@ pub struct BiasAuditArgs {
 }
 
 /// An `--exclude-under` share: above 0 and at most 0.02.
-fn exclusion_share(text: &str) -> Result<f64, String> {
+pub(super) fn exclusion_share(text: &str) -> Result<f64, String> {
     let value = finite_number(text)?;
     if value > 0.0 && value <= MAX_EXCLUDE_UNDER {
         Ok(value)

@@ -22,7 +22,8 @@ use crate::report::{
 };
 use crate::session::evaluate::REPORT_FRONTIER_POINTS;
 use crate::session::{
-    Criterion, DataChoice, Decision, Outcome, Scenario, Session, SignOffDate, compare_datasets,
+    BiasAuditRecord, Criterion, DataChoice, Decision, Outcome, Scenario, Session, SignOffDate,
+    UseContext, compare_datasets,
 };
 
 /// `fulcrum session`.
@@ -44,6 +45,9 @@ pub enum SessionCommand {
     Sign(SessionSignArgs),
     /// Point a session at its data file's new location (the contents must be unchanged).
     Relocate(SessionRelocateArgs),
+    /// Set a session's title, use context, intended use, limitations or LL144 section (what
+    /// was signed changes: earlier sign-offs no longer cover it).
+    Describe(Box<SessionDescribeArgs>),
 }
 
 /// `fulcrum session new`.
@@ -73,6 +77,12 @@ pub struct SessionNewArgs {
     /// or another file (`--evaluate-on FILE`). `check` and reports then say so.
     #[command(flatten)]
     pub split: super::args::SplitArgs,
+    /// Use context, intended use and limitations (the report's model-card summary).
+    #[command(flatten)]
+    pub description: DescriptionArgs,
+    /// The NYC Local Law 144 section of the report.
+    #[command(flatten)]
+    pub ll144: Ll144Args,
     /// Session file to write.
     #[arg(long, value_name = "SESSION.json")]
     pub out: PathBuf,
@@ -83,6 +93,120 @@ pub struct SessionNewArgs {
 
 fn parse_constraint(text: &str) -> Result<Constraint, String> {
     text.parse()
+}
+
+/// What a session says about its use: the context (which decides the report's note and whether
+/// thresholds that differ between groups are flagged) and the model-card text.
+#[derive(Debug, Args)]
+pub struct DescriptionArgs {
+    /// What the decision is used for: employment flags thresholds that differ between groups
+    /// (US law forbids different cutoffs by protected class); every context adds a short note
+    /// on its rules to the report.
+    #[arg(long, value_name = "CONTEXT", value_parser = parse_context)]
+    pub context: Option<UseContext>,
+    /// What the model and thresholds are for (and not for), for the report's model-card summary.
+    #[arg(long, value_name = "TEXT")]
+    pub intended_use: Option<String>,
+    /// Known limitations of the model, data or thresholds, for the model-card summary.
+    #[arg(long, value_name = "TEXT")]
+    pub limitations: Option<String>,
+}
+
+fn parse_context(text: &str) -> Result<UseContext, String> {
+    text.parse()
+}
+
+impl DescriptionArgs {
+    /// Writes the given fields into `session` (fields not given are left as they are).
+    fn apply(&self, session: &mut Session) {
+        if let Some(context) = self.context {
+            session.context = Some(context);
+        }
+        if let Some(text) = &self.intended_use {
+            session.intended_use.clone_from(text);
+        }
+        if let Some(text) = &self.limitations {
+            session.limitations.clone_from(text);
+        }
+    }
+}
+
+/// The report's NYC Local Law 144 section: which grouping attributes hold sex and
+/// race/ethnicity, and the auditor's choices (as `fulcrum bias-audit` takes them). The tables
+/// are the decision's selections, summed from the session's groups.
+#[derive(Debug, Args)]
+pub struct Ll144Args {
+    /// The sex attribute (one of the --group columns); adds the LL144 section to the report.
+    #[arg(long, value_name = "COL", requires_all = ["race", "audit_date"])]
+    pub sex: Option<String>,
+    /// The race/ethnicity attribute (one of the --group columns).
+    #[arg(long, value_name = "COL", requires = "sex")]
+    pub race: Option<String>,
+    /// A value meaning "unknown" in either column (repeatable); missing values always are.
+    #[arg(long = "unknown", value_name = "VALUE", requires = "sex")]
+    pub unknown: Vec<String>,
+    /// Leave categories under this share of the data (at most 0.02) out of the impact ratios.
+    #[arg(long, value_name = "SHARE", requires = "sex", value_parser = super::bias_audit::exclusion_share)]
+    pub exclude_under: Option<f64>,
+    /// The date of the bias audit, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "sex")]
+    pub audit_date: Option<String>,
+    /// Where the data comes from (historical data of the employer, or test data and why).
+    #[arg(long, value_name = "TEXT", requires = "sex")]
+    pub source: Option<String>,
+    /// The tool's name.
+    #[arg(long, value_name = "TEXT", requires = "sex")]
+    pub tool: Option<String>,
+}
+
+impl Ll144Args {
+    /// The record these flags name, if `--sex` is given.
+    fn record(&self) -> Result<Option<BiasAuditRecord>> {
+        let (Some(sex), Some(race)) = (&self.sex, &self.race) else {
+            return Ok(None);
+        };
+        let audit_date = self
+            .audit_date
+            .as_deref()
+            .context("--sex and --race need --audit-date YYYY-MM-DD")?
+            .parse::<SignOffDate>()
+            .context("--audit-date")?;
+        Ok(Some(BiasAuditRecord {
+            sex: sex.clone(),
+            race: race.clone(),
+            unknown: self.unknown.clone(),
+            exclude_under: self.exclude_under,
+            audit_date,
+            source: self.source.clone().unwrap_or_default(),
+            tool: self.tool.clone().unwrap_or_default(),
+        }))
+    }
+}
+
+/// Checks a session's LL144 record against its grouping, naming the flag at fault.
+fn check_bias_audit_record(session: &Session) -> Result<()> {
+    if let Some(record) = &session.bias_audit
+        && let Err((field, message)) = record.validate(&session.grouping)
+    {
+        bail!("--{}: {message}", field.replace('_', "-"));
+    }
+    Ok(())
+}
+
+/// `fulcrum session describe`.
+#[derive(Debug, Args)]
+pub struct SessionDescribeArgs {
+    /// The session file (updated in place).
+    pub session: PathBuf,
+    /// A short name for the decision.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Use context, intended use and limitations.
+    #[command(flatten)]
+    pub description: DescriptionArgs,
+    /// The NYC Local Law 144 section of the report.
+    #[command(flatten)]
+    pub ll144: Ll144Args,
 }
 
 /// `fulcrum session scenario`.
@@ -210,6 +334,7 @@ pub fn run_session(args: &SessionArgs) -> Result<u8> {
         SessionCommand::Scenario(args) => run_session_scenario(args),
         SessionCommand::Sign(args) => run_session_sign(args),
         SessionCommand::Relocate(args) => run_session_relocate(args),
+        SessionCommand::Describe(args) => run_session_describe(args),
     }
 }
 
@@ -239,6 +364,9 @@ fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
     session.rationale = args.rationale.clone().unwrap_or_default();
     session.frontier_constraint = args.frontier;
     session.evaluation = evaluation_split(&args.split, &session)?;
+    args.description.apply(&mut session);
+    session.bias_audit = args.ll144.record()?;
+    check_bias_audit_record(&session)?;
     if let Some(split) = &session.evaluation {
         // Judge once now, so a split that cannot serve (a file with other columns or groups)
         // is refused before the session is written.
@@ -348,6 +476,45 @@ fn run_session_sign(args: &SessionSignArgs) -> Result<u8> {
         args.session.display(),
         args.name,
         decision.label()
+    );
+    Ok(EXIT_OK)
+}
+
+fn run_session_describe(args: &SessionDescribeArgs) -> Result<u8> {
+    let mut session = Session::load(&args.session)?;
+    let covered = session
+        .sign_offs
+        .iter()
+        .filter(|entry| session.covers(entry) == Some(true))
+        .count();
+    if let Some(title) = &args.title {
+        session.title.clone_from(title);
+    }
+    args.description.apply(&mut session);
+    if let Some(record) = args.ll144.record()? {
+        session.bias_audit = Some(record);
+    }
+    check_bias_audit_record(&session)?;
+    session.save(&args.session)?;
+    let still = session
+        .sign_offs
+        .iter()
+        .filter(|entry| session.covers(entry) == Some(true))
+        .count();
+    eprintln!(
+        "{}: described (context {}){}",
+        args.session.display(),
+        session.context.map_or("not set", UseContext::key),
+        if still < covered {
+            format!(
+                "; {} sign-off{} no longer cover{} it",
+                covered - still,
+                if covered - still == 1 { "" } else { "s" },
+                if covered - still == 1 { "s" } else { "" }
+            )
+        } else {
+            String::new()
+        }
     );
     Ok(EXIT_OK)
 }

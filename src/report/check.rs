@@ -5,10 +5,12 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::markup::signed;
+use super::markup::{fixed_or_na, signed};
 use super::session_json::{criteria_json, drift_json, evaluation_protocol_json};
 use super::session_text::{
-    RATE_DECIMALS, criteria_verdict, judged_in_sample, measured, measured_with_group, protocol_text,
+    RATE_DECIMALS, VALUE_DECIMALS, criteria_verdict, group_thresholds_flagged,
+    group_thresholds_warning, judged_in_sample, measured, measured_with_group, protocol_text,
+    single_threshold_comparison, threshold_text,
 };
 use super::svg::shorten;
 use crate::session::drift::DRIFT_METRICS;
@@ -137,6 +139,34 @@ pub fn check_table(
     }
     for warning in &evaluation.comparison.warnings {
         writeln!(out, "warning: {warning}").ok();
+    }
+    if let Some(warning) = group_thresholds_warning(session, evaluation) {
+        writeln!(out, "warning: {warning}").ok();
+        let rows = single_threshold_comparison(evaluation);
+        if let Some(single) = &evaluation.single_threshold {
+            let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+            let title = format!("one threshold ({})", threshold_text(single.threshold));
+            writeln!(
+                out,
+                "  {}  {}  {title}",
+                pad("", width),
+                pad_left("decision", 8)
+            )
+            .ok();
+            for (name, decision, alternative) in rows {
+                writeln!(
+                    out,
+                    "  {}  {}  {}",
+                    pad(name, width),
+                    pad_left(&fixed_or_na(decision, VALUE_DECIMALS), 8),
+                    pad_left(
+                        &fixed_or_na(alternative, VALUE_DECIMALS),
+                        title.chars().count()
+                    )
+                )
+                .ok();
+            }
+        }
     }
     let criteria = &evaluation.comparison.decision.criteria;
     let fit_criteria = evaluation.split.as_ref().map(|s| &s.fit.decision.criteria);
@@ -296,6 +326,35 @@ pub fn check_json(
             evaluation.comparison.decision.audit.overall.values.get(crate::engine::Metric::Accuracy),
         ),
         "drift": drift.map_or(Value::Null, drift_json),
+        "context": context_json(session, evaluation),
+    })
+}
+
+/// The session's use context and what it flags: whether the decision's thresholds differ
+/// between groups, whether that is flagged (employment), and the single-threshold alternative.
+pub fn context_json(session: &Session, evaluation: &SessionEvaluation) -> Value {
+    let metrics = |pick: fn(&(&'static str, Option<f64>, Option<f64>)) -> Option<f64>| {
+        single_threshold_comparison(evaluation)
+            .iter()
+            .map(|row| {
+                (
+                    row.0.replace(' ', "_"),
+                    super::format::optional_json(pick(row)),
+                )
+            })
+            .collect::<serde_json::Map<String, Value>>()
+    };
+    json!({
+        "use": session.context.map(crate::session::UseContext::key),
+        "note": session.context.map_or(crate::session::context::NO_CONTEXT_NOTE, crate::session::UseContext::note),
+        "thresholds_differ": crate::session::context::thresholds_differ(&evaluation.comparison.decision.resolved),
+        "flagged": group_thresholds_flagged(session, evaluation),
+        "warning": group_thresholds_warning(session, evaluation),
+        "single_threshold": evaluation.single_threshold.as_ref().map(|single| json!({
+            "threshold": crate::engine::thresholds::threshold_to_json(single.threshold),
+            "decision": metrics(|row| row.1),
+            "single": metrics(|row| row.2),
+        })),
     })
 }
 

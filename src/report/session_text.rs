@@ -247,3 +247,79 @@ pub fn protocol_text(evaluation: &SessionEvaluation) -> Option<String> {
 pub fn judged_in_sample(evaluation: &SessionEvaluation) -> bool {
     evaluation.split.is_none() && evaluation.data.matches_session
 }
+
+/// Whether the session's context forbids thresholds that differ between groups and the
+/// decision's do (`check`, the report and the window flag it).
+pub fn group_thresholds_flagged(session: &Session, evaluation: &SessionEvaluation) -> bool {
+    session
+        .context
+        .is_some_and(crate::session::UseContext::flags_group_thresholds)
+        && crate::session::context::thresholds_differ(&evaluation.comparison.decision.resolved)
+}
+
+/// The flag on thresholds that differ between groups in an employment context, in words
+/// (`None` when not flagged).
+pub fn group_thresholds_warning(
+    session: &Session,
+    evaluation: &SessionEvaluation,
+) -> Option<String> {
+    if !group_thresholds_flagged(session, evaluation) {
+        return None;
+    }
+    let resolved = &evaluation.comparison.decision.resolved;
+    let low = resolved.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = resolved.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some(format!(
+        "{} context: the decision's thresholds differ between groups ({} to {}). Title VII § 703(l) makes it unlawful in US employment to use different cutoff scores on the basis of race, color, religion, sex or national origin.{}",
+        session.context.map_or("", |c| c.label()),
+        threshold_text(low),
+        threshold_text(high),
+        match &evaluation.single_threshold {
+            Some(single) => format!(
+                " One threshold for all, the most accurate on these data, is {}; its numbers are beside the decision's.",
+                threshold_text(single.threshold)
+            ),
+            None => String::new(),
+        }
+    ))
+}
+
+/// The numbers compared between the decision and the single-threshold alternative: (name,
+/// decision's value, alternative's value).
+pub fn single_threshold_comparison(
+    evaluation: &SessionEvaluation,
+) -> Vec<(&'static str, Option<f64>, Option<f64>)> {
+    let Some(single) = &evaluation.single_threshold else {
+        return Vec::new();
+    };
+    let decision = &evaluation.comparison.decision.audit;
+    let alternative = &single.audit;
+    let overall = |audit: &Audit, metric: Metric| audit.overall.values.get(metric);
+    vec![
+        (
+            "overall accuracy",
+            overall(decision, Metric::Accuracy),
+            overall(alternative, Metric::Accuracy),
+        ),
+        (
+            "overall selection rate",
+            overall(decision, Metric::SelectionRate),
+            overall(alternative, Metric::SelectionRate),
+        ),
+        (
+            "demographic_parity_difference",
+            decision.summary.demographic_parity_difference,
+            alternative.summary.demographic_parity_difference,
+        ),
+        (
+            "equal_opportunity_difference",
+            decision.summary.equal_opportunity_difference,
+            alternative.summary.equal_opportunity_difference,
+        ),
+        (
+            "disparate_impact",
+            decision.summary.disparate_impact,
+            alternative.summary.disparate_impact,
+        ),
+    ]
+}

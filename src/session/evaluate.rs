@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::context::{SingleThresholdAlternative, single_threshold_alternative};
 use super::criteria::{Criterion, Measure, Outcome, SummaryName, overall_outcome};
 use super::drift::{DatasetComparison, compare_datasets};
 use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
@@ -226,6 +227,9 @@ pub struct SessionEvaluation {
     pub frontier: Option<FrontierSummary>,
     /// Why there is no frontier, when there is none.
     pub frontier_note: Option<String>,
+    /// One threshold for all beside the decision, when the session's context forbids thresholds
+    /// that differ between groups (employment) and the decision's do.
+    pub single_threshold: Option<SingleThresholdAlternative>,
 }
 
 impl SessionEvaluation {
@@ -245,12 +249,15 @@ pub fn evaluate_session(
 ) -> Result<SessionEvaluation, SessionError> {
     let comparison = compare_scenarios(session, index, options.matching)?;
     let (frontier, frontier_note) = frontier_of(session, index, &comparison, options, progress);
+    let single_threshold =
+        single_threshold_alternative(session, &comparison.decision.resolved, index, index);
     Ok(SessionEvaluation {
         data,
         comparison,
         split: None,
         frontier,
         frontier_note,
+        single_threshold,
     })
 }
 
@@ -268,6 +275,8 @@ pub fn evaluate_split(
     let comparison = compare_scenarios(session, &rows.held_out, KeyMatching::Lenient)?;
     let (frontier, frontier_note) = frontier_of(session, &rows.fit, &fit, options, progress);
     let rows_of = |index: &GroupIndex| index.groups().iter().map(|g| g.curve.rows()).sum();
+    let single_threshold =
+        single_threshold_alternative(session, &fit.decision.resolved, &rows.fit, &rows.held_out);
     Ok(SessionEvaluation {
         data,
         comparison,
@@ -279,6 +288,7 @@ pub fn evaluate_split(
         }),
         frontier,
         frontier_note,
+        single_threshold,
     })
 }
 

@@ -92,6 +92,10 @@ impl SessionV0 {
         Ok(Session {
             schema_version: SCHEMA_VERSION,
             title: String::new(),
+            context: None,
+            intended_use: String::new(),
+            limitations: String::new(),
+            bias_audit: None,
             data: DataFingerprint {
                 path: self.data_file,
                 sha256: self.data_sha256,

@@ -9,12 +9,17 @@
 //! Relative data paths are relative to the session file's directory, so a folder holding a
 //! session and its data can move as a whole.
 //!
-//! # Schema 1
+//! # Schema 2
 //!
 //! ```json
 //! {
-//!   "schema_version": 1,
+//!   "schema_version": 2,
 //!   "title": "Consumer loans — Q3 cut-offs",                   // optional
+//!   "context": "employment",              // optional: employment, credit, insurance, health, other
+//!   "intended_use": "…", "limitations": "…",                  // optional, the model-card summary
+//!   "bias_audit": {"sex": "sex", "race": "race", "unknown": ["Unknown"],   // optional: LL144
+//!                  "exclude_under": 0.02, "audit_date": "2026-12-01",
+//!                  "source": "…", "tool": "…"},
 //!   "data": {"path": "lending.csv", "sha256": "470a…", "rows": 30000,
 //!            "columns": [{"name": "score", "type": "f64"}, …]},
 //!   "roles": {"score": "score", "label": "repaid", "positive": "yes",   // positive, weight optional
@@ -37,11 +42,17 @@
 //! }
 //! ```
 //!
+//! Schema 1 is the same without `context`, `intended_use`, `limitations` and `bias_audit`; it
+//! loads as it is (and a schema-1 file holding one of them is refused). Sign-off digests are
+//! taken as schema 1 ([`Session::content_digest`]), so a schema-1 sign-off still covers its
+//! session.
+//!
 //! Unknown fields are refused (a misspelt field is an error, not silently dropped). `thresholds`
 //! is the decision under sign-off; scenarios are alternatives, at most one the baseline of
 //! `accuracy_drop`. A sign-off's `content_sha256` is [`Session::content_digest`] when it was
 //! made, so the report can tell whether it still covers the session.
 
+pub mod context;
 pub mod criteria;
 pub mod drift;
 mod error;
@@ -56,6 +67,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use context::{BiasAuditRecord, UseContext};
 pub use criteria::{Criterion, CriterionError, CriterionResult, Outcome, evaluate_criteria};
 pub use drift::{DatasetComparison, GroupDrift, compare_datasets};
 pub use error::SessionError;
@@ -77,7 +89,16 @@ use crate::optimize::Constraint;
 use locate::Segment;
 
 /// The session format this build writes. Older versions are migrated on load.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The fields schema 2 added (use context, model-card text, the LL144 section). A schema-1 file
+/// holding one is refused: it was not written by a Fulcrum that knew what the field means.
+pub const SCHEMA_2_FIELDS: [&str; 4] = ["context", "intended_use", "limitations", "bias_audit"];
+
+/// The schema version a sign-off's content digest is taken at. It stays 1 while the session
+/// format only gains optional fields, so a sign-off made on a schema-1 session still covers the
+/// same session read by a newer Fulcrum (the new fields are absent from both serializations).
+const DIGEST_SCHEMA_VERSION: u32 = 1;
 
 /// A column of the data file as fingerprinted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +193,21 @@ pub struct Session {
     /// A short name for the decision (`Loan approvals, Q3 model`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
+    /// What the decision is used for (schema 2): decides the report's note on the rules, and
+    /// whether thresholds that differ between groups are flagged (employment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<UseContext>,
+    /// What the model and thresholds are for, and not for (schema 2; the report's model-card
+    /// summary).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub intended_use: String,
+    /// Known limitations, in the team's words (schema 2; the model-card summary).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub limitations: String,
+    /// The NYC Local Law 144 section of the report (schema 2): which grouping attributes are
+    /// sex and race/ethnicity, and the auditor's choices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bias_audit: Option<BiasAuditRecord>,
     /// The data file and its fingerprint.
     pub data: DataFingerprint,
     /// Which column plays which role.
@@ -289,6 +325,10 @@ impl Session {
         let session = Session {
             schema_version: SCHEMA_VERSION,
             title: String::new(),
+            context: None,
+            intended_use: String::new(),
+            limitations: String::new(),
+            bias_audit: None,
             data,
             roles: analysis.data.roles.clone(),
             drop_invalid: analysis.data.rows_dropped > 0,
@@ -389,7 +429,22 @@ impl Session {
             old.migrate()
                 .map_err(|(segments, message)| invalid_at(text, path, &segments, message))?
         } else {
-            serde_json::from_str::<Session>(text).map_err(typed)?
+            if version == 1
+                && let Some(field) = SCHEMA_2_FIELDS.iter().find(|f| object.contains_key(**f))
+            {
+                return Err(invalid_at(
+                    text,
+                    path,
+                    &[Segment::Key((*field).to_owned())],
+                    format!(
+                        "`{field}` belongs to session schema 2, but this file says \"schema_version\": 1"
+                    ),
+                ));
+            }
+            let mut session = serde_json::from_str::<Session>(text).map_err(typed)?;
+            // Schema 1 is schema 2 without its optional fields: it reads as it is.
+            session.migrated_from = (version < u64::from(SCHEMA_VERSION)).then_some(version as u32);
+            session
         };
         if let Err((segments, message)) = session.validate() {
             // Paths name current-schema fields; in a migrated file they may not exist.
@@ -479,6 +534,11 @@ impl Session {
                 }
                 baseline = Some(position);
             }
+        }
+        if let Some(record) = &self.bias_audit
+            && let Err((field, message)) = record.validate(&self.grouping)
+        {
+            return Err((vec![key("bias_audit"), key(field)], message));
         }
         for (position, entry) in self.sign_offs.iter().enumerate() {
             if entry.name.trim().is_empty() {
@@ -683,7 +743,7 @@ impl Session {
     pub fn content_digest(&self) -> String {
         use sha2::{Digest as _, Sha256};
         let mut copy = self.clone();
-        copy.schema_version = SCHEMA_VERSION;
+        copy.schema_version = DIGEST_SCHEMA_VERSION;
         copy.sign_offs.clear();
         copy.data.path.clear();
         let text = serde_json::to_string(&copy).unwrap_or_default();

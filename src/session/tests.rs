@@ -98,7 +98,7 @@ fn a_saved_session_loads_back_equal() {
         std::fs::read(&again).unwrap()
     );
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("{\n  \"schema_version\": 1,"), "{text}");
+    assert!(text.starts_with("{\n  \"schema_version\": 2,"), "{text}");
     assert!(text.contains("\"b\": \"inf\""), "{text}");
     assert!(
         text.contains("\"equal_opportunity_difference <= 0.6\""),
@@ -286,13 +286,13 @@ fn missing_and_unknown_fields_are_named() {
 
 #[test]
 fn schema_versions_are_checked_first() {
-    let future = valid_text().replace("\"schema_version\": 1", "\"schema_version\": 7");
+    let future = valid_text().replace("\"schema_version\": 2", "\"schema_version\": 7");
     let message = load_error(&future);
     assert!(
         message.contains("schema_version 7 is newer than this Fulcrum"),
         "{message}"
     );
-    assert!(message.contains("versions 0 to 1"), "{message}");
+    assert!(message.contains("versions 0 to 2"), "{message}");
     let message = load_error("{\"groups\": []}");
     assert_eq!(
         message,
@@ -301,7 +301,7 @@ fn schema_versions_are_checked_first() {
     let message = load_error("[1, 2]");
     assert!(message.contains("the top level is an array"), "{message}");
     let message =
-        load_error(&valid_text().replace("\"schema_version\": 1", "\"schema_version\": \"1\""));
+        load_error(&valid_text().replace("\"schema_version\": 2", "\"schema_version\": \"1\""));
     assert!(
         message.starts_with("s.json: line 2, column 21, at `schema_version`: expected a whole number ≥ 0, found \"1\""),
         "{message}"
@@ -471,4 +471,56 @@ fn quantile_bins_are_frozen_to_their_edges() {
     assert_eq!(keys, ["< 28", "[28, 38)", "[38, 48)", "≥ 48"]);
     assert_eq!(bin_label_edges("[0.25, 1.5)"), [0.25, 1.5]);
     assert!(bin_label_edges("(missing)").is_empty());
+}
+
+/// Written by Fulcrum before schema 2 (`session new` and `session sign` of commit 658c05c).
+const SESSION_V1: &str = "tests/fixtures/session_v1.json";
+
+#[test]
+fn a_schema_1_session_opens_and_its_sign_off_still_covers_it() {
+    let session = Session::load(Path::new(SESSION_V1)).unwrap();
+    assert_eq!(session.migrated_from, Some(1));
+    assert_eq!(session.context, None);
+    assert!(session.intended_use.is_empty() && session.bias_audit.is_none());
+    let entry = session.sign_offs[0].clone();
+    assert_eq!(
+        session.covers(&entry),
+        Some(true),
+        "the digest a schema-1 Fulcrum took is the one this Fulcrum takes"
+    );
+    // Saved again it is schema 2, and the sign-off still covers it.
+    let directory = tempfile::tempdir().unwrap();
+    let copy = directory.path().join("v2.json");
+    session.save(&copy).unwrap();
+    let text = std::fs::read_to_string(&copy).unwrap();
+    assert!(text.starts_with("{\n  \"schema_version\": 2,"), "{text}");
+    let reloaded = Session::load(&copy).unwrap();
+    assert_eq!(reloaded.migrated_from, None);
+    assert_eq!(reloaded.covers(&entry), Some(true));
+    // A schema-2 field changes what was signed.
+    let mut employment = reloaded.clone();
+    employment.context = Some(crate::session::UseContext::Employment);
+    assert_eq!(employment.covers(&entry), Some(false));
+}
+
+#[test]
+fn a_schema_1_file_with_a_schema_2_field_is_refused() {
+    let text = std::fs::read_to_string(SESSION_V1).unwrap().replacen(
+        "\"title\"",
+        "\"context\": \"employment\",\n  \"title\"",
+        1,
+    );
+    let message = load_error(&text);
+    assert!(
+        message.contains("at `context`: `context` belongs to session schema 2"),
+        "{message}"
+    );
+    let text = valid_text().replacen(
+        "\"title\"",
+        "\"bias_audit\": {\"sex\": \"g\", \"race\": \"g\", \"audit_date\": \"2026-12-01\"},\n  \"title\"",
+        1,
+    );
+    let message = load_error(&text);
+    assert!(message.contains("at `bias_audit.race`"), "{message}");
+    assert!(message.contains("two attributes"), "{message}");
 }
