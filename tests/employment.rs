@@ -573,3 +573,431 @@ fn the_bundled_hiring_sample_is_reproduced_and_audits() {
         &["--drift"],
     );
 }
+
+/// A session on the bundled hiring sample grouped by sex × race, written into `directory`,
+/// with `extra` flags (thresholds, context, LL144 section…).
+fn hiring_session(directory: &Path, extra: &[&str]) -> PathBuf {
+    let out = directory.join("hiring.json");
+    let criterion: &[&str] = if extra.contains(&"--criterion") {
+        &[]
+    } else {
+        &["--criterion", "accuracy_drop <= 1"]
+    };
+    fulcrum()
+        .args(["session", "new", "sample_data/hiring.csv"])
+        .args([
+            "--score",
+            "score",
+            "--label",
+            "qualified",
+            "--group",
+            "sex,race",
+        ])
+        .args(criterion)
+        .args(extra)
+        .arg("--out")
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
+    out
+}
+
+/// Thresholds by sex × race that differ: two groups get a lower cut-off than the rest.
+fn differing_thresholds(directory: &Path) -> PathBuf {
+    let path = directory.join("t.json");
+    std::fs::write(
+        &path,
+        r#"{"default": 60, "Female × Black or African American": 55, "Female × Hispanic or Latino": 56}"#,
+    )
+    .unwrap();
+    path
+}
+
+fn check_json(session: &Path) -> Value {
+    let output = fulcrum()
+        .arg("check")
+        .arg(session)
+        .args(["--format", "json"])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&output).unwrap()
+}
+
+#[test]
+fn employment_sessions_flag_thresholds_that_differ_with_one_threshold_beside() {
+    let directory = tempfile::tempdir().unwrap();
+    let thresholds = differing_thresholds(directory.path());
+    let thresholds = thresholds.to_str().unwrap();
+    let session = hiring_session(
+        directory.path(),
+        &["--thresholds", thresholds, "--context", "employment"],
+    );
+    let table = String::from_utf8(
+        fulcrum()
+            .arg("check")
+            .arg(&session)
+            .assert()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        table.contains("warning: Employment context: the decision's thresholds differ between groups (55 to 60). Title VII § 703(l)"),
+        "{table}"
+    );
+    let json = check_json(&session);
+    let context = &json["context"];
+    assert_eq!(context["use"], "employment");
+    assert_eq!(context["thresholds_differ"], true);
+    assert_eq!(context["flagged"], true);
+    assert!(context["note"].as_str().unwrap().contains("2000e-2(l)"));
+    // The alternative is the optimizer's most accurate single threshold …
+    let optimized = stdout_json(
+        fulcrum()
+            .args(["optimize", "sample_data/hiring.csv", "--score", "score"])
+            .args(["--label", "qualified", "--group", "sex,race"])
+            .args(["--constraint", "single", "--format", "json"])
+            .assert(),
+    );
+    let single = context["single_threshold"]["threshold"].as_f64().unwrap();
+    assert_eq!(
+        optimized["thresholds"]["Female × White"].as_f64().unwrap(),
+        single
+    );
+    // … and its numbers are `audit` at that threshold.
+    let audit = stdout_json(
+        fulcrum()
+            .args(["audit", "sample_data/hiring.csv", "--score", "score"])
+            .args([
+                "--label",
+                "qualified",
+                "--group",
+                "sex,race",
+                "--format",
+                "json",
+            ])
+            .args(["--threshold", &single.to_string()])
+            .assert(),
+    );
+    let alternative = &context["single_threshold"]["single"];
+    assert_eq!(
+        alternative["overall_accuracy"],
+        audit["overall"]["accuracy"]
+    );
+    assert_eq!(
+        alternative["disparate_impact"],
+        audit["summary"]["disparate_impact"]
+    );
+    assert_eq!(
+        context["single_threshold"]["decision"]["overall_accuracy"],
+        json["overall_accuracy"]
+    );
+
+    // One threshold for all: nothing to flag. Credit: different thresholds are not flagged
+    // here (the report's note says what applies).
+    let uniform = hiring_session(
+        directory.path(),
+        &["--threshold", "60", "--context", "employment"],
+    );
+    let json = check_json(&uniform);
+    assert_eq!(json["context"]["flagged"], false);
+    assert_eq!(json["context"]["single_threshold"], Value::Null);
+    let credit = hiring_session(
+        directory.path(),
+        &["--thresholds", thresholds, "--context", "credit"],
+    );
+    let json = check_json(&credit);
+    assert_eq!(json["context"]["thresholds_differ"], true);
+    assert_eq!(json["context"]["flagged"], false);
+    fails_with(
+        fulcrum()
+            .args([
+                "session",
+                "new",
+                "sample_data/hiring.csv",
+                "--score",
+                "score",
+            ])
+            .args([
+                "--label",
+                "qualified",
+                "--group",
+                "sex",
+                "--context",
+                "hiring",
+            ])
+            .args(["--out", "x.json"])
+            .assert(),
+        &["unknown context `hiring`", "employment, credit"],
+    );
+}
+
+fn report(session: &Path, format: &str) -> String {
+    stdout_text(
+        fulcrum()
+            .args(["report"])
+            .arg(session)
+            .args(["--out", "-", "--format", format])
+            .assert(),
+    )
+}
+
+#[test]
+fn the_report_has_a_model_card_the_context_note_adverse_impact_and_the_ll144_section() {
+    let directory = tempfile::tempdir().unwrap();
+    let thresholds = differing_thresholds(directory.path());
+    let session = hiring_session(
+        directory.path(),
+        &[
+            "--thresholds",
+            thresholds.to_str().unwrap(),
+            "--context",
+            "employment",
+            "--intended-use",
+            "Rank <script>alert(1)</script> applicants | *first* interview",
+            "--limitations",
+            "Trained on 2023 hires & [links](x)",
+            "--sex",
+            "sex",
+            "--race",
+            "race",
+            "--unknown",
+            "Unknown",
+            "--exclude-under",
+            "0.02",
+            "--audit-date",
+            "2026-12-01",
+            "--source",
+            "Historical data <b>2025</b>",
+            "--criterion",
+            "demographic_parity_ratio >= 0.8",
+        ],
+    );
+    let markdown = report(&session, "md");
+    for fragment in [
+        "## 1. Model card summary",
+        "- Intended use: Rank &lt;script&gt;alert(1)&lt;/script&gt; applicants \\| \\*first\\* interview",
+        "- Limitations stated: Trained on 2023 hires &amp; \\[links\\](x)",
+        "- Metrics declared: `demographic_parity_ratio >= 0.8`",
+        "## 2. Use context",
+        "Title VII of the Civil Rights Act, § 703(l)",
+        "> **Warning:** Employment context: the decision's thresholds differ between groups (55 to 60).",
+        "| Decision (thresholds by group) | One threshold for all (",
+        "### Adverse impact: against the highest selection rate",
+        "## 12. NYC Local Law 144 bias audit",
+        "- Source of the data: Historical data &lt;b&gt;2025&lt;/b&gt;",
+        "| Female × Black or African American | 131 | 29 | 22.14% | **0.526** |",
+        "not legal advice",
+    ] {
+        assert!(
+            markdown.contains(fragment),
+            "`{fragment}` not in the Markdown report:\n{markdown}"
+        );
+    }
+    let html = report(&session, "html");
+    assert!(!html.contains("<script>alert") && !html.contains("<b>2025"));
+    assert!(
+        html.contains("Rank &lt;script&gt;alert(1)&lt;/script&gt; applicants | *first* interview")
+    );
+    assert!(html.contains("<section id=\"ll144\" class=\"new-page\">"));
+    assert_eq!(html, report(&session, "html"), "byte-stable");
+    assert_eq!(markdown, report(&session, "md"), "byte-stable");
+    let json: Value = serde_json::from_str(&report(&session, "json")).unwrap();
+    assert_eq!(
+        json["intended_use"],
+        "Rank <script>alert(1)</script> applicants | *first* interview"
+    );
+    assert_eq!(json["context"]["flagged"], true);
+    assert_eq!(json["session"]["schema_version"], 2);
+    assert_eq!(json["session"]["context"], "employment");
+
+    // The LL144 section is `bias-audit` at the session's thresholds, number for number.
+    let standalone = stdout_json(bias_audit(
+        Path::new("sample_data/hiring.csv"),
+        &[
+            "--score",
+            "score",
+            "--thresholds",
+            thresholds.to_str().unwrap(),
+            "--unknown",
+            "Unknown",
+            "--exclude-under",
+            "0.02",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(json["bias_audit"]["tables"], standalone["tables"]);
+    assert_eq!(
+        json["bias_audit"]["unknown_count"],
+        standalone["unknown_count"]
+    );
+    assert_eq!(json["bias_audit"]["exclusions"], standalone["exclusions"]);
+    // With criteria judged on held-out rows, the LL144 tables still count every row.
+    let split = hiring_session(
+        directory.path(),
+        &[
+            "--thresholds",
+            thresholds.to_str().unwrap(),
+            "--holdout",
+            "0.3",
+            "--sex",
+            "sex",
+            "--race",
+            "race",
+            "--unknown",
+            "Unknown",
+            "--exclude-under",
+            "0.02",
+            "--audit-date",
+            "2026-12-01",
+        ],
+    );
+    let json: Value = serde_json::from_str(&report(&split, "json")).unwrap();
+    assert_eq!(json["bias_audit"]["tables"], standalone["tables"]);
+
+    // Without a context, intended use or LL144 record the report says what is missing.
+    let plain = hiring_session(directory.path(), &["--threshold", "60"]);
+    let markdown = report(&plain, "md");
+    assert!(
+        markdown.contains("No use context is recorded"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("not stated (fulcrum session describe --intended-use TEXT)"));
+    assert!(!markdown.contains("Local Law 144 bias audit"));
+}
+
+#[test]
+fn bad_session_context_and_ll144_flags_exit_2() {
+    let directory = tempfile::tempdir().unwrap();
+    let out = directory.path().join("s.json");
+    let new = |extra: &[&str]| {
+        fulcrum()
+            .args([
+                "session",
+                "new",
+                "sample_data/hiring.csv",
+                "--score",
+                "score",
+            ])
+            .args([
+                "--label",
+                "qualified",
+                "--group",
+                "sex,race",
+                "--threshold",
+                "60",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+    };
+    fails_with(
+        new(&[
+            "--sex",
+            "gender",
+            "--race",
+            "race",
+            "--audit-date",
+            "2026-12-01",
+        ]),
+        &["--sex", "`gender` is not a grouping attribute", "--group"],
+    );
+    fails_with(new(&["--sex", "sex", "--race", "race"]), &["--audit-date"]);
+    fails_with(
+        new(&[
+            "--sex",
+            "sex",
+            "--race",
+            "race",
+            "--audit-date",
+            "2026-13-01",
+        ]),
+        &["--audit-date", "month"],
+    );
+    fails_with(
+        new(&[
+            "--sex",
+            "sex",
+            "--race",
+            "race",
+            "--audit-date",
+            "2026-12-01",
+            "--exclude-under",
+            "0.1",
+        ]),
+        &["0.1", "2%"],
+    );
+    fails_with(new(&["--unknown", "Unknown"]), &["--sex"]);
+    assert!(!out.exists(), "no session written");
+
+    // `session describe` adds a context to an existing session; earlier sign-offs no longer
+    // cover it.
+    new(&[]).success();
+    fulcrum()
+        .args(["session", "sign"])
+        .arg(&out)
+        .args([
+            "--name",
+            "Ada",
+            "--date",
+            "2026-12-02",
+            "--decision",
+            "approved",
+        ])
+        .assert()
+        .success();
+    let assert = fulcrum()
+        .args(["session", "describe"])
+        .arg(&out)
+        .args(["--context", "employment", "--intended-use", "Screening"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("1 sign-off no longer covers it"),
+        "{stderr}"
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(saved["schema_version"], 2);
+    assert_eq!(saved["context"], "employment");
+    assert_eq!(saved["intended_use"], "Screening");
+    fails_with(
+        fulcrum()
+            .args(["session", "describe"])
+            .arg(&out)
+            .args([
+                "--sex",
+                "sex",
+                "--race",
+                "sex",
+                "--audit-date",
+                "2026-12-01",
+            ])
+            .assert(),
+        &["two attributes"],
+    );
+}
+
+#[test]
+fn a_session_written_before_schema_2_still_checks_reports_and_is_covered_by_its_sign_off() {
+    fulcrum()
+        .args(["check", "tests/fixtures/session_v1.json"])
+        .assert()
+        .success();
+    let markdown = report(Path::new("tests/fixtures/session_v1.json"), "md");
+    assert!(
+        markdown.contains("from a session of schema 2 (migrated from schema 1)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| A. Reviewer | Model risk | 2026-12-04 | **Approved** |  | **yes** |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("No use context is recorded"));
+}

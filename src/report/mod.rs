@@ -9,6 +9,7 @@ pub mod audit_json;
 mod audit_table;
 pub mod bias_audit;
 mod check;
+pub mod context_content;
 pub mod document;
 pub mod format;
 pub mod markup;

@@ -2,13 +2,16 @@
 //! evaluation; [`super::render_html`] and [`super::render_markdown`] only lay it out. Every
 //! number is formatted from the evaluation, never recomputed, and the report reads no clock.
 
+use super::context_content::{
+    adverse_impact_blocks, context_section, ll144_section, model_card_section,
+};
 use super::document::{Block, Cell, Column, Document, Fact, Section, Span, Table, Text, Verdict};
 use super::format::{count, percent_label};
 use super::markup::{fixed, fixed_or_na};
 use super::session_text::{
-    RATE_DECIMALS, VALUE_DECIMALS, coverage, criteria_verdict, grouping_lines, judged_in_sample,
-    measured, measured_with_group, metrics_of_interest, protocol_text, reference_text, rule_text,
-    sign_off_outcome, sign_off_verdict, threshold_text,
+    RATE_DECIMALS, VALUE_DECIMALS, coverage, criteria_verdict, group_thresholds_warning,
+    grouping_lines, judged_in_sample, measured, measured_with_group, metrics_of_interest,
+    protocol_text, reference_text, rule_text, sign_off_outcome, sign_off_verdict, threshold_text,
 };
 use super::svg::{frontier_svg, intervals_svg};
 use crate::engine::convention::passes_parity;
@@ -42,19 +45,23 @@ pub fn session_document(session: &Session, evaluation: &SessionEvaluation) -> Do
             .then(|| protocol_text(evaluation).map(Text::plain))
             .flatten(),
         facts: header_facts(session, evaluation),
-        sections: vec![
+        sections: [
+            model_card_section(session, evaluation),
+            context_section(session, evaluation),
             criteria_section(&context),
             evaluation_section(&context),
             data_section(session, evaluation),
             mapping_section(session, evaluation),
-            thresholds_section(evaluation),
+            thresholds_section(session, evaluation),
             groups_section(session, evaluation),
             disparities_section(&context),
             frontier_section(evaluation),
             scenarios_section(session, evaluation),
-            rationale_section(session),
-            sign_off_section(session),
-        ],
+        ]
+        .into_iter()
+        .chain(ll144_section(session, evaluation))
+        .chain([rationale_section(session), sign_off_section(session)])
+        .collect(),
         footer: footer(session, evaluation),
     }
 }
@@ -107,6 +114,13 @@ fn header_facts(session: &Session, evaluation: &SessionEvaluation) -> Vec<Fact> 
             ),
         ),
         Fact::plain("Decision rule", rule_text(session)),
+        Fact::plain(
+            "Use context",
+            session
+                .context
+                .map_or("not declared", |c| c.label())
+                .to_owned(),
+        ),
         Fact::plain(
             "Judged on",
             match &evaluation.split {
@@ -364,9 +378,14 @@ fn mapping_section(session: &Session, evaluation: &SessionEvaluation) -> Section
     section
 }
 
-fn thresholds_section(evaluation: &SessionEvaluation) -> Section {
+fn thresholds_section(session: &Session, evaluation: &SessionEvaluation) -> Section {
     let comparison = &evaluation.comparison;
     let mut section = Section::new("thresholds", "Thresholds");
+    if let Some(warning) = group_thresholds_warning(session, evaluation) {
+        section.push(Block::Warning(
+            format!("{warning} See the section Use context.").into(),
+        ));
+    }
     section.push(Block::Paragraph(
         Text::plain("Each group's threshold under the decision and every scenario (")
             .then(Span::Emphasis("nobody".into()))
@@ -559,6 +578,9 @@ fn disparities_section(context: &Context<'_>) -> Section {
         table.row(cells);
     }
     section.push(Block::Table(table));
+    for block in adverse_impact_blocks(audit, uncertainty) {
+        section.push(block);
+    }
     section
 }
 

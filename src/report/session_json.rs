@@ -199,9 +199,27 @@ pub fn session_json(session: &Session, evaluation: &SessionEvaluation) -> Value 
         "frontier": frontier,
         "frontier_note": evaluation.frontier_note,
         "rationale": session.rationale,
+        "intended_use": session.intended_use,
+        "limitations": session.limitations,
+        "context": super::check::context_json(session, evaluation),
+        "bias_audit": bias_audit_report_json(session, evaluation),
         "sign_offs": sign_offs,
         "session": serde_json::to_value(session).unwrap_or(Value::Null),
     })
+}
+
+/// The LL144 section as `bias-audit --format json` prints it (without `schema_version`), an
+/// `{"error": …}` object when the tables cannot be computed, or `null` without an LL144 record.
+fn bias_audit_report_json(session: &Session, evaluation: &SessionEvaluation) -> Value {
+    use super::context_content::{session_bias_audit, session_bias_audit_settings};
+    match (
+        session_bias_audit(session, evaluation),
+        session_bias_audit_settings(session, evaluation),
+    ) {
+        (Some(Ok(audit)), Some(settings)) => super::bias_audit::bias_audit_json(&audit, &settings),
+        (Some(Err(message)), _) => json!({ "error": message }),
+        _ => Value::Null,
+    }
 }
 
 /// A dataset comparison as JSON: per group (and overall) the weight and [`DRIFT_METRICS`]

@@ -114,7 +114,7 @@ impl std::str::FromStr for UseContext {
 }
 
 /// The note shown when a session declares no context.
-pub const NO_CONTEXT_NOTE: &str = "No use context is recorded (`fulcrum session new … --context employment|credit|insurance|health|other`). Whether thresholds may differ between groups depends on it.";
+pub const NO_CONTEXT_NOTE: &str = "No use context is recorded (fulcrum session describe --context employment, credit, insurance, health or other). Whether thresholds may differ between groups depends on it.";
 
 /// Whether a decision's thresholds (one per group, bitwise) are not all the same.
 pub fn thresholds_differ(resolved: &[f64]) -> bool {
