@@ -865,3 +865,62 @@ fn the_cross_validated_frontier_is_the_librarys_and_ratios_show_their_intervals(
     assert!(harness.state().plots().group_ratios);
     assert!(harness.state().intervals().is_some());
 }
+
+#[test]
+fn an_employment_session_flags_thresholds_that_differ_in_the_governance_panel() {
+    use fulcrum::engine::DecisionRule;
+    use fulcrum::session::UseContext;
+    use fulcrum::session::context::best_single_threshold;
+    const FLAG: &str = "Thresholds differ between groups";
+    let mut harness = explorer(StartWith::Sample);
+    harness
+        .state_mut()
+        .execute(Edit::SetContext(Some(UseContext::Employment)));
+    harness.run_steps(3);
+    assert!(
+        harness.state().is_dirty(),
+        "the context is part of the record"
+    );
+    assert!(
+        harness.query_by_label(FLAG).is_none(),
+        "one threshold for every group: nothing to flag"
+    );
+    harness.get_by_label_contains("Title VII of the Civil Rights Act, § 703(l)");
+    let white = group_position(&harness, "White");
+    harness.state_mut().execute(Edit::SetThreshold {
+        group: white,
+        value: 0.7,
+    });
+    harness.run_steps(3);
+    harness.get_by_label(FLAG);
+    harness.get_by_label_contains("the decision's thresholds differ between groups (0.5 to 0.7");
+    // Beside the decision: the engine's most accurate single threshold and its audit.
+    let index = &harness.state().workspace().unwrap().index;
+    let best = best_single_threshold(index, DecisionRule::AtLeast).unwrap();
+    let view = harness.state().context_view().clone();
+    assert_eq!(view.single_threshold, Some(best));
+    let alternative = audit(index, &vec![best; index.len()], &AuditOptions::default()).unwrap();
+    assert_eq!(view.rows[0].0, "overall accuracy");
+    assert_eq!(
+        view.rows[0].2,
+        alternative.overall.values.get(Metric::Accuracy)
+    );
+    assert_eq!(
+        view.rows[4].2, alternative.summary.disparate_impact,
+        "disparate impact at one threshold"
+    );
+    // Going back to one threshold for all clears the flag; a credit context never raises it.
+    harness.get_by_label("One threshold for all").click();
+    harness.run_steps(3);
+    assert!(harness.query_by_label(FLAG).is_none());
+    harness.state_mut().execute(Edit::SetThreshold {
+        group: white,
+        value: 0.7,
+    });
+    harness
+        .state_mut()
+        .execute(Edit::SetContext(Some(UseContext::Credit)));
+    harness.run_steps(3);
+    assert!(harness.query_by_label(FLAG).is_none());
+    assert_eq!(harness.state().context_view().warning, None);
+}

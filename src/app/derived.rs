@@ -4,11 +4,14 @@
 //! an idle frame or a mouse move that changes nothing costs no audit, no serialisation and no
 //! criteria evaluation.
 
+use super::governance::ContextView;
 use super::split::SplitReady;
 use super::state::{ExplorerState, RowsShown};
 use super::workspace::Workspace;
-use crate::engine::{Audit, ThresholdMap, audit};
+use crate::engine::{Audit, DecisionRule, ThresholdMap, audit};
+use crate::report::session_text::{single_threshold_rows, thresholds_flagged, thresholds_warning};
 use crate::session::Session;
+use crate::session::context::{SingleThresholdAlternative, best_single_threshold};
 use crate::session::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
 
 /// The session as it would be saved now: the record plus the state's thresholds, options and the
@@ -53,6 +56,15 @@ pub struct Derived {
     /// With an evaluation split, the decision on its fit and evaluation rows (`audit` is the one
     /// [`ExplorerState::rows_shown`] picks).
     pub split: Option<SplitAudits>,
+    /// One threshold for all beside the decision, when the session's context forbids thresholds
+    /// that differ between groups (employment) and the current ones do.
+    pub single_threshold: Option<SingleThresholdAlternative>,
+    /// What the governance panel shows about the use context (the flag, the numbers beside).
+    pub context_view: ContextView,
+    /// The most accurate single threshold, for the (data generation, split rows version, rule)
+    /// it was found for: it does not depend on the thresholds, so a drag does not search for it
+    /// again.
+    best_single: Option<((u64, u64, DecisionRule), Option<f64>)>,
 }
 
 impl Derived {
@@ -113,6 +125,47 @@ impl Derived {
             compare_scenarios(session, judged_on, KeyMatching::Lenient)
                 .map_err(|e| format!("scenarios: {e}"))
         });
+        self.single_threshold = None;
+        let flagged = thresholds_flagged(
+            self.session.as_ref().and_then(|s| s.context),
+            state.thresholds().values(),
+        );
+        if flagged {
+            // As `check`: chosen on the rows thresholds are chosen on, judged where the
+            // criteria are.
+            let chosen_on = split.map_or(&workspace.index, |rows| &rows.fit);
+            let rule = state.options().rule;
+            let best = match self.best_single {
+                Some((cached, best)) if cached == (key.0, key.2, rule) => best,
+                _ => {
+                    let best = best_single_threshold(chosen_on, rule);
+                    self.best_single = Some(((key.0, key.2, rule), best));
+                    best
+                }
+            };
+            self.single_threshold = best.and_then(|threshold| {
+                let thresholds = vec![threshold; judged_on.len()];
+                audit(judged_on, &thresholds, state.options())
+                    .ok()
+                    .map(|audit| SingleThresholdAlternative { threshold, audit })
+            });
+        }
+        let single = self.single_threshold.as_ref();
+        let decision = match &self.split {
+            Some(split) => Some(&split.evaluation),
+            None => self.audit(),
+        };
+        self.context_view = ContextView {
+            warning: thresholds_warning(
+                self.session.as_ref().and_then(|s| s.context),
+                state.thresholds().values(),
+                single,
+            ),
+            single_threshold: single.map(|s| s.threshold),
+            rows: decision
+                .map(|audit| single_threshold_rows(audit, single))
+                .unwrap_or_default(),
+        };
     }
 
     /// The audit, when it succeeded.

@@ -17,7 +17,7 @@ use crate::session::criteria::{CriterionResult, Outcome};
 use crate::session::drift::{DRIFT_METRICS, DatasetComparison};
 use crate::session::scenario::{Scenario, ScenarioComparison};
 use crate::session::signoff::{Decision, SignOffDate};
-use crate::session::{Criterion, EvaluationSplit, Session};
+use crate::session::{Criterion, EvaluationSplit, Session, UseContext};
 
 /// Draft of a sign-off entry.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,6 +130,87 @@ fn evaluation_ui(ui: &mut egui::Ui, session: &Session) -> Option<Edit> {
     changed.then(|| Edit::SetEvaluation(on.then_some(EvaluationSplit::Holdout { fraction, seed })))
 }
 
+/// What the governance panel shows about the use context, derived once per change.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContextView {
+    /// The flag on thresholds that differ between groups, in words, when the context forbids
+    /// them (employment).
+    pub warning: Option<String>,
+    /// The single-threshold alternative's threshold.
+    pub single_threshold: Option<f64>,
+    /// (name, decision's value, single threshold's value) for the numbers compared.
+    pub rows: Vec<(&'static str, Option<f64>, Option<f64>)>,
+}
+
+/// The context picker, its note, and the visible warning with the single-threshold numbers.
+fn context_ui(ui: &mut egui::Ui, session: &Session, view: &ContextView, edits: &mut Vec<Edit>) {
+    let name = |context: Option<UseContext>| context.map_or("not declared", UseContext::label);
+    ui.horizontal(|ui| {
+        let label = ui.label("Used for");
+        egui::ComboBox::from_id_salt("use-context")
+            .selected_text(name(session.context))
+            .show_ui(ui, |ui| {
+                for choice in std::iter::once(None).chain(UseContext::ALL.map(Some)) {
+                    if ui
+                        .selectable_label(session.context == choice, name(choice))
+                        .clicked()
+                        && session.context != choice
+                    {
+                        edits.push(Edit::SetContext(choice));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    match session.context {
+        Some(context) => {
+            ui.label(RichText::new(context.note()).small().weak())
+                .on_hover_text("Factual background for the report, not legal advice.");
+        }
+        None => {
+            ui.label(
+                RichText::new("Declare what the decision is used for: the report states the rules that apply, and employment flags thresholds that differ between groups.")
+                    .small()
+                    .weak(),
+            );
+        }
+    }
+    let Some(warning) = &view.warning else {
+        return;
+    };
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(2.0, WARNING))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new("Thresholds differ between groups")
+                    .strong()
+                    .color(WARNING),
+            );
+            ui.label(warning.as_str());
+            if let Some(threshold) = view.single_threshold {
+                egui::Grid::new("single-threshold")
+                    .num_columns(3)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        ui.label("");
+                        ui.strong("Decision");
+                        ui.strong(format!(
+                            "One threshold ({})",
+                            crate::report::session_text::threshold_text(threshold)
+                        ));
+                        ui.end_row();
+                        for (name, decision, single) in &view.rows {
+                            ui.label(name.replace('_', " "));
+                            ui.label(rate(*decision));
+                            ui.label(rate(*single));
+                            ui.end_row();
+                        }
+                    });
+            }
+        });
+}
+
 fn outcome_badge(ui: &mut egui::Ui, outcome: Outcome) {
     let (text, color) = match outcome {
         Outcome::Pass => ("PASS", PASS),
@@ -158,18 +239,22 @@ impl GovernancePanel {
         }
     }
 
-    /// Criteria, scenarios, rationale and sign-offs. `results` are the decision's criteria on
-    /// the current thresholds.
+    /// Use context, criteria, scenarios, rationale and sign-offs. `results` are the decision's
+    /// criteria on the current thresholds; `context` what the use context flags about them.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         session: &Session,
         results: &[CriterionResult],
+        context: &ContextView,
     ) -> Vec<Edit> {
         let mut edits = Vec::new();
         egui::CollapsingHeader::new(RichText::new("Evaluation rows").strong())
             .default_open(true)
             .show(ui, |ui| edits.extend(evaluation_ui(ui, session)));
+        egui::CollapsingHeader::new(RichText::new("Use context").strong())
+            .default_open(true)
+            .show(ui, |ui| context_ui(ui, session, context, &mut edits));
         egui::CollapsingHeader::new(RichText::new("Acceptance criteria").strong())
             .default_open(true)
             .show(ui, |ui| self.criteria_ui(ui, results, &mut edits));

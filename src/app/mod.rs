@@ -11,7 +11,7 @@ mod central;
 mod commands;
 mod derived;
 mod export;
-mod governance;
+pub mod governance;
 mod jobs;
 mod mapping;
 mod menus;
@@ -368,6 +368,12 @@ impl FulcrumApp {
     /// never per idle frame.
     pub fn derived_refreshes(&self) -> u64 {
         self.derived.refreshes
+    }
+
+    /// What the governance panel shows about the session's use context (the flag on
+    /// thresholds that differ between groups and the single-threshold numbers beside them).
+    pub fn context_view(&self) -> &governance::ContextView {
+        &self.derived.context_view
     }
 
     /// The window's title: the session file (or data file) and an unsaved mark.

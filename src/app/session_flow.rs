@@ -426,7 +426,9 @@ impl FulcrumApp {
             .comparison()
             .map(|c| c.decision.criteria.as_slice())
             .unwrap_or_default();
-        let edits = self.governance.ui(ui, session, results);
+        let edits = self
+            .governance
+            .ui(ui, session, results, &self.derived.context_view);
         let failing = results
             .iter()
             .any(|c| c.outcome == crate::session::Outcome::Fail);

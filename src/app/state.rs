@@ -12,7 +12,7 @@
 use crate::engine::{AuditOptions, GroupIndex, ThresholdMap};
 use crate::session::scenario::{KeyMatching, resolve_thresholds};
 use crate::session::signoff::{Decision, SignOffDate};
-use crate::session::{Criterion, EvaluationSplit, Session};
+use crate::session::{Criterion, EvaluationSplit, Session, UseContext};
 
 use super::thresholds::{Snapshot, ThresholdState};
 
@@ -101,6 +101,8 @@ pub enum Edit {
     SetEvaluation(Option<EvaluationSplit>),
     /// With an evaluation split, which rows the table and plots show.
     ShowRows(RowsShown),
+    /// Sets (or clears) the session's use context.
+    SetContext(Option<UseContext>),
     /// Signs the session as it is now.
     Sign {
         /// Who.
@@ -415,6 +417,14 @@ impl ExplorerState {
             Edit::ShowRows(rows) => {
                 view_changed = self.rows_shown != rows;
                 self.rows_shown = rows;
+            }
+            Edit::SetContext(context) => {
+                if let Some(session) = &mut self.session
+                    && session.context != context
+                {
+                    session.context = context;
+                    record_changed = true;
+                }
             }
             Edit::Sign {
                 name,

@@ -18,7 +18,7 @@ mod render_markdown;
 mod session_content;
 mod session_json;
 mod session_report;
-mod session_text;
+pub mod session_text;
 pub mod svg;
 
 pub use audit_json::{AuditSettings, audit_csv, audit_csv_long, audit_json, group_json};

@@ -4,8 +4,9 @@
 use super::format::{count, threshold};
 use super::markup::fixed;
 use crate::engine::{Audit, Binning, GroupingSpec, Metric, ReferenceChoice};
+use crate::session::context::SingleThresholdAlternative;
 use crate::session::criteria::{Measure, Outcome};
-use crate::session::{CriterionResult, Decision, Session, SessionEvaluation};
+use crate::session::{CriterionResult, Decision, Session, SessionEvaluation, UseContext};
 
 /// Decimals of measured criterion values and summaries.
 pub const VALUE_DECIMALS: usize = 4;
@@ -251,10 +252,14 @@ pub fn judged_in_sample(evaluation: &SessionEvaluation) -> bool {
 /// Whether the session's context forbids thresholds that differ between groups and the
 /// decision's do (`check`, the report and the window flag it).
 pub fn group_thresholds_flagged(session: &Session, evaluation: &SessionEvaluation) -> bool {
-    session
-        .context
-        .is_some_and(crate::session::UseContext::flags_group_thresholds)
-        && crate::session::context::thresholds_differ(&evaluation.comparison.decision.resolved)
+    thresholds_flagged(session.context, &evaluation.comparison.decision.resolved)
+}
+
+/// Whether thresholds that differ between groups are flagged in `context`, and `resolved` (every
+/// group's threshold) differ.
+pub fn thresholds_flagged(context: Option<UseContext>, resolved: &[f64]) -> bool {
+    context.is_some_and(UseContext::flags_group_thresholds)
+        && crate::session::context::thresholds_differ(resolved)
 }
 
 /// The flag on thresholds that differ between groups in an employment context, in words
@@ -263,18 +268,31 @@ pub fn group_thresholds_warning(
     session: &Session,
     evaluation: &SessionEvaluation,
 ) -> Option<String> {
-    if !group_thresholds_flagged(session, evaluation) {
+    thresholds_warning(
+        session.context,
+        &evaluation.comparison.decision.resolved,
+        evaluation.single_threshold.as_ref(),
+    )
+}
+
+/// [`group_thresholds_warning`] from its parts: the context, every group's threshold and the
+/// single-threshold alternative (the window has no evaluation).
+pub fn thresholds_warning(
+    context: Option<UseContext>,
+    resolved: &[f64],
+    single: Option<&SingleThresholdAlternative>,
+) -> Option<String> {
+    if !thresholds_flagged(context, resolved) {
         return None;
     }
-    let resolved = &evaluation.comparison.decision.resolved;
     let low = resolved.iter().copied().fold(f64::INFINITY, f64::min);
     let high = resolved.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     Some(format!(
         "{} context: the decision's thresholds differ between groups ({} to {}). Title VII § 703(l) makes it unlawful in US employment to use different cutoff scores on the basis of race, color, religion, sex or national origin.{}",
-        session.context.map_or("", |c| c.label()),
+        context.map_or("", UseContext::label),
         threshold_text(low),
         threshold_text(high),
-        match &evaluation.single_threshold {
+        match single {
             Some(single) => format!(
                 " One threshold for all, the most accurate on these data, is {}; its numbers are beside the decision's.",
                 threshold_text(single.threshold)
@@ -289,10 +307,20 @@ pub fn group_thresholds_warning(
 pub fn single_threshold_comparison(
     evaluation: &SessionEvaluation,
 ) -> Vec<(&'static str, Option<f64>, Option<f64>)> {
-    let Some(single) = &evaluation.single_threshold else {
+    single_threshold_rows(
+        &evaluation.comparison.decision.audit,
+        evaluation.single_threshold.as_ref(),
+    )
+}
+
+/// [`single_threshold_comparison`] from the decision's audit and the alternative.
+pub fn single_threshold_rows(
+    decision: &Audit,
+    single: Option<&SingleThresholdAlternative>,
+) -> Vec<(&'static str, Option<f64>, Option<f64>)> {
+    let Some(single) = single else {
         return Vec::new();
     };
-    let decision = &evaluation.comparison.decision.audit;
     let alternative = &single.audit;
     let overall = |audit: &Audit, metric: Metric| audit.overall.values.get(metric);
     vec![
