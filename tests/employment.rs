@@ -131,12 +131,11 @@ fn bias_audit(path: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-/// The rows of one table as (category, applicants, count, rate, impact ratio, excluded).
-fn rows(
-    json: &Value,
-    table: &str,
-    count_key: &str,
-) -> Vec<(String, i64, i64, f64, Option<f64>, bool)> {
+/// One row of an LL144 table: category, applicants, count, rate, impact ratio, excluded.
+type Row<S> = (S, i64, i64, f64, Option<f64>, bool);
+
+/// The rows of one table.
+fn rows(json: &Value, table: &str, count_key: &str) -> Vec<Row<String>> {
     json["tables"][table]
         .as_array()
         .unwrap()
@@ -158,10 +157,7 @@ fn close(actual: f64, expected: f64) {
     assert!((actual - expected).abs() < 1e-12, "{actual} ≠ {expected}");
 }
 
-fn same_rows(
-    actual: Vec<(String, i64, i64, f64, Option<f64>, bool)>,
-    expected: &[(&str, i64, i64, f64, Option<f64>, bool)],
-) {
+fn same_rows(actual: Vec<Row<String>>, expected: &[Row<&str>]) {
     assert_eq!(actual.len(), expected.len(), "{actual:?}");
     for (a, e) in actual.iter().zip(expected) {
         assert_eq!((a.0.as_str(), a.1, a.2, a.5), (e.0, e.1, e.2, e.5), "{a:?}");

@@ -139,7 +139,7 @@ pub struct ContextView {
     /// The single-threshold alternative's threshold.
     pub single_threshold: Option<f64>,
     /// (name, decision's value, single threshold's value) for the numbers compared.
-    pub rows: Vec<(&'static str, Option<f64>, Option<f64>)>,
+    pub rows: Vec<crate::report::session_text::ComparedNumber>,
 }
 
 /// The context picker, its note, and the visible warning with the single-threshold numbers.

@@ -333,7 +333,7 @@ pub fn check_json(
 /// The session's use context and what it flags: whether the decision's thresholds differ
 /// between groups, whether that is flagged (employment), and the single-threshold alternative.
 pub fn context_json(session: &Session, evaluation: &SessionEvaluation) -> Value {
-    let metrics = |pick: fn(&(&'static str, Option<f64>, Option<f64>)) -> Option<f64>| {
+    let metrics = |pick: fn(&super::session_text::ComparedNumber) -> Option<f64>| {
         single_threshold_comparison(evaluation)
             .iter()
             .map(|row| {

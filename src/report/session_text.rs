@@ -302,11 +302,12 @@ pub fn thresholds_warning(
     ))
 }
 
-/// The numbers compared between the decision and the single-threshold alternative: (name,
-/// decision's value, alternative's value).
-pub fn single_threshold_comparison(
-    evaluation: &SessionEvaluation,
-) -> Vec<(&'static str, Option<f64>, Option<f64>)> {
+/// One number compared between the decision and the single-threshold alternative: its name,
+/// the decision's value and the alternative's.
+pub type ComparedNumber = (&'static str, Option<f64>, Option<f64>);
+
+/// The numbers compared between the decision and the single-threshold alternative.
+pub fn single_threshold_comparison(evaluation: &SessionEvaluation) -> Vec<ComparedNumber> {
     single_threshold_rows(
         &evaluation.comparison.decision.audit,
         evaluation.single_threshold.as_ref(),
@@ -317,7 +318,7 @@ pub fn single_threshold_comparison(
 pub fn single_threshold_rows(
     decision: &Audit,
     single: Option<&SingleThresholdAlternative>,
-) -> Vec<(&'static str, Option<f64>, Option<f64>)> {
+) -> Vec<ComparedNumber> {
     let Some(single) = single else {
         return Vec::new();
     };

@@ -498,8 +498,8 @@ fn a_schema_1_session_opens_and_its_sign_off_still_covers_it() {
     assert_eq!(reloaded.migrated_from, None);
     assert_eq!(reloaded.covers(&entry), Some(true));
     // A schema-2 field changes what was signed.
-    let mut employment = reloaded.clone();
-    employment.context = Some(crate::session::UseContext::Employment);
+    let mut employment = reloaded;
+    employment.context = Some(UseContext::Employment);
     assert_eq!(employment.covers(&entry), Some(false));
 }
 
