@@ -58,6 +58,18 @@ pub enum Command {
     /// undefined, 2 error.
     #[command(after_help = EXIT_CODES_CHECK)]
     Check(Box<super::governance::CheckArgs>),
+    /// Per group: count, share (against an expected population share), base rate, missing
+    /// values of every other column, rows dropped as invalid, score mean and quartiles.
+    #[command(after_help = EXIT_CODES)]
+    Profile(Box<super::discovery::ProfileArgs>),
+    /// How strongly each column predicts each protected attribute (bias-corrected Cramér's V,
+    /// with a permutation p-value and a bootstrap interval), strongest first.
+    #[command(after_help = EXIT_CODES)]
+    Proxies(Box<super::discovery::ProxiesArgs>),
+    /// The worst intersections: every conjunction of up to 3 attribute values compared with the
+    /// rest on one metric, ranked by the conservative end of a simultaneous interval.
+    #[command(after_help = EXIT_CODES)]
+    Slices(Box<super::discovery::SlicesArgs>),
 }
 
 /// Which file to read and which column plays which role.

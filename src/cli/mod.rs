@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod args;
+mod discovery;
 mod evaluation;
 mod governance;
 mod optimize;
@@ -19,6 +20,7 @@ pub use args::{
     AuditArgs, Cli, Command, DataArgs, DecisionArgs, FrontierArgs, OptimizeArgs, OutputFormat,
     SampleArgs,
 };
+pub use discovery::{DiscoveryFormat, ProfileArgs, ProxiesArgs, SlicesArgs};
 use progress_bar::CliProgress;
 
 use crate::analysis::{Analysis, default_threshold};
@@ -45,6 +47,9 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Session(args) => governance::run_session(&args),
         Command::Report(args) => governance::run_report(&args),
         Command::Check(args) => governance::run_check(&args),
+        Command::Profile(args) => discovery::run_profile(&args),
+        Command::Proxies(args) => discovery::run_proxies(&args),
+        Command::Slices(args) => discovery::run_slices(&args),
     }
 }
 

@@ -152,7 +152,7 @@ impl SortedDataset {
     }
 
     /// Weights of original rows (for quantile binning), when weighted.
-    fn weights_by_row(&self) -> Option<Vec<f64>> {
+    pub(crate) fn weights_by_row(&self) -> Option<Vec<f64>> {
         let sorted = self.weights.as_ref()?;
         let mut by_row = vec![0.0; self.rows.len()];
         for (&row, &w) in self.rows.iter().zip(sorted) {

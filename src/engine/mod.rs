@@ -3,6 +3,7 @@
 //! threshold questions by binary search over per-group cumulative counts.
 
 pub mod audit;
+pub mod calibration;
 pub mod convention;
 pub mod curves;
 pub mod dataset;
@@ -10,8 +11,13 @@ pub mod grouping;
 pub mod index;
 pub mod intervals;
 pub mod metrics;
+pub mod profile;
+#[cfg(test)]
+mod profile_properties;
 #[cfg(test)]
 mod properties;
+pub mod proxies;
+pub mod slices;
 pub mod split;
 pub mod tally;
 pub mod thresholds;
@@ -22,7 +28,9 @@ pub use audit::{
     audit, audit_groups,
 };
 pub use convention::Convention;
-pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError, MAX_TOTAL_WEIGHT};
+pub use dataset::{
+    Attribute, AttributeValues, Dataset, DatasetError, DroppedRows, MAX_TOTAL_WEIGHT,
+};
 pub use grouping::{AttributeGrouping, Binning, GroupingError, GroupingSpec};
 pub use index::{
     DecisionRule, Group, GroupIndex, HELD_OUT_PART, ScoreCurve, SortedDataset, SplitRows,

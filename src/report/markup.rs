@@ -55,6 +55,22 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// Text from data (a column name, a level) for a terminal: control characters (escape
+/// sequences, line breaks, bidirectional overrides) are written as `\u{…}` escapes, so a file
+/// cannot move the cursor, recolour the screen or break a table's lines.
+pub fn terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A CSV cell holding text from data or users (group keys, levels, column names): a leading
 /// `=`, `+`, `-`, `@`, tab or carriage return gets a `'` in front, so a spreadsheet shows the text
 /// instead of running it as a formula (OWASP's advice on CSV injection); then the cell is quoted
@@ -122,6 +138,14 @@ pub fn coordinate(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_cannot_carry_escape_sequences() {
+        assert_eq!(terminal("race"), "race");
+        assert_eq!(terminal("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\u{a}c");
+        assert_eq!(terminal("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(terminal("Größe × Ü"), "Größe × Ü");
+    }
 
     #[test]
     fn markup_is_escaped() {

@@ -8,6 +8,7 @@
 pub mod audit_json;
 mod audit_table;
 mod check;
+pub mod discovery;
 pub mod document;
 pub mod format;
 pub mod markup;
