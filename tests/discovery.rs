@@ -481,3 +481,95 @@ fn slices_refuse_bad_inputs() {
         &["--bin band", "not one of the attributes"],
     );
 }
+
+const SMALL: &str = "score,y,g\n0.9,1,a\n0.8,0,a\n0.3,1,a\n0.7,1,b\n0.2,0,b\n0.6,0,b\n";
+
+#[test]
+fn the_audit_reports_calibration_by_group() {
+    let (_dir, path) = file("small.csv", SMALL);
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            path.to_str().unwrap(),
+            "--score",
+            "score",
+            "--label",
+            "y",
+            "--group",
+            "g",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    // Two equal-width bins. a: [0, 0.5) holds 0.3 (+): |0.3 − 1| = 0.7; [0.5, 1] holds 0.9 (+)
+    // and 0.8 (−): |1.7 − 1| = 0.7; ECE 1.4/3. b: |0.2 − 0| = 0.2 and |1.3 − 1| = 0.3: 0.5/3.
+    // Everyone: |0.5 − 1| + |3.0 − 2| = 1.5 over 6.
+    let value = audit(&["--calibration-bins", "2"]);
+    let ece = |v: &Value| v.as_f64().unwrap();
+    assert!((ece(&value["groups"][0]["ece"]) - 1.4 / 3.0).abs() < 1e-12);
+    assert!((ece(&value["groups"][1]["ece"]) - 0.5 / 3.0).abs() < 1e-12);
+    assert!((ece(&value["overall"]["ece"]) - 0.25).abs() < 1e-12);
+    assert!((ece(&value["summary"]["calibration_difference"]) - 0.3).abs() < 1e-12);
+    assert_eq!(
+        value["settings"]["calibration"],
+        serde_json::json!({"strategy": "equal_width", "bins": 2})
+    );
+    // One equal-mass bin: a's mean score 2/3 equals its positive rate; b: |1.5 − 1| / 3.
+    let value = audit(&[
+        "--calibration-bins",
+        "1",
+        "--calibration-strategy",
+        "equal-mass",
+    ]);
+    assert!(ece(&value["groups"][0]["ece"]).abs() < 1e-12);
+    assert!((ece(&value["groups"][1]["ece"]) - 0.5 / 3.0).abs() < 1e-12);
+    // Scores outside [0, 1] are not probabilities: no ECE.
+    let (_dir, wide) = file("wide.csv", &SMALL.replace("0.9,1,a", "1.9,1,a"));
+    let value = json(&[
+        "audit",
+        wide.to_str().unwrap(),
+        "--score",
+        "score",
+        "--label",
+        "y",
+        "--group",
+        "g",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(value["groups"][0]["ece"], Value::Null);
+    assert_eq!(value["summary"]["calibration_difference"], Value::Null);
+    fails_with(
+        fulcrum()
+            .arg("audit")
+            .arg(&path)
+            .args([
+                "--score",
+                "score",
+                "--label",
+                "y",
+                "--calibration-bins",
+                "0",
+            ])
+            .assert(),
+        &["--calibration-bins", "outside 1 to 1000"],
+    );
+}
+
+#[test]
+fn the_audit_table_shows_each_groups_ece_and_the_difference() {
+    let output = fulcrum()
+        .args([
+            "audit", SAMPLE, "--score", "score", "--label", "repaid", "--group", "race",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    assert!(text.lines().next().unwrap().contains("ECE"), "{text}");
+    assert!(text.contains("calibration (ECE)    difference"), "{text}");
+}

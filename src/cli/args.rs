@@ -175,6 +175,52 @@ pub struct AuditArgs {
     /// row per group and metric, with Aequitas' `attribute_name` / `attribute_value` columns).
     #[arg(long, value_enum, default_value_t)]
     pub layout: CsvLayout,
+    /// How each group's expected calibration error is binned.
+    #[command(flatten)]
+    pub calibration: CalibrationArgs,
+}
+
+/// How the expected calibration error (ECE) per group is computed.
+#[derive(Debug, Args)]
+pub struct CalibrationArgs {
+    /// Bins of the expected calibration error (1–1,000).
+    #[arg(long, value_name = "N", default_value_t = crate::engine::calibration::DEFAULT_CALIBRATION_BINS, value_parser = calibration_bins)]
+    pub calibration_bins: usize,
+    /// Equal-width bins over [0, 1] (default) or equal-mass bins within each group.
+    #[arg(long, value_enum, default_value_t)]
+    pub calibration_strategy: CalibrationStrategyArg,
+}
+
+impl CalibrationArgs {
+    /// The engine's settings these flags name.
+    pub fn settings(&self) -> crate::engine::calibration::CalibrationSettings {
+        crate::engine::calibration::CalibrationSettings {
+            strategy: match self.calibration_strategy {
+                CalibrationStrategyArg::EqualWidth => {
+                    crate::engine::calibration::BinStrategy::EqualWidth
+                }
+                CalibrationStrategyArg::EqualMass => {
+                    crate::engine::calibration::BinStrategy::EqualMass
+                }
+            },
+            bins: self.calibration_bins,
+        }
+    }
+}
+
+/// `--calibration-strategy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CalibrationStrategyArg {
+    /// Bins of equal width over [0, 1].
+    #[default]
+    EqualWidth,
+    /// Bins of about equal weight within each group (ties never split).
+    EqualMass,
+}
+
+/// A `--calibration-bins` count: 1 to [`crate::engine::calibration::MAX_CALIBRATION_BINS`].
+fn calibration_bins(text: &str) -> Result<usize, String> {
+    bounded_count(text, 1, crate::engine::calibration::MAX_CALIBRATION_BINS)
 }
 
 /// Shape of the audit CSV.

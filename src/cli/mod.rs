@@ -204,7 +204,10 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
     let resolved = thresholds
         .resolve_keys(&grouped.keys())
         .with_context(|| decision.thresholds_source())?;
-    let result = grouped.audit(&resolved, &options).context("--reference")?;
+    let result = grouped
+        .audit(&resolved, &options)
+        .context("--reference")?
+        .with_calibration(grouped.calibration(&args.calibration.settings()));
     let names = grouped.attribute_names();
     let uncertainty = audit_uncertainty(&result, &args.uncertainty.settings());
     let text = match args.format {

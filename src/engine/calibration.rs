@@ -69,35 +69,129 @@ impl Default for CalibrationSettings {
     }
 }
 
-/// The totals of one bin.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// An exact sum: the partials of Shewchuk's algorithm (as Python's `math.fsum`), whose value is
+/// the correctly rounded sum of everything added, whatever the order. The ECE is thereby the same
+/// number for the rows and for their aggregate (`fulcrum aggregate` then `--weight count`), and
+/// for the row pass and the per-group curves.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExactSum {
+    partials: Vec<f64>,
+}
+
+impl ExactSum {
+    /// Adds `x` exactly.
+    pub fn add(&mut self, x: f64) {
+        let mut x = x;
+        let mut kept = 0;
+        for j in 0..self.partials.len() {
+            let mut y = self.partials.get(j).copied().unwrap_or(0.0);
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let high = x + y;
+            let low = y - (high - x);
+            if low != 0.0 {
+                if let Some(slot) = self.partials.get_mut(kept) {
+                    *slot = low;
+                }
+                kept += 1;
+            }
+            x = high;
+        }
+        self.partials.truncate(kept);
+        self.partials.push(x);
+    }
+
+    /// Adds `a · b` exactly (the product's rounding error, found by a fused multiply-add, is
+    /// added too).
+    pub fn add_product(&mut self, a: f64, b: f64) {
+        let product = a * b;
+        let error = a.mul_add(b, -product);
+        self.add(product);
+        if error != 0.0 {
+            self.add(error);
+        }
+    }
+
+    /// Adds everything `other` holds.
+    pub fn merge(&mut self, other: &ExactSum) {
+        for partial in &other.partials {
+            self.add(*partial);
+        }
+    }
+
+    /// The correctly rounded sum (round half to even), as `math.fsum` finishes.
+    pub fn value(&self) -> f64 {
+        let mut n = self.partials.len();
+        let Some(mut high) = n.checked_sub(1).and_then(|i| self.partials.get(i)).copied() else {
+            return 0.0;
+        };
+        n -= 1;
+        let mut low = 0.0;
+        while n > 0 {
+            let x = high;
+            n -= 1;
+            let y = self.partials.get(n).copied().unwrap_or(0.0);
+            high = x + y;
+            let rounded = high - x;
+            low = y - rounded;
+            if low != 0.0 {
+                break;
+            }
+        }
+        // A tie between two doubles: the next partial says which way the exact sum leans.
+        if n > 0 {
+            let next = self.partials.get(n - 1).copied().unwrap_or(0.0);
+            if (low < 0.0 && next < 0.0) || (low > 0.0 && next > 0.0) {
+                let y = low * 2.0;
+                let x = high + y;
+                if y == x - high {
+                    high = x;
+                }
+            }
+        }
+        high
+    }
+}
+
+/// The totals of one bin, each summed exactly.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BinTotals {
     /// Weight of the rows in the bin.
-    pub weight: f64,
+    pub weight: ExactSum,
     /// Their weighted score sum.
-    pub score_sum: f64,
+    pub score_sum: ExactSum,
     /// Weight of their positives.
-    pub positives: f64,
+    pub positives: ExactSum,
 }
 
 impl BinTotals {
-    /// Adds one row (or one distinct score's mass).
+    /// Adds one row (or one distinct score's mass): `weight` of rows scoring `score`, of which
+    /// `positives` is positive.
     pub fn add(&mut self, score: f64, weight: f64, positives: f64) {
-        self.weight += weight;
-        self.score_sum += score * weight;
-        self.positives += positives;
+        self.weight.add(weight);
+        self.score_sum.add_product(score, weight);
+        self.positives.add(positives);
+    }
+
+    /// Adds another bin's totals.
+    pub fn merge(&mut self, other: &BinTotals) {
+        self.weight.merge(&other.weight);
+        self.score_sum.merge(&other.score_sum);
+        self.positives.merge(&other.positives);
     }
 }
 
 /// The ECE of some bins: `Σ |S_b − P_b| / W`; `None` for no weight.
 pub fn ece_of_bins(bins: &[BinTotals]) -> Option<f64> {
-    let weight: f64 = bins.iter().map(|b| b.weight).sum();
-    (weight > 0.0).then(|| {
-        bins.iter()
-            .map(|b| (b.score_sum - b.positives).abs())
-            .sum::<f64>()
-            / weight
-    })
+    let mut weight = ExactSum::default();
+    let mut gaps = ExactSum::default();
+    for bin in bins {
+        weight.merge(&bin.weight);
+        gaps.add((bin.score_sum.value() - bin.positives.value()).abs());
+    }
+    let weight = weight.value();
+    (weight > 0.0).then(|| gaps.value() / weight)
 }
 
 /// The equal-width bin of a score in [0, 1]: how many of the edges `k/B` (`k = 1..B`) are at
@@ -260,6 +354,27 @@ mod tests {
         };
         let ece = ece_of_bins(&curve_bins(&c, &mass)).unwrap();
         assert!((ece - 0.625).abs() < 1e-12, "{ece}");
+    }
+
+    #[test]
+    fn exact_sums_do_not_depend_on_the_order() {
+        let values = [1e16, 1.0, -1e16, 0.1, 0.2, 0.3, 1e-300, -0.6];
+        let mut forward = ExactSum::default();
+        values.iter().for_each(|v| forward.add(*v));
+        let mut backward = ExactSum::default();
+        values.iter().rev().for_each(|v| backward.add(*v));
+        // Python: math.fsum([1e16, 1.0, -1e16, 0.1, 0.2, 0.3, 1e-300, -0.6]) = 1.0, as is
+        // float(sum(Fraction(x) for x in …)): the exact sum of the doubles, rounded once (a plain
+        // left-to-right sum gives 0.9999999999999999… or 0.0, depending on the order).
+        assert_eq!(forward.value(), 1.0);
+        assert_eq!(backward.value(), forward.value());
+        // 0.1 added three times equals 0.1 × 3 added once, exactly.
+        let mut rows = ExactSum::default();
+        (0..3).for_each(|_| rows.add_product(0.1, 1.0));
+        let mut aggregate = ExactSum::default();
+        aggregate.add_product(0.1, 3.0);
+        assert_eq!(rows.value(), aggregate.value());
+        assert_eq!(ExactSum::default().value(), 0.0);
     }
 
     #[test]

@@ -385,10 +385,8 @@ impl GroupedRows<'_> {
                         totals
                     })
                     .reduce(empty, |mut a, b| {
-                        for (x, y) in a.iter_mut().zip(b) {
-                            x.weight += y.weight;
-                            x.score_sum += y.score_sum;
-                            x.positives += y.positives;
+                        for (x, y) in a.iter_mut().zip(&b) {
+                            x.merge(y);
                         }
                         a
                     });
@@ -396,9 +394,7 @@ impl GroupedRows<'_> {
                 let mut overall = vec![BinTotals::default(); bins];
                 for group in totals.chunks(bins) {
                     for (o, b) in overall.iter_mut().zip(group) {
-                        o.weight += b.weight;
-                        o.score_sum += b.score_sum;
-                        o.positives += b.positives;
+                        o.merge(b);
                     }
                 }
                 GroupCalibration::from_values(*settings, ece, ece_of_bins(&overall))
