@@ -236,7 +236,7 @@ pub fn curve_bins(curve: &ScoreCurve, settings: &CalibrationSettings) -> Vec<Bin
 }
 
 /// Every group's ECE, the overall one and their spread.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupCalibration {
     /// How it was computed.
     pub settings: CalibrationSettings,
