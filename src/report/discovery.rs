@@ -446,7 +446,7 @@ pub fn slices_table(report: &SliceReport) -> String {
         .unwrap_or(5)
         .max(5);
     let count_width = count(report.weight).chars().count().max(5);
-    let metric = s.metric.label();
+    let metric = super::audit_table::short_header(s.metric);
     let header = format!(
         "{} {} {} {} {}  {}  {}",
         pad("slice", key_width),
@@ -484,7 +484,7 @@ pub fn slices_table(report: &SliceReport) -> String {
     writeln!(
         out,
         "{} overall: {} on {} (weight).  Worse is {} here; ranked by the interval's end nearest 0 on that side.",
-        metric,
+        s.metric.label(),
         number(report.overall_value, 3),
         count(report.weight),
         match s.direction {
