@@ -112,16 +112,19 @@ fn slices(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("slices");
     group.sample_size(10);
-    group.bench_function(format!("count the cube, {rows} rows × 6 attributes"), |b| {
-        b.iter(|| {
-            black_box(SliceCube::build(
-                &data.attributes,
-                &data.labels,
-                &data.selected,
-                None,
-            ))
-        });
-    });
+    group.bench_function(
+        format!("count the cube, {rows} rows × 6 attributes"),
+        |b| {
+            b.iter(|| {
+                black_box(SliceCube::build(
+                    &data.attributes,
+                    &data.labels,
+                    &data.selected,
+                    None,
+                ))
+            });
+        },
+    );
     group.bench_function("enumerate and rank every conjunction to depth 3", |b| {
         b.iter(|| black_box(search_slices(&cube, &settings).unwrap()));
     });
