@@ -266,7 +266,8 @@ impl UncertaintyArgs {
     }
 }
 
-fn confidence_level(text: &str) -> Result<f64, String> {
+/// A confidence level: strictly between 0.5 and 1.
+pub(super) fn confidence_level(text: &str) -> Result<f64, String> {
     let value = finite_number(text)?;
     if value > 0.5 && value < 1.0 {
         Ok(value)
@@ -562,7 +563,7 @@ pub(super) fn finite_number(text: &str) -> Result<f64, String> {
 }
 
 /// A finite number ≥ 0 (`--min-count`).
-fn non_negative_number(text: &str) -> Result<f64, String> {
+pub(super) fn non_negative_number(text: &str) -> Result<f64, String> {
     let value = finite_number(text)?;
     if value >= 0.0 {
         Ok(value)
@@ -631,7 +632,7 @@ pub(super) fn decimals(text: &str) -> Result<u32, String> {
 }
 
 /// A whole number in `[low, high]`, checked before anything is allocated for it.
-fn bounded_count(text: &str, low: usize, high: usize) -> Result<usize, String> {
+pub(super) fn bounded_count(text: &str, low: usize, high: usize) -> Result<usize, String> {
     let value: usize = text
         .trim()
         .parse()

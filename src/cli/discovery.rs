@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
-use super::args::{RuleArg, finite_number};
+use super::args::{RuleArg, bounded_count, confidence_level, finite_number, non_negative_number};
 use super::progress_bar::CliProgress;
 use super::{DataArgs, EXIT_OK, print_warnings, read_thresholds, write_stdout};
 use crate::analysis::default_threshold;
@@ -51,11 +51,11 @@ pub struct ProfileArgs {
     #[arg(long, value_name = "FILE.json")]
     pub population: Option<PathBuf>,
     /// Flag groups with less weight than this as small.
-    #[arg(long, value_name = "N", default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_parser = non_negative)]
+    #[arg(long, value_name = "N", default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_parser = non_negative_number)]
     pub min_count: f64,
     /// Flag groups whose share is below this fraction of their expected share as
     /// under-represented.
-    #[arg(long, value_name = "R", default_value_t = crate::engine::profile::DEFAULT_MIN_REPRESENTATION, value_parser = non_negative)]
+    #[arg(long, value_name = "R", default_value_t = crate::engine::profile::DEFAULT_MIN_REPRESENTATION, value_parser = non_negative_number)]
     pub min_representation: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
@@ -95,7 +95,7 @@ pub struct ProxiesArgs {
     #[arg(long, value_name = "N", default_value_t = crate::engine::proxies::DEFAULT_PERMUTATIONS, value_parser = draws)]
     pub permutations: usize,
     /// Two-sided confidence of the intervals, strictly between 0.5 and 1.
-    #[arg(long, value_name = "C", default_value_t = crate::engine::intervals::DEFAULT_CONFIDENCE, value_parser = confidence)]
+    #[arg(long, value_name = "C", default_value_t = crate::engine::intervals::DEFAULT_CONFIDENCE, value_parser = confidence_level)]
     pub confidence: f64,
     /// Seed of the permutations: the same seed gives the same p-values.
     #[arg(long, value_name = "S", default_value_t = crate::engine::uncertainty::DEFAULT_INTERVAL_SEED)]
@@ -158,13 +158,13 @@ pub struct SlicesArgs {
     #[arg(long, value_name = "D", default_value_t = MAX_DEPTH, value_parser = depth)]
     pub depth: usize,
     /// Only slices with at least this weight are compared.
-    #[arg(long, value_name = "N", default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_parser = non_negative)]
+    #[arg(long, value_name = "N", default_value_t = crate::engine::audit::DEFAULT_MIN_COUNT, value_parser = non_negative_number)]
     pub min_count: f64,
     /// How many slices to list, worst first.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_TOP, value_parser = top)]
     pub top: usize,
     /// Confidence of all the intervals together (Bonferroni over the slices tested).
-    #[arg(long, value_name = "C", default_value_t = crate::engine::intervals::DEFAULT_CONFIDENCE, value_parser = confidence)]
+    #[arg(long, value_name = "C", default_value_t = crate::engine::intervals::DEFAULT_CONFIDENCE, value_parser = confidence_level)]
     pub confidence: f64,
     /// Which side is worse (default: higher for fpr, fnr, fdr, for; lower for tpr, tnr,
     /// precision, npv, accuracy; both for selection_rate, base_rate).
@@ -175,53 +175,21 @@ pub struct SlicesArgs {
     pub format: DiscoveryFormat,
 }
 
-fn non_negative(text: &str) -> Result<f64, String> {
-    let value = finite_number(text)?;
-    if value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(format!("`{text}` is negative; give a number ≥ 0"))
-    }
-}
-
-fn confidence(text: &str) -> Result<f64, String> {
-    let value = finite_number(text)?;
-    if value > 0.5 && value < 1.0 {
-        Ok(value)
-    } else {
-        Err(format!(
-            "`{text}` is not strictly between 0.5 and 1 (0.95 asks for 95% intervals)"
-        ))
-    }
-}
-
-fn whole(text: &str, low: usize, high: usize) -> Result<usize, String> {
-    let value: usize = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a whole number"))?;
-    if (low..=high).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!("`{text}` is outside {low} to {high}"))
-    }
-}
-
 fn depth(text: &str) -> Result<usize, String> {
-    whole(text, 1, MAX_DEPTH)
+    bounded_count(text, 1, MAX_DEPTH)
         .map_err(|e| format!("{e}: a slice is a conjunction of 1 to {MAX_DEPTH} attribute values"))
 }
 
 fn top(text: &str) -> Result<usize, String> {
-    whole(text, 1, 100_000)
+    bounded_count(text, 1, 100_000)
 }
 
 fn proxy_bins(text: &str) -> Result<usize, String> {
-    whole(text, 2, 100)
+    bounded_count(text, 2, 100)
 }
 
 fn draws(text: &str) -> Result<usize, String> {
-    whole(text, 0, 100_000)
+    bounded_count(text, 0, 100_000)
 }
 
 fn metric(text: &str) -> Result<Metric, String> {
