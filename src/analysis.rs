@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::data::{self, ColumnRoles, LoadError, LoadOptions, LoadedData};
-use crate::engine::{GroupIndex, GroupingError, GroupingSpec, SortedDataset};
+use crate::engine::{DroppedRows, GroupIndex, GroupingError, GroupingSpec, SortedDataset};
 use crate::progress::Progress;
 
 /// Why an analysis could not be prepared.
@@ -39,6 +39,9 @@ pub struct DataSummary {
     pub rows_dropped: usize,
     /// Loader warnings.
     pub warnings: Vec<String>,
+    /// The rows dropped as invalid, with their attributes (shared: a profile counts them per
+    /// group).
+    pub dropped: Arc<DroppedRows>,
 }
 
 /// A dataset sorted by score, with its current grouping.
@@ -82,6 +85,7 @@ impl Analysis {
             rows_read,
             rows_dropped,
             warnings,
+            dropped,
         } = loaded;
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled.into());
@@ -105,6 +109,7 @@ impl Analysis {
                 rows_read,
                 rows_dropped,
                 warnings,
+                dropped: Arc::new(dropped),
             },
             sorted: Arc::new(sorted),
             index: Arc::new(index),

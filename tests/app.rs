@@ -924,3 +924,98 @@ fn an_employment_session_flags_thresholds_that_differ_in_the_governance_panel() 
     assert!(harness.query_by_label(FLAG).is_none());
     assert_eq!(harness.state().context_view().warning, None);
 }
+
+#[test]
+fn discovery_finds_the_worst_slice_on_a_worker_and_audit_regroups_by_it() {
+    let mut harness = explorer(StartWith::Sample);
+    harness.get_by_label("View").click();
+    harness.run_steps(2);
+    harness.get_by_label("Discovery…").click();
+    harness.run_steps(2);
+    assert!(harness.state_mut().discovery().open);
+    harness.get_by_label("Slices").click();
+    harness.run_steps(2);
+    harness.get_by_label("Find the worst slices").click();
+    harness.run_steps(1);
+    assert!(harness.state().is_busy(), "the search runs on a worker");
+    settle(&mut harness);
+    // The window shows the engine's search over the same rows, decided at the thresholds on
+    // screen: every categorical attribute, FPR, depth 3, the audit's minimum count.
+    let report = harness
+        .state_mut()
+        .discovery()
+        .slice_report()
+        .expect("a search result")
+        .clone();
+    let workspace = harness.state().workspace().unwrap();
+    let (scores, labels, weights) = workspace.sorted.rows_in_original_order();
+    let selected: Vec<bool> = scores.iter().map(|s| *s >= 0.5).collect();
+    let search = GroupingSpec::by_names(&["sex", "race", "age_band", "region"]);
+    let cube = fulcrum::engine::slices::slice_cube(
+        workspace.sorted.attributes(),
+        &search,
+        &labels,
+        &selected,
+        weights.as_deref(),
+    )
+    .unwrap();
+    let expected = fulcrum::engine::slices::search_slices(&cube, &report.settings).unwrap();
+    assert_eq!(report, expected);
+    let worst = report.slices[0].clone();
+    harness.get_by_label(&worst.key());
+    // "Audit" on the worst slice: the window regroups by its attributes and selects it.
+    harness.get_all_by_label("Audit").next().unwrap().click();
+    harness.run_steps(1);
+    settle(&mut harness);
+    let names: Vec<&str> = worst.attributes.iter().map(|(n, _)| n.as_str()).collect();
+    let workspace = harness.state().workspace().unwrap();
+    assert_eq!(workspace.index.attribute_names(), names.as_slice());
+    let levels: Vec<&str> = worst.attributes.iter().map(|(_, l)| l.as_str()).collect();
+    let key = levels.join(" × ");
+    assert_eq!(
+        harness.state().state().selected(),
+        workspace.index.position(&key),
+        "{key} is selected"
+    );
+    // The table's row for it shows the slice's own numbers.
+    let group = workspace.index.position(&key).unwrap();
+    assert_eq!(
+        harness.state().audit().unwrap().groups[group].weight,
+        worst.weight
+    );
+}
+
+#[test]
+fn discovery_profiles_the_groups_and_ranks_proxies_and_the_calibration_plot_names_ece() {
+    let mut harness = explorer(StartWith::Sample);
+    // The calibration plot's title carries the ECE gap the audit reports.
+    let difference = harness
+        .state()
+        .audit()
+        .unwrap()
+        .calibration
+        .as_ref()
+        .and_then(|c| c.difference)
+        .unwrap();
+    harness.get_by_label(&format!("Calibration (ECE gap {difference:.3})"));
+    harness.state_mut().discovery().open = true;
+    harness.run_steps(2);
+    harness.get_by_label("Run profile").click();
+    harness.run_steps(1);
+    settle(&mut harness);
+    let profile = harness.state_mut().discovery().profile().unwrap().clone();
+    let keys: Vec<&str> = profile.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["Asian", "Black", "Hispanic", "Other", "White"]);
+    assert_eq!(profile.overall.rows, 30_000);
+    // The sample's unmapped columns: applicant_id (never missing); income is mapped.
+    assert_eq!(profile.columns, ["applicant_id"]);
+    harness.get_by_label("Proxies").click();
+    harness.run_steps(2);
+    harness.get_by_label("Run proxies").click();
+    harness.run_steps(1);
+    settle(&mut harness);
+    let proxies = harness.state_mut().discovery().proxies().unwrap().to_vec();
+    assert!(proxies.iter().all(|p| p.protected == "race"));
+    assert_eq!(proxies[0].column, "income");
+    harness.get_by_label("score (score)");
+}

@@ -107,7 +107,10 @@ impl Derived {
                 }
                 (Err(error), _) | (_, Err(error)) => Err(error),
             },
-            None => audit_of(&workspace.index),
+            // The groups' calibration is worked out once per grouping, on every row: it is
+            // attached to the audit of every row, not to a split's parts.
+            None => audit_of(&workspace.index)
+                .map(|audit| audit.with_calibration(workspace.curves.ece.clone())),
         };
         self.hidden = match &audited {
             Ok(audit) => audit

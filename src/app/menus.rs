@@ -210,6 +210,14 @@ impl FulcrumApp {
                     &mut self.settings.presentation,
                     "Presentation mode (larger text)",
                 );
+                if ui
+                    .add_enabled(self.workspace.is_some(), egui::Button::new("Discovery…"))
+                    .on_hover_text("The data profile per group, proxies for a protected attribute, the worst slices")
+                    .clicked()
+                {
+                    self.discovery.open = true;
+                    ui.close();
+                }
                 let mut hide_small = self.state.hide_small();
                 if ui
                     .checkbox(&mut hide_small, "Hide groups under the minimum count")

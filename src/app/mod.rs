@@ -10,6 +10,7 @@
 mod central;
 mod commands;
 mod derived;
+pub mod discovery;
 mod export;
 pub mod governance;
 mod jobs;
@@ -158,6 +159,8 @@ pub struct FulcrumApp {
     data_problem: Option<DataProblem>,
     allow_close: bool,
     show_about: bool,
+    /// The Discovery window (profile, proxies, worst slices).
+    discovery: discovery::DiscoveryPanel,
     title: String,
     ctx: Option<egui::Context>,
 }
@@ -198,6 +201,7 @@ impl FulcrumApp {
             data_problem: None,
             allow_close: false,
             show_about: false,
+            discovery: discovery::DiscoveryPanel::default(),
             title: String::new(),
             ctx: Some(cc.egui_ctx.clone()),
         };
@@ -310,6 +314,12 @@ impl FulcrumApp {
             || self.split.is_busy()
             || self.optimize.is_busy()
             || self.governance.job.is_some()
+            || self.discovery.is_busy()
+    }
+
+    /// The Discovery window's state (open it, read its results).
+    pub fn discovery(&mut self) -> &mut discovery::DiscoveryPanel {
+        &mut self.discovery
     }
 
     /// The optimization panel (constraint, tolerance, results).
@@ -606,6 +616,7 @@ impl eframe::App for FulcrumApp {
         }
         self.mapping_ui(&ctx);
         self.about_ui(&ctx);
+        self.discovery_window_ui(&ctx);
         self.governance_windows_ui(&ctx);
         self.modals_ui(&ctx);
         // A drag, a typed value or a key press is one undo step once the interaction settles.

@@ -702,10 +702,15 @@ fn four_fifths_band_ui(plot_ui: &mut egui_plot::PlotUi<'_>, rows: usize) {
 
 /// Observed positive rate against mean score per score bin, per group.
 pub fn calibration_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &PlotInputs<'_>) {
+    let calibration = inputs.audit.calibration.as_ref();
+    let title = match calibration.and_then(|c| c.difference) {
+        Some(difference) => format!("Calibration (ECE gap {difference:.3})"),
+        None => "Calibration".to_owned(),
+    };
     title_ui(
         ui,
-        "Calibration",
-        "Observed share of positives against the mean score in ten score bins, per group.\nOn the dashed diagonal a score means what it says.",
+        &title,
+        "Observed share of positives against the mean score in ten score bins, per group.\nOn the dashed diagonal a score means what it says.\nECE (expected calibration error): the weight-averaged gap between mean score and observed rate over ten equal-width bins; the gap is the largest group ECE minus the smallest (scores in [0, 1] only).",
     );
     let (low, high) = inputs.score_range;
     let response = fixed_plot("calibration")
@@ -733,7 +738,11 @@ pub fn calibration_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &P
                 if !inputs.visible(i) {
                     continue;
                 }
-                let key = inputs.index.groups().get(i).map_or("", |g| g.key.as_str());
+                let group = inputs.index.groups().get(i).map_or("", |g| g.key.as_str());
+                let key = match inputs.audit.ece(i) {
+                    Some(ece) => format!("{group} (ECE {ece:.3})"),
+                    None => group.to_owned(),
+                };
                 let points: Vec<[f64; 2]> = bins
                     .iter()
                     .map(|b| [b.mean_score, b.observed_rate])

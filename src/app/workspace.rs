@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{Analysis, default_threshold};
 use crate::data::{ColumnRoles, LoadOptions};
+use crate::engine::calibration::{CalibrationSettings, GroupCalibration, calibration_of_curves};
 use crate::engine::curves::{
     CalibrationBin, Histogram, RocPoint, calibration, histogram, linspace, roc_curve,
 };
@@ -47,6 +48,8 @@ pub struct PlotCurves {
     pub calibration: Vec<Vec<CalibrationBin>>,
     /// The thresholds metric curves are evaluated at.
     pub sweep_thresholds: Vec<f64>,
+    /// Each group's expected calibration error (default bins), attached to every audit.
+    pub ece: GroupCalibration,
 }
 
 impl PlotCurves {
@@ -65,11 +68,17 @@ impl PlotCurves {
             .par_iter()
             .map(|g| calibration(&g.curve, low, high, CALIBRATION_BINS))
             .collect();
+        let ece = calibration_of_curves(
+            &groups.iter().map(|g| &g.curve).collect::<Vec<_>>(),
+            (low, high),
+            &CalibrationSettings::default(),
+        );
         Self {
             roc,
             histograms,
             calibration,
             sweep_thresholds: linspace(low, high, SWEEP_POINTS),
+            ece,
         }
     }
 }

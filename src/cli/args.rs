@@ -63,6 +63,18 @@ pub enum Command {
     /// undefined, 2 error.
     #[command(after_help = EXIT_CODES_CHECK)]
     Check(Box<super::governance::CheckArgs>),
+    /// Per group: count, share (against an expected population share), base rate, missing
+    /// values of every other column, rows dropped as invalid, score mean and quartiles.
+    #[command(after_help = EXIT_CODES)]
+    Profile(Box<super::discovery::ProfileArgs>),
+    /// How strongly each column predicts each protected attribute (bias-corrected Cramér's V,
+    /// with a permutation p-value and a bootstrap interval), strongest first.
+    #[command(after_help = EXIT_CODES)]
+    Proxies(Box<super::discovery::ProxiesArgs>),
+    /// The worst intersections: every conjunction of up to 3 attribute values compared with the
+    /// rest on one metric, ranked by the conservative end of a simultaneous interval.
+    #[command(after_help = EXIT_CODES)]
+    Slices(Box<super::discovery::SlicesArgs>),
 }
 
 /// Which file to read and which column plays which role.
@@ -168,6 +180,52 @@ pub struct AuditArgs {
     /// row per group and metric, with Aequitas' `attribute_name` / `attribute_value` columns).
     #[arg(long, value_enum, default_value_t)]
     pub layout: CsvLayout,
+    /// How each group's expected calibration error is binned.
+    #[command(flatten)]
+    pub calibration: CalibrationArgs,
+}
+
+/// How the expected calibration error (ECE) per group is computed.
+#[derive(Debug, Args)]
+pub struct CalibrationArgs {
+    /// Bins of the expected calibration error (1–1,000).
+    #[arg(long, value_name = "N", default_value_t = crate::engine::calibration::DEFAULT_CALIBRATION_BINS, value_parser = calibration_bins)]
+    pub calibration_bins: usize,
+    /// Equal-width bins over [0, 1] (default) or equal-mass bins within each group.
+    #[arg(long, value_enum, default_value_t)]
+    pub calibration_strategy: CalibrationStrategyArg,
+}
+
+impl CalibrationArgs {
+    /// The engine's settings these flags name.
+    pub fn settings(&self) -> crate::engine::calibration::CalibrationSettings {
+        crate::engine::calibration::CalibrationSettings {
+            strategy: match self.calibration_strategy {
+                CalibrationStrategyArg::EqualWidth => {
+                    crate::engine::calibration::BinStrategy::EqualWidth
+                }
+                CalibrationStrategyArg::EqualMass => {
+                    crate::engine::calibration::BinStrategy::EqualMass
+                }
+            },
+            bins: self.calibration_bins,
+        }
+    }
+}
+
+/// `--calibration-strategy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CalibrationStrategyArg {
+    /// Bins of equal width over [0, 1].
+    #[default]
+    EqualWidth,
+    /// Bins of about equal weight within each group (ties never split).
+    EqualMass,
+}
+
+/// A `--calibration-bins` count: 1 to [`crate::engine::calibration::MAX_CALIBRATION_BINS`].
+fn calibration_bins(text: &str) -> Result<usize, String> {
+    bounded_count(text, 1, crate::engine::calibration::MAX_CALIBRATION_BINS)
 }
 
 /// Shape of the audit CSV.
@@ -213,7 +271,8 @@ impl UncertaintyArgs {
     }
 }
 
-fn confidence_level(text: &str) -> Result<f64, String> {
+/// A confidence level: strictly between 0.5 and 1.
+pub(super) fn confidence_level(text: &str) -> Result<f64, String> {
     let value = finite_number(text)?;
     if value > 0.5 && value < 1.0 {
         Ok(value)
@@ -525,7 +584,7 @@ pub(super) fn finite_number(text: &str) -> Result<f64, String> {
 }
 
 /// A finite number ≥ 0 (`--min-count`).
-fn non_negative_number(text: &str) -> Result<f64, String> {
+pub(super) fn non_negative_number(text: &str) -> Result<f64, String> {
     let value = finite_number(text)?;
     if value >= 0.0 {
         Ok(value)
@@ -594,7 +653,7 @@ pub(super) fn decimals(text: &str) -> Result<u32, String> {
 }
 
 /// A whole number in `[low, high]`, checked before anything is allocated for it.
-fn bounded_count(text: &str, low: usize, high: usize) -> Result<usize, String> {
+pub(super) fn bounded_count(text: &str, low: usize, high: usize) -> Result<usize, String> {
     let value: usize = text
         .trim()
         .parse()

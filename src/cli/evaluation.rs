@@ -144,6 +144,8 @@ pub(super) struct EvaluationIndex {
     fit_position: Vec<usize>,
     /// Fit groups with no evaluation rows.
     pub absent: Vec<String>,
+    /// Each evaluation group's expected calibration error (default bins), computed once.
+    calibration: crate::engine::calibration::GroupCalibration,
 }
 
 impl EvaluationIndex {
@@ -177,6 +179,12 @@ impl EvaluationIndex {
             .filter(|g| index.position(&g.key).is_none())
             .map(|g| g.key.clone())
             .collect();
+        let curves: Vec<_> = index.groups().iter().map(|g| &g.curve).collect();
+        let calibration = crate::engine::calibration::calibration_of_curves(
+            &curves,
+            sorted.score_range(),
+            &crate::engine::calibration::CalibrationSettings::default(),
+        );
         Ok(Self {
             source: rows.source,
             description: rows.description,
@@ -185,6 +193,7 @@ impl EvaluationIndex {
             index,
             fit_position,
             absent,
+            calibration,
         })
     }
 
@@ -199,7 +208,7 @@ impl EvaluationIndex {
             rule,
             ..AuditOptions::default()
         };
-        Ok(audit(&self.index, &resolved, &options)?)
+        Ok(audit(&self.index, &resolved, &options)?.with_calibration(self.calibration.clone()))
     }
 
     /// How `thresholds` do on the evaluation rows: the full audit with its intervals.

@@ -6,6 +6,7 @@
 mod aggregate;
 mod args;
 mod bias_audit;
+mod discovery;
 mod evaluation;
 mod governance;
 mod optimize;
@@ -20,6 +21,7 @@ pub use args::{
     AuditArgs, Cli, Command, DataArgs, DecisionArgs, FrontierArgs, OptimizeArgs, OutputFormat,
     SampleArgs, SampleKind,
 };
+pub use discovery::{DiscoveryFormat, ProfileArgs, ProxiesArgs, SlicesArgs};
 use progress_bar::CliProgress;
 
 use crate::analysis::{Analysis, default_threshold};
@@ -47,6 +49,9 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Session(args) => governance::run_session(&args),
         Command::Report(args) => governance::run_report(&args),
         Command::Check(args) => governance::run_check(&args),
+        Command::Profile(args) => discovery::run_profile(&args),
+        Command::Proxies(args) => discovery::run_proxies(&args),
+        Command::Slices(args) => discovery::run_slices(&args),
     }
 }
 
@@ -201,7 +206,10 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
     let resolved = thresholds
         .resolve_keys(&grouped.keys())
         .with_context(|| decision.thresholds_source())?;
-    let result = grouped.audit(&resolved, &options).context("--reference")?;
+    let result = grouped
+        .audit(&resolved, &options)
+        .context("--reference")?
+        .with_calibration(grouped.calibration(&args.calibration.settings()));
     let names = grouped.attribute_names();
     let uncertainty = audit_uncertainty(&result, &args.uncertainty.settings());
     let text = match args.format {

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::engine::ScoreCurve;
+use crate::engine::calibration::{CalibrationSettings, calibration_of_curves};
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Map, Value, json};
 
@@ -113,7 +115,14 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         confidence: uncertainty.confidence,
         ..AuditOptions::default()
     };
-    let result = audit(&analysis.index, &solution.thresholds, &options)?;
+    let curves: Vec<&ScoreCurve> = analysis.index.groups().iter().map(|g| &g.curve).collect();
+    let result = audit(&analysis.index, &solution.thresholds, &options)?.with_calibration(
+        calibration_of_curves(
+            &curves,
+            analysis.sorted.score_range(),
+            &CalibrationSettings::default(),
+        ),
+    );
     let fit_uncertainty = audit_uncertainty(&result, &uncertainty);
     let evaluation = match evaluation_rows {
         Some(rows) => {

@@ -12,7 +12,7 @@ use crate::engine::dataset::{
     MISSING_LEVEL, NO_RANGE, RangeAndFinite, combine_ranges, range_and_finite, retain_by_mask,
 };
 use crate::engine::grouping::level_label;
-use crate::engine::{Attribute, AttributeValues, Dataset, MAX_TOTAL_WEIGHT};
+use crate::engine::{Attribute, AttributeValues, Dataset, DroppedRows, MAX_TOTAL_WEIGHT};
 use crate::progress::Progress;
 
 /// Label codes while validating.
@@ -193,19 +193,35 @@ pub(super) fn to_dataset(
     let mut scores = scores;
     let mut labels = labels;
     let mut weights = weights;
+    let mut dropped = DroppedRows::default();
     if let Some(keep) = keep {
         rows_dropped = keep.iter().filter(|k| !**k).count();
         warnings.insert(
             0,
             format!("dropped {rows_dropped} of {rows} rows as invalid:"),
         );
+        // The dropped rows' attributes and weights are kept aside: a profile counts them per
+        // group (dropping can itself be biased).
+        dropped.rows = keep
+            .iter()
+            .enumerate()
+            .filter(|(_, kept)| !**kept)
+            .map(|(row, _)| row)
+            .collect();
         retain_by_mask(&mut scores, &keep);
         retain_by_mask(&mut labels, &keep);
         if let Some(w) = weights.as_mut() {
+            let mut removed = w.clone();
+            let dropped_flags: Vec<bool> = keep.iter().map(|k| !k).collect();
+            retain_by_mask(&mut removed, &dropped_flags);
+            dropped.weights = Some(removed);
             retain_by_mask(w, &keep);
         }
         for attribute in &mut attributes {
-            attribute.values.retain_rows(&keep);
+            dropped.attributes.push(Attribute {
+                name: attribute.name.clone(),
+                values: attribute.values.split_off_rows(&keep),
+            });
         }
         if scores.is_empty() {
             return Err(LoadError::NothingLeft {
@@ -237,6 +253,7 @@ pub(super) fn to_dataset(
         rows_read: rows,
         rows_dropped,
         warnings,
+        dropped,
     })
 }
 
@@ -258,7 +275,11 @@ fn count_invalid<T: Sync>(
 }
 
 /// A numeric column as `f64`, missing values as NaN.
-fn numeric_values(path: &Path, series: &Series, role: &'static str) -> Result<Vec<f64>, LoadError> {
+pub(super) fn numeric_values(
+    path: &Path,
+    series: &Series,
+    role: &'static str,
+) -> Result<Vec<f64>, LoadError> {
     numeric_values_and_range(path, series, role).map(|(values, _)| values)
 }
 
@@ -570,7 +591,7 @@ fn count_distinct_numbers(values: &[f64]) -> usize {
 }
 
 /// An attribute column: numbers stay numbers (for binning), everything else becomes levels.
-fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, LoadError> {
+pub(super) fn attribute_values(path: &Path, series: &Series) -> Result<AttributeValues, LoadError> {
     let dtype = series.dtype();
     if matches!(
         dtype,
@@ -816,7 +837,11 @@ fn categorical_from_string_column(text: &StringChunked) -> AttributeValues {
 /// Refuses weights that count nothing (all zero) or whose total is beyond
 /// [`MAX_TOTAL_WEIGHT`], where sums of weighted counts, and their products with costs, would
 /// overflow to infinity and every rate would print as NaN.
-fn check_weight_total(path: &Path, column: &str, weights: &[f64]) -> Result<(), LoadError> {
+pub(super) fn check_weight_total(
+    path: &Path,
+    column: &str,
+    weights: &[f64],
+) -> Result<(), LoadError> {
     let total: f64 = weights.par_iter().sum();
     if total > MAX_TOTAL_WEIGHT || !total.is_finite() {
         return Err(LoadError::WeightTotal {

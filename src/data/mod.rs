@@ -3,6 +3,7 @@
 //! column and the row, and hands the engine owned typed columns ([`Dataset`]).
 
 mod convert;
+pub mod discovery;
 mod error;
 pub mod fingerprint;
 mod preview;
@@ -21,7 +22,7 @@ pub use preview::{ColumnInfo, ColumnKind, Preview, RoleGuess, guess_roles, previ
 pub use source::STDIN;
 pub use write::{OutputColumn, write_columns};
 
-use crate::engine::Dataset;
+use crate::engine::{Dataset, DroppedRows};
 use crate::progress::Progress;
 
 /// Which column plays which role.
@@ -118,6 +119,8 @@ pub struct LoadedData {
     pub rows_dropped: usize,
     /// Warnings for the user (dropped rows and why).
     pub warnings: Vec<String>,
+    /// The rows dropped as invalid, with their attributes (empty unless `drop_invalid`).
+    pub dropped: DroppedRows,
 }
 
 /// Reads `path`, keeps the columns named in `roles`, validates them and builds a [`Dataset`].
@@ -188,7 +191,7 @@ fn load_scores_from(
     // message naming the file instead of a crash (the window keeps its data).
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let resolved = source::resolve(path)?;
-        let mut columns = read::ColumnSource::open(resolved, roles)?;
+        let mut columns = read::ColumnSource::open(resolved, &read::Request::of_roles(roles))?;
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled);
         }

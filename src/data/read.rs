@@ -97,21 +97,51 @@ pub(super) fn file_schema(path: &Path, format: FileFormat) -> Result<Schema, Loa
     }
 }
 
-/// Checks that every mapped column exists (in the file or as a partition folder), naming the
+/// The columns a read asks for, each with the role it is named by in messages, and which of
+/// them must be numbers (read as floats whatever the first rows of a CSV look like).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Request {
+    /// `(column, role)` in the order asked for; a column may appear under several roles.
+    pub columns: Vec<(String, &'static str)>,
+    /// `(column, role)` of the columns that must be numeric.
+    pub numeric: Vec<(String, &'static str)>,
+}
+
+impl Request {
+    /// The mapped columns of `roles`: score and weight numeric.
+    pub(super) fn of_roles(roles: &ColumnRoles) -> Self {
+        let mut columns: Vec<(String, &'static str)> = vec![
+            (roles.score.clone(), "score"),
+            (roles.label.clone(), "label"),
+        ];
+        columns.extend(roles.weight.iter().map(|w| (w.clone(), "weight")));
+        columns.extend(roles.attributes.iter().map(|a| (a.clone(), "attribute")));
+        let mut numeric = vec![(roles.score.clone(), "score")];
+        numeric.extend(roles.weight.iter().map(|w| (w.clone(), "weight")));
+        Self { columns, numeric }
+    }
+
+    /// Every column asked for, once, in order.
+    pub(super) fn names(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.columns
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .filter(|c| seen.insert(*c))
+            .collect()
+    }
+}
+
+/// Checks that every requested column exists (in the file or as a partition folder), naming the
 /// closest match when one does not.
 fn check_columns(
     path: &Path,
     schema: &Schema,
     partition_keys: &[String],
-    roles: &ColumnRoles,
+    request: &Request,
 ) -> Result<(), LoadError> {
-    let mut wanted: Vec<(&str, &'static str)> = vec![
-        (roles.score.as_str(), "score"),
-        (roles.label.as_str(), "label"),
-    ];
-    wanted.extend(roles.weight.as_deref().map(|w| (w, "weight")));
-    wanted.extend(roles.attributes.iter().map(|a| (a.as_str(), "attribute")));
-    for (column, role) in wanted {
+    for (column, role) in &request.columns {
+        let (column, role) = (column.as_str(), *role);
         if schema.get(column).is_none() && !partition_keys.iter().any(|k| k == column) {
             let mut available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
             for key in partition_keys {
@@ -136,9 +166,9 @@ fn check_columns(
 fn refuse_unreadable_parquet_types(
     path: &Path,
     schema: &Schema,
-    roles: &ColumnRoles,
+    request: &Request,
 ) -> Result<(), LoadError> {
-    for column in roles.columns() {
+    for column in request.names() {
         if let Some(dtype) = schema.get(column)
             && matches!(dtype, DataType::Float16)
         {
@@ -179,7 +209,7 @@ pub(super) struct ColumnSource {
 
 impl ColumnSource {
     /// Checks that every part has every mapped column; reads a CSV part's mapped columns.
-    pub(super) fn open(resolved: Resolved, roles: &ColumnRoles) -> Result<Self, LoadError> {
+    pub(super) fn open(resolved: Resolved, request: &Request) -> Result<Self, LoadError> {
         let partition_integer = (0..resolved.partition_keys.len())
             .map(|k| resolved.partition_is_integer(k))
             .collect();
@@ -191,7 +221,7 @@ impl ColumnSource {
         let mut opened = Vec::with_capacity(parts.len());
         for part in parts {
             let (read, shown) = (part.read.clone(), part.shown.clone());
-            let opened_part = Self::open_part(part, format, &partition_keys, roles)
+            let opened_part = Self::open_part(part, format, &partition_keys, request)
                 .map_err(|e| e.renamed(&read, &shown))?;
             opened.push(opened_part);
         }
@@ -207,26 +237,26 @@ impl ColumnSource {
         part: Part,
         format: FileFormat,
         partition_keys: &[String],
-        roles: &ColumnRoles,
+        request: &Request,
     ) -> Result<PartColumns, LoadError> {
         let path = part.read.as_path();
         let schema = file_schema(path, format)?;
-        let in_file: Vec<&str> = roles
-            .columns()
+        let in_file: Vec<&str> = request
+            .names()
             .into_iter()
             .filter(|c| schema.get(c).is_some())
             .collect();
         if format == FileFormat::Csv {
             super::sniff::check_header(path, &in_file)?;
         }
-        check_columns(path, &schema, partition_keys, roles)?;
+        check_columns(path, &schema, partition_keys, request)?;
         if format == FileFormat::Parquet {
-            refuse_unreadable_parquet_types(path, &schema, roles)?;
+            refuse_unreadable_parquet_types(path, &schema, request)?;
         }
         let frame = match format {
             FileFormat::Csv => {
                 let columns: Vec<String> = in_file.into_iter().map(str::to_owned).collect();
-                Some(read_csv(path, &columns, roles)?)
+                Some(read_csv(path, &columns, request)?)
             }
             FileFormat::Parquet | FileFormat::Ipc => None,
         };
@@ -390,14 +420,14 @@ fn concatenate(mut pieces: Vec<Series>) -> PolarsResult<Series> {
     Ok(whole)
 }
 
-fn read_csv(path: &Path, columns: &[String], roles: &ColumnRoles) -> Result<DataFrame, LoadError> {
+fn read_csv(path: &Path, columns: &[String], request: &Request) -> Result<DataFrame, LoadError> {
     let projection: Arc<[PlSmallStr]> = columns
         .iter()
         .map(|c| PlSmallStr::from(c.as_str()))
         .collect();
     // Numbers that must be numbers are read as floats whatever the first rows look like.
     let mut overwrite = Schema::default();
-    for column in std::iter::once(&roles.score).chain(roles.weight.as_ref()) {
+    for (column, _) in &request.numeric {
         overwrite.insert(PlSmallStr::from(column.as_str()), DataType::Float64);
     }
     let overwrite = Arc::new(overwrite);
@@ -432,9 +462,8 @@ fn read_csv(path: &Path, columns: &[String], roles: &ColumnRoles) -> Result<Data
                 if let Some(defect) = super::sniff::find_csv_defect(path, separator)? {
                     return Err(super::sniff::defect_error(path, defect));
                 }
-                for (column, role) in std::iter::once((&roles.score, "score"))
-                    .chain(roles.weight.as_ref().map(|w| (w, "weight")))
-                {
+                for (column, role) in &request.numeric {
+                    let role = *role;
                     find_non_numeric(path, column, role)?;
                 }
                 Err(read_error(path, &error))

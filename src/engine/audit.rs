@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::calibration::GroupCalibration;
 use super::convention::{Convention, passes_parity};
 use super::index::{DecisionRule, GroupIndex};
 use super::intervals::{DEFAULT_CONFIDENCE, Interval, wilson_at};
@@ -227,9 +228,25 @@ pub struct Audit {
     pub summary: FairnessSummary,
     /// The options used.
     pub options: AuditOptions,
+    /// Each group's expected calibration error, when the caller computed it (it depends on the
+    /// grouping and the scores, not on the thresholds: see [`Audit::with_calibration`]).
+    pub calibration: Option<GroupCalibration>,
 }
 
 impl Audit {
+    /// The audit with each group's calibration attached (in the audit's group order).
+    pub fn with_calibration(mut self, calibration: GroupCalibration) -> Self {
+        self.calibration = Some(calibration);
+        self
+    }
+
+    /// Group `index`'s expected calibration error, when computed and defined.
+    pub fn ece(&self, index: usize) -> Option<f64> {
+        self.calibration
+            .as_ref()
+            .and_then(|c| c.ece.get(index).copied().flatten())
+    }
+
     /// The summary of one metric.
     pub fn metric_summary(&self, metric: Metric) -> Option<&MetricSummary> {
         self.by_metric.iter().find(|s| s.metric == metric)
@@ -358,6 +375,7 @@ pub fn audit_groups(
         by_metric,
         summary,
         options: options.clone(),
+        calibration: None,
     })
 }
 

@@ -167,6 +167,57 @@ impl AttributeValues {
     }
 }
 
+impl AttributeValues {
+    /// Keeps the rows whose `keep` flag is true and returns the others, in row order, with the
+    /// same levels (so a dropped row's code names the same level as a kept row's).
+    pub fn split_off_rows(&mut self, keep: &[bool]) -> AttributeValues {
+        fn dropped<T: Copy>(values: &[T], keep: &[bool]) -> Vec<T> {
+            values
+                .iter()
+                .zip(keep)
+                .filter(|(_, kept)| !**kept)
+                .map(|(value, _)| *value)
+                .collect()
+        }
+        let removed = match self {
+            Self::Categorical { levels, codes } => Self::Categorical {
+                levels: levels.clone(),
+                codes: dropped(codes, keep),
+            },
+            Self::Numeric { values } => Self::Numeric {
+                values: dropped(values, keep),
+            },
+        };
+        self.retain_rows(keep);
+        removed
+    }
+}
+
+/// The rows a load dropped as invalid (a missing or non-finite score, label or weight), kept
+/// aside so that a profile can count them per group: dropping can itself be biased.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DroppedRows {
+    /// Each dropped row's 0-based position among the rows read, ascending.
+    pub rows: Vec<usize>,
+    /// The mapped attribute columns of the dropped rows, in the dataset's order and with its
+    /// levels.
+    pub attributes: Vec<Attribute>,
+    /// Their weights as read (NaN where missing), when the data is weighted.
+    pub weights: Option<Vec<f64>>,
+}
+
+impl DroppedRows {
+    /// Number of dropped rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when no row was dropped.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
 /// Keeps the elements of `values` whose flag in `keep` is true.
 pub fn retain_by_mask<T>(values: &mut Vec<T>, keep: &[bool]) {
     let mut flags = keep.iter();

@@ -151,8 +151,23 @@ impl SortedDataset {
         &self.scores
     }
 
+    /// Every row's score, label and weight in the order the rows were loaded (the order of the
+    /// attribute columns), for passes that read rows beside their attributes (slice search).
+    pub fn rows_in_original_order(&self) -> (Vec<f64>, Vec<bool>, Option<Vec<f64>>) {
+        let mut scores = vec![0.0; self.rows.len()];
+        let mut labels = vec![false; self.rows.len()];
+        for (position, &row) in self.rows.iter().enumerate() {
+            let row = row as usize;
+            if let (Some(score), Some(label)) = (scores.get_mut(row), labels.get_mut(row)) {
+                *score = self.scores.get(position).copied().unwrap_or(0.0);
+                *label = self.positives.get(position).copied().unwrap_or(false);
+            }
+        }
+        (scores, labels, self.weights_by_row())
+    }
+
     /// Weights of original rows (for quantile binning), when weighted.
-    fn weights_by_row(&self) -> Option<Vec<f64>> {
+    pub(crate) fn weights_by_row(&self) -> Option<Vec<f64>> {
         let sorted = self.weights.as_ref()?;
         let mut by_row = vec![0.0; self.rows.len()];
         for (&row, &w) in self.rows.iter().zip(sorted) {

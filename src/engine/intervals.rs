@@ -38,7 +38,9 @@ pub fn wilson_at(fraction: Fraction, confidence: f64) -> Option<Interval> {
     wilson_with_z(fraction, z)
 }
 
-fn wilson_with_z(fraction: Fraction, z: f64) -> Option<Interval> {
+/// The Wilson score interval with the normal quantile `z` given (callers that need many intervals
+/// at one confidence find it once).
+pub fn wilson_with_z(fraction: Fraction, z: f64) -> Option<Interval> {
     let n = fraction.denominator;
     if n <= 0.0 || !z.is_finite() {
         return None;

@@ -5,6 +5,7 @@
 pub mod adverse_impact;
 pub mod audit;
 pub mod bias_audit;
+pub mod calibration;
 pub mod convention;
 pub mod curves;
 pub mod dataset;
@@ -12,8 +13,13 @@ pub mod grouping;
 pub mod index;
 pub mod intervals;
 pub mod metrics;
+pub mod profile;
+#[cfg(test)]
+mod profile_properties;
 #[cfg(test)]
 mod properties;
+pub mod proxies;
+pub mod slices;
 pub mod split;
 pub mod tally;
 pub mod thresholds;
@@ -24,7 +30,9 @@ pub use audit::{
     audit, audit_groups,
 };
 pub use convention::Convention;
-pub use dataset::{Attribute, AttributeValues, Dataset, DatasetError, MAX_TOTAL_WEIGHT};
+pub use dataset::{
+    Attribute, AttributeValues, Dataset, DatasetError, DroppedRows, MAX_TOTAL_WEIGHT,
+};
 pub use grouping::{AttributeGrouping, Binning, GroupingError, GroupingSpec};
 pub use index::{
     DecisionRule, Group, GroupIndex, HELD_OUT_PART, ScoreCurve, SortedDataset, SplitRows,

@@ -11,11 +11,15 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::audit::{Audit, AuditOptions, GroupHeading, audit_groups};
+use super::calibration::{
+    BinStrategy, BinTotals, CalibrationSettings, GroupCalibration, calibration_of_curves,
+    ece_of_bins, equal_width_bin, scores_are_probabilities,
+};
 use super::dataset::Dataset;
 use super::grouping::{
     CELLS, DecisionSplit, GroupingError, GroupingSpec, assign_groups, group_key,
 };
-use super::index::{DecisionRule, MERGED_KEY, split_small_groups, take_positions};
+use super::index::{DecisionRule, MERGED_KEY, ScoreCurve, split_small_groups, take_positions};
 use super::metrics::ConfusionCounts;
 use super::thresholds::ThresholdError;
 
@@ -337,6 +341,82 @@ impl<'a> GroupedRows<'a> {
             })
             .collect();
         audit_groups(&headings, &counts, thresholds, options)
+    }
+}
+
+impl GroupedRows<'_> {
+    /// Every group's expected calibration error (see [`super::calibration`]): equal-width bins
+    /// in one parallel pass over the rows; equal-mass bins from each group's rows in score order.
+    /// Undefined for every group unless every score is in [0, 1].
+    pub fn calibration(&self, settings: &CalibrationSettings) -> GroupCalibration {
+        let groups = self.groups.len();
+        if !scores_are_probabilities(self.dataset.score_range()) {
+            return GroupCalibration::undefined(*settings, groups);
+        }
+        let scores = self.dataset.scores();
+        let labels = self.dataset.labels();
+        let weights = self.dataset.weights();
+        let weight = |row: usize| weights.map_or(1.0, |w| w.get(row).copied().unwrap_or(0.0));
+        let row_keys = self.row_keys();
+        let group_of = |row: usize| {
+            row_keys
+                .get(row)
+                .and_then(|key| self.group_of_key.get(*key as usize))
+                .map(|g| *g as usize)
+                .filter(|g| *g < groups)
+        };
+        match settings.strategy {
+            BinStrategy::EqualWidth => {
+                let bins = settings.bins.max(1);
+                let empty = || vec![BinTotals::default(); groups * bins];
+                let totals = (0..scores.len())
+                    .into_par_iter()
+                    .with_min_len(CHUNK_ROWS)
+                    .fold(empty, |mut totals, row| {
+                        if let (Some(group), Some(&score), Some(&positive)) =
+                            (group_of(row), scores.get(row), labels.get(row))
+                        {
+                            let w = weight(row);
+                            let bin = group * bins + equal_width_bin(score, bins);
+                            if let Some(slot) = totals.get_mut(bin) {
+                                slot.add(score, w, if positive { w } else { 0.0 });
+                            }
+                        }
+                        totals
+                    })
+                    .reduce(empty, |mut a, b| {
+                        for (x, y) in a.iter_mut().zip(&b) {
+                            x.merge(y);
+                        }
+                        a
+                    });
+                let ece = totals.chunks(bins).map(ece_of_bins).collect();
+                let mut overall = vec![BinTotals::default(); bins];
+                for group in totals.chunks(bins) {
+                    for (o, b) in overall.iter_mut().zip(group) {
+                        o.merge(b);
+                    }
+                }
+                GroupCalibration::from_values(*settings, ece, ece_of_bins(&overall))
+            }
+            BinStrategy::EqualMass => {
+                let mut rows_of: Vec<Vec<(f64, bool, f64)>> = vec![Vec::new(); groups];
+                for (row, (&score, &positive)) in scores.iter().zip(labels).enumerate() {
+                    if let Some(rows) = group_of(row).and_then(|g| rows_of.get_mut(g)) {
+                        rows.push((score, positive, weight(row)));
+                    }
+                }
+                let curves: Vec<ScoreCurve> = rows_of
+                    .into_par_iter()
+                    .map(|mut rows| {
+                        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        ScoreCurve::from_sorted(rows)
+                    })
+                    .collect();
+                let curves: Vec<&ScoreCurve> = curves.iter().collect();
+                calibration_of_curves(&curves, self.dataset.score_range(), settings)
+            }
+        }
     }
 }
 

@@ -346,7 +346,7 @@ impl Design {
 
 /// The percentile interval of the defined (non-NaN) values, or `None` when more than half are
 /// undefined. Reorders `samples`.
-fn percentile_interval(samples: &mut [f64], alpha: f64) -> Option<Interval> {
+pub(crate) fn percentile_interval(samples: &mut [f64], alpha: f64) -> Option<Interval> {
     let total = samples.len();
     let mut defined = 0;
     for i in 0..total {

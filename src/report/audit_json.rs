@@ -186,6 +186,11 @@ pub fn audit_json(
         .enumerate()
         .map(|(i, g)| {
             let mut object = group_json(g, attribute_names, true);
+            if audit.calibration.is_some()
+                && let Some(map) = object.as_object_mut()
+            {
+                map.insert("ece".into(), optional_json(audit.ece(i)));
+            }
             if let Some(u) = uncertainty {
                 add_group_uncertainty(&mut object, u, i);
             }
@@ -201,9 +206,17 @@ pub fn audit_json(
         "four_fifths_pass".into(),
         summary.four_fifths_pass.map_or(Value::Null, Value::from),
     );
+    let mut overall = group_json(&audit.overall, attribute_names, false);
+    if let (Some(calibration), Some(map)) = (&audit.calibration, overall.as_object_mut()) {
+        map.insert("ece".into(), optional_json(calibration.overall));
+        summary_json.insert(
+            "calibration_difference".into(),
+            optional_json(calibration.difference),
+        );
+    }
     let mut out = json!({
         "groups": groups,
-        "overall": group_json(&audit.overall, attribute_names, false),
+        "overall": overall,
         "summary": summary_json,
         "by_metric": by_metric,
         "settings": {
@@ -225,6 +238,18 @@ pub fn audit_json(
             "fulcrum_version": env!("CARGO_PKG_VERSION"),
         },
     });
+    if let (Some(calibration), Some(settings)) = (
+        &audit.calibration,
+        out.get_mut("settings").and_then(Value::as_object_mut),
+    ) {
+        settings.insert(
+            "calibration".into(),
+            json!({
+                "strategy": calibration.settings.strategy.key(),
+                "bins": calibration.settings.bins,
+            }),
+        );
+    }
     if let (Some(u), Some(map)) = (uncertainty, out.as_object_mut()) {
         let intervals: Map<String, Value> = u
             .summary

@@ -78,6 +78,14 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
     for (_, title) in COLUMNS {
         header.push_str(&pad_left(title, 7));
     }
+    // The calibration column, when any group's ECE is defined.
+    let with_ece = audit
+        .calibration
+        .as_ref()
+        .is_some_and(|c| c.ece.iter().any(Option::is_some));
+    if with_ece {
+        header.push_str(&pad_left("ECE", 7));
+    }
     header.push_str("  S/ref   flags");
     out.push_str(&header);
     out.push('\n');
@@ -97,6 +105,13 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
         );
         for (metric, _) in COLUMNS {
             line.push_str(&pad_left(&rate(group.values.get(metric)), 7));
+        }
+        if with_ece {
+            let ece = match index {
+                Some(i) => audit.ece(i),
+                None => audit.calibration.as_ref().and_then(|c| c.overall),
+            };
+            line.push_str(&pad_left(&rate(ece), 7));
         }
         let disparity = group.disparity(Metric::SelectionRate);
         line.push_str(&pad_left(
@@ -193,6 +208,16 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
         )
     )
     .ok();
+    if let Some(calibration) = audit.calibration.as_ref().filter(|_| with_ece) {
+        writeln!(
+            out,
+            "  calibration (ECE)    difference {:>6}  ({} {} bins)",
+            number(calibration.difference),
+            calibration.settings.bins,
+            calibration.settings.strategy.key().replace('_', "-")
+        )
+        .ok();
+    }
     let verdict = match summary.four_fifths_pass {
         Some(true) => "PASS",
         Some(false) => "FAIL",

@@ -34,15 +34,6 @@ pub fn xml(text: &str) -> String {
     html(&allowed)
 }
 
-/// Text for a terminal: control characters (which could move the cursor, clear the screen or
-/// change colours) replaced by U+FFFD. Group keys are already safe (levels with control
-/// characters are quoted); this is for text users typed (`--source`, `--tool`).
-pub fn terminal(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
-}
-
 /// Text escaped for Markdown (inline text and table cells): markup characters are
 /// backslash-escaped, `<`, `>` and `&` become entities (so no HTML passes through), and line
 /// breaks become spaces.
@@ -59,6 +50,22 @@ pub fn markdown(text: &str) -> String {
             }
             '\n' | '\r' => out.push(' '),
             other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Text from data (a column name, a level) for a terminal: control characters (escape
+/// sequences, line breaks, bidirectional overrides) are written as `\u{…}` escapes, so a file
+/// cannot move the cursor, recolour the screen or break a table's lines.
+pub fn terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
         }
     }
     out
@@ -131,6 +138,14 @@ pub fn coordinate(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_cannot_carry_escape_sequences() {
+        assert_eq!(terminal("race"), "race");
+        assert_eq!(terminal("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\u{a}c");
+        assert_eq!(terminal("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(terminal("Größe × Ü"), "Größe × Ü");
+    }
 
     #[test]
     fn markup_is_escaped() {

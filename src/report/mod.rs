@@ -10,6 +10,7 @@ mod audit_table;
 pub mod bias_audit;
 mod check;
 pub mod context_content;
+pub mod discovery;
 pub mod document;
 pub mod format;
 pub mod markup;

@@ -1,0 +1,305 @@
+//! Reads for the discovery commands: a load that keeps the rows dropped as invalid and finds the
+//! missing values of every unmapped column (the profile), and a load of arbitrary columns as
+//! levels or numbers (the proxies). Only what each needs is read: for Parquet and IPC one column
+//! at a time; a CSV is parsed once with the columns asked for.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::read::{ColumnSource, Request, file_schema};
+use super::{ColumnRoles, LoadError, LoadOptions, LoadedData, convert, source};
+use crate::engine::profile::{MissingColumn, RowSet};
+use crate::engine::{Attribute, AttributeValues};
+use crate::progress::Progress;
+
+/// What the profile reads: the mapped columns (invalid rows dropped, and kept aside) and the
+/// missing values of every other column over the rows kept.
+#[derive(Debug)]
+pub struct ProfileData {
+    /// The mapped columns; `dropped` holds the rows dropped as invalid.
+    pub loaded: LoadedData,
+    /// Every unmapped column's rows without a value (over the kept rows).
+    pub missing: Vec<MissingColumn>,
+}
+
+/// Whether a column of this type can be read as values (levels or numbers).
+fn readable(dtype: &DataType) -> bool {
+    !matches!(
+        dtype,
+        DataType::List(_)
+            | DataType::Array(..)
+            | DataType::Binary
+            | DataType::BinaryOffset
+            | DataType::Struct(_)
+    )
+}
+
+/// Every readable column of a resolved dataset (the first part's, then the partition folders'),
+/// each once, with the unreadable ones apart.
+fn all_columns(resolved: &source::Resolved) -> Result<(Vec<String>, Vec<String>), LoadError> {
+    let mut readable_columns: Vec<String> = Vec::new();
+    let mut unreadable_columns: Vec<String> = Vec::new();
+    if let Some(part) = resolved.parts.first() {
+        let schema = file_schema(&part.read, resolved.format)
+            .map_err(|e| e.renamed(&part.read, &part.shown))?;
+        for (name, dtype) in schema.iter() {
+            let name = name.to_string();
+            if readable_columns.contains(&name) || unreadable_columns.contains(&name) {
+                continue;
+            }
+            if readable(dtype) {
+                readable_columns.push(name);
+            } else {
+                unreadable_columns.push(name);
+            }
+        }
+    }
+    for key in &resolved.partition_keys {
+        if !readable_columns.contains(key) {
+            readable_columns.push(key.clone());
+        }
+    }
+    Ok((readable_columns, unreadable_columns))
+}
+
+/// The rows of a column without a value: null, or NaN in a float column.
+fn missing_rows(series: &Series) -> RowSet {
+    let float = series.dtype().is_float();
+    if series.null_count() == 0 && !float {
+        return RowSet::from_fn(series.len(), |_| false);
+    }
+    let nulls: Vec<bool> = series.is_null().iter().map(|v| v == Some(true)).collect();
+    let nans: Vec<bool> = if float {
+        series
+            .is_nan()
+            .map(|n| n.iter().map(|v| v == Some(true)).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    RowSet::from_fn(series.len(), |row| {
+        nulls.get(row).copied().unwrap_or(false) || nans.get(row).copied().unwrap_or(false)
+    })
+}
+
+/// Reads `path` for a profile: the columns of `roles` as [`super::load`] reads them with invalid
+/// rows dropped (and kept aside in `loaded.dropped`, whatever `drop_invalid` says elsewhere), and
+/// for every other column which kept rows have no value.
+pub fn load_profile(
+    path: &Path,
+    roles: &ColumnRoles,
+    progress: &dyn Progress,
+) -> Result<ProfileData, LoadError> {
+    let resolved = source::resolve(path)?;
+    let (columns, _) = all_columns(&resolved)?;
+    let mapped = roles.columns();
+    let others: Vec<String> = columns
+        .into_iter()
+        .filter(|c| !mapped.contains(&c.as_str()))
+        .collect();
+    let mut request = Request::of_roles(roles);
+    request
+        .columns
+        .extend(others.iter().map(|c| (c.clone(), "column")));
+    let mut source = ColumnSource::open(resolved, &request)?;
+    let mut missing = Vec::with_capacity(others.len());
+    for name in &others {
+        if progress.is_cancelled() {
+            return Err(LoadError::Cancelled);
+        }
+        progress.stage(&format!("reading column `{name}`"));
+        let series = source
+            .column(name, true)
+            .map_err(|e| source.locate(e, path))?;
+        missing.push((name.clone(), missing_rows(&series)));
+    }
+    let loaded = convert::to_dataset(
+        path,
+        &mut source,
+        roles,
+        LoadOptions { drop_invalid: true },
+        convert::Scores::Column,
+        progress,
+    )
+    .map_err(|error| source.locate(error, path))?;
+    let missing = missing
+        .into_iter()
+        .map(|(name, rows)| MissingColumn {
+            name,
+            rows: rows.without(&loaded.dropped.rows),
+        })
+        .collect();
+    Ok(ProfileData { loaded, missing })
+}
+
+/// For data already loaded with `roles` (the window), every other column's rows without a value,
+/// over the rows kept: reads the file again, only those columns. `rows_read` and `dropped_rows`
+/// are the load's ([`LoadedData::rows_read`], [`crate::engine::DroppedRows::rows`]); a file that
+/// changed since is refused.
+pub fn missing_values(
+    path: &Path,
+    roles: &ColumnRoles,
+    rows_read: usize,
+    dropped_rows: &[usize],
+    progress: &dyn Progress,
+) -> Result<Vec<MissingColumn>, LoadError> {
+    let resolved = source::resolve(path)?;
+    let (columns, _) = all_columns(&resolved)?;
+    let mapped = roles.columns();
+    let others: Vec<String> = columns
+        .into_iter()
+        .filter(|c| !mapped.contains(&c.as_str()))
+        .collect();
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let request = Request {
+        columns: others.iter().map(|c| (c.clone(), "column")).collect(),
+        numeric: Vec::new(),
+    };
+    let mut source = ColumnSource::open(resolved, &request)?;
+    let mut missing = Vec::with_capacity(others.len());
+    for name in &others {
+        if progress.is_cancelled() {
+            return Err(LoadError::Cancelled);
+        }
+        progress.stage(&format!("reading column `{name}`"));
+        let series = source
+            .column(name, true)
+            .map_err(|e| source.locate(e, path))?;
+        if series.len() != rows_read {
+            return Err(LoadError::Unreadable {
+                path: path.to_path_buf(),
+                message: format!(
+                    "column `{name}` has {} rows but {rows_read} were loaded; has the file changed?",
+                    series.len()
+                ),
+            });
+        }
+        missing.push(MissingColumn {
+            name: name.clone(),
+            rows: missing_rows(&series).without(dropped_rows),
+        });
+    }
+    Ok(missing)
+}
+
+/// Columns read as values, for measuring how they go together (proxies).
+#[derive(Debug)]
+pub struct ColumnTable {
+    /// Every column read: numbers stay numbers (NaN missing), anything else becomes levels.
+    pub columns: Vec<Attribute>,
+    /// Frequency weights, when a weight column is named.
+    pub weights: Option<Vec<f64>>,
+    /// Rows read.
+    pub rows: usize,
+    /// Columns of a type that cannot be read as values (lists, binary), left out.
+    pub skipped: Vec<String>,
+}
+
+/// Reads `wanted` (or, when `None`, every readable column but the weight) as values, and
+/// `weight` as frequency weights (finite and ≥ 0 in every row). An unknown column is named with
+/// the closest existing one.
+pub fn load_columns(
+    path: &Path,
+    wanted: Option<&[String]>,
+    weight: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<ColumnTable, LoadError> {
+    let resolved = source::resolve(path)?;
+    let (readable_columns, skipped) = all_columns(&resolved)?;
+    let names: Vec<String> = match wanted {
+        Some(wanted) => wanted.to_vec(),
+        None => readable_columns
+            .into_iter()
+            .filter(|c| Some(c.as_str()) != weight)
+            .collect(),
+    };
+    let mut request = Request {
+        columns: names.iter().map(|c| (c.clone(), "column")).collect(),
+        numeric: Vec::new(),
+    };
+    if let Some(weight) = weight {
+        request.columns.push((weight.to_owned(), "weight"));
+        request.numeric.push((weight.to_owned(), "weight"));
+    }
+    let mut source = ColumnSource::open(resolved, &request)?;
+    let located = |source: &ColumnSource, error: LoadError| source.locate(error, path);
+    let mut columns = Vec::with_capacity(names.len());
+    let mut rows = None;
+    for name in &names {
+        if progress.is_cancelled() {
+            return Err(LoadError::Cancelled);
+        }
+        progress.stage(&format!("reading column `{name}`"));
+        let series = source
+            .column(name, Some(name.as_str()) != weight)
+            .map_err(|e| located(&source, e))?;
+        rows = Some(series.len());
+        let values = convert::attribute_values(path, &series).map_err(|e| located(&source, e))?;
+        columns.push(Attribute {
+            name: name.clone(),
+            values,
+        });
+    }
+    let weights = match weight {
+        Some(column) => {
+            let series = source
+                .column(column, true)
+                .map_err(|e| located(&source, e))?;
+            rows = Some(series.len());
+            let values = convert::numeric_values(path, &series, "weight")
+                .map_err(|e| located(&source, e))?;
+            if let Some((row, value)) = values
+                .iter()
+                .enumerate()
+                .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+            {
+                let error = if value.is_nan() || value.is_infinite() {
+                    LoadError::InvalidValues {
+                        path: path.to_path_buf(),
+                        column: column.to_owned(),
+                        role: "weight",
+                        count: values.iter().filter(|w| !w.is_finite()).count(),
+                        first_row: row + 1,
+                    }
+                } else {
+                    LoadError::NegativeWeight {
+                        path: path.to_path_buf(),
+                        column: column.to_owned(),
+                        row: row + 1,
+                        value: *value,
+                    }
+                };
+                return Err(located(&source, error));
+            }
+            convert::check_weight_total(path, column, &values)?;
+            Some(values)
+        }
+        None => None,
+    };
+    let rows = rows.unwrap_or(0);
+    if rows == 0 {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    // A column with nothing but missing values is read as numbers: it has one level.
+    for column in &mut columns {
+        if let AttributeValues::Numeric { values } = &column.values
+            && values.iter().all(|v| v.is_nan())
+        {
+            column.values = AttributeValues::Categorical {
+                levels: vec![crate::engine::dataset::MISSING_LEVEL.to_owned()],
+                codes: vec![0; values.len()],
+            };
+        }
+    }
+    Ok(ColumnTable {
+        columns,
+        weights,
+        rows,
+        skipped,
+    })
+}
