@@ -300,6 +300,10 @@ fn snapshot_of_the_first_view() {
         .with_size(egui::vec2(1500.0, 950.0))
         .wgpu()
         .build_eframe(|cc| FulcrumApp::new(cc, StartWith::Sample));
+    // Where the harness renders on the CPU (lavapipe, as in CI) the window would draw light;
+    // the image is of full drawing, since the harness does not clear to the window's colour,
+    // which light drawing relies on.
+    harness.state_mut().set_light_drawing(Some(false));
     settle(&mut harness);
     harness.snapshot("explorer_sample");
 }
@@ -1018,4 +1022,36 @@ fn discovery_profiles_the_groups_and_ranks_proxies_and_the_calibration_plot_name
     assert!(proxies.iter().all(|p| p.protected == "race"));
     assert_eq!(proxies[0].column, "income");
     harness.get_by_label("score (score)");
+}
+
+#[test]
+fn light_drawing_leaves_backgrounds_to_the_clear_colour_and_can_be_turned_on_and_off() {
+    let mut harness = explorer(StartWith::Sample);
+    // The headless harness has no software adapter of eframe's: full drawing by default.
+    assert!(!fulcrum::app::settings::light_drawing(&harness.ctx));
+    harness.get_by_label("View").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Light drawing (faster without a GPU)")
+        .click();
+    harness.run_steps(3);
+    assert!(fulcrum::app::settings::light_drawing(&harness.ctx));
+    assert_eq!(
+        harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::TRANSPARENT
+    );
+    assert_eq!(harness.ctx.global_style().animation_time, 0.0);
+    // Everything still draws.
+    harness.get_by_label("Overall");
+    harness.get_by_label("View").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Light drawing (faster without a GPU)")
+        .click();
+    harness.run_steps(3);
+    assert!(!fulcrum::app::settings::light_drawing(&harness.ctx));
+    assert_ne!(
+        harness.ctx.global_style().visuals.panel_fill,
+        egui::Color32::TRANSPARENT
+    );
 }

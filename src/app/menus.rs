@@ -210,6 +210,18 @@ impl FulcrumApp {
                     &mut self.settings.presentation,
                     "Presentation mode (larger text)",
                 );
+                let mut light = self.settings.is_light(self.software_rendering);
+                if ui
+                    .checkbox(&mut light, "Light drawing (faster without a GPU)")
+                    .on_hover_text(if self.software_rendering {
+                        "This window renders on the CPU: without plot backgrounds and animations each frame costs about a third as much"
+                    } else {
+                        "Plots without backgrounds and no animations: for virtual machines and remote desktops, which render on the CPU"
+                    })
+                    .changed()
+                {
+                    self.settings.light_drawing = Some(light);
+                }
                 if ui
                     .add_enabled(self.workspace.is_some(), egui::Button::new("Discovery…"))
                     .on_hover_text("The data profile per group, proxies for a protected attribute, the worst slices")

@@ -163,6 +163,9 @@ pub struct FulcrumApp {
     discovery: discovery::DiscoveryPanel,
     title: String,
     ctx: Option<egui::Context>,
+    /// The window renders without a GPU (Mesa's llvmpipe, a VM or remote desktop): drawing is
+    /// lightened unless the user chose otherwise.
+    software_rendering: bool,
 }
 
 impl FulcrumApp {
@@ -204,8 +207,12 @@ impl FulcrumApp {
             discovery: discovery::DiscoveryPanel::default(),
             title: String::new(),
             ctx: Some(cc.egui_ctx.clone()),
+            software_rendering: cc
+                .wgpu_render_state
+                .as_ref()
+                .is_some_and(renders_in_software),
         };
-        app.settings.apply(&cc.egui_ctx);
+        app.settings.apply(&cc.egui_ctx, app.software_rendering);
         match start {
             StartWith::Sample => app.open_sample(),
             StartWith::File(path) if is_session_file(&path) => app.open_session(&path),
@@ -339,6 +346,18 @@ impl FulcrumApp {
             .as_ref()
             .filter(|(key, _)| *key == self.derived_key())
             .map(|(_, u)| u)
+    }
+
+    /// Whether the window renders on the CPU (a software adapter): it then draws light unless
+    /// the user chose otherwise.
+    pub fn renders_in_software(&self) -> bool {
+        self.software_rendering
+    }
+
+    /// Chooses light drawing (`Some`), or leaves it to whether the window renders in software
+    /// (`None`). The View menu's checkbox does the same.
+    pub fn set_light_drawing(&mut self, light: Option<bool>) {
+        self.settings.light_drawing = light;
     }
 
     /// The key derived state is computed for: (data generation, state revision, split rows).
@@ -563,6 +582,12 @@ impl FulcrumApp {
     }
 }
 
+/// Whether the window draws on the CPU: wgpu reports a CPU device for Mesa's lavapipe and
+/// llvmpipe, SwiftShader and WARP (virtual machines, remote desktops, Xvfb).
+fn renders_in_software(render_state: &eframe::egui_wgpu::RenderState) -> bool {
+    render_state.adapter.get_info().device_type == eframe::egui_wgpu::wgpu::DeviceType::Cpu
+}
+
 /// Whether a path names a session (`.json`) rather than data.
 fn is_session_file(path: &Path) -> bool {
     path.extension()
@@ -597,7 +622,7 @@ impl eframe::App for FulcrumApp {
         self.poll_jobs();
         self.handle_dropped_files(&ctx);
         self.run_commands();
-        self.settings.apply(&ctx);
+        self.settings.apply(&ctx, self.software_rendering);
         self.png.poll(&ctx, &mut self.errors);
         self.shortcuts(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.is_dirty() {
@@ -629,6 +654,11 @@ impl eframe::App for FulcrumApp {
             // Commands ran after the panels drew: draw their result.
             ctx.request_repaint();
         }
+    }
+
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        // The panels' colour, so that with light drawing they need not paint it again.
+        settings::clear_color(self.settings.theme).to_normalized_gamma_f32()
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -670,6 +670,7 @@ pub fn frontier_plot_ui(
         "cost per case"
     };
     let response = egui_plot::Plot::new("frontier")
+        .show_background(!super::settings::light_drawing(ui.ctx()))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -156,8 +156,9 @@ fn style(i: usize) -> LineStyle {
 }
 
 /// A plot with its own navigation off, so drags are ours and the transform stays put.
-fn fixed_plot(id: &str) -> Plot<'static> {
+fn fixed_plot(id: &str, ui: &egui::Ui) -> Plot<'static> {
     Plot::new(id)
+        .show_background(!super::settings::light_drawing(ui.ctx()))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -255,7 +256,7 @@ pub fn distribution_plot_ui(
         "Scores (positives up, negatives down)",
         "Share of each group's positives (above the axis) and negatives (below) per score bin.\nDrag a group's vertical line to move its threshold.",
     );
-    let response = fixed_plot("distribution")
+    let response = fixed_plot("distribution", ui)
         .x_axis_label("score")
         .y_axis_formatter(|mark, _| format!("{:.2}", mark.value.abs()))
         .label_formatter(hover(|name, point| {
@@ -389,7 +390,7 @@ pub fn metric_curve_plot_ui(
     state.curve_metric = Some(metric);
     let thresholds = inputs.curves.sweep_thresholds.clone();
     let sweeps = sweeps(state, inputs, metric).to_vec();
-    let response = fixed_plot("metric-curve")
+    let response = fixed_plot("metric-curve", ui)
         .x_axis_label("threshold")
         .y_axis_label(metric.label())
         .include_y(0.0)
@@ -475,7 +476,7 @@ pub fn roc_plot_ui(
             rate(g.counts.tp, g.counts.positives()),
         ])
     };
-    let response = fixed_plot("roc")
+    let response = fixed_plot("roc", ui)
         .data_aspect(1.0)
         .x_axis_label("FPR")
         .y_axis_label("TPR")
@@ -597,7 +598,7 @@ pub fn by_group_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &Plot
     ];
     let ratios = state.group_ratios;
     let (x_low, x_high) = if ratios { (0.5, 1.5) } else { (0.0, 1.0) };
-    let response = fixed_plot("by-group")
+    let response = fixed_plot("by-group", ui)
         .include_x(x_low)
         .include_x(x_high)
         .include_y(-0.5)
@@ -713,7 +714,7 @@ pub fn calibration_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &P
         "Observed share of positives against the mean score in ten score bins, per group.\nOn the dashed diagonal a score means what it says.\nECE (expected calibration error): the weight-averaged gap between mean score and observed rate over ten equal-width bins; the gap is the largest group ECE minus the smallest (scores in [0, 1] only).",
     );
     let (low, high) = inputs.score_range;
-    let response = fixed_plot("calibration")
+    let response = fixed_plot("calibration", ui)
         .x_axis_label("mean score")
         .y_axis_label("observed positive rate")
         .include_y(0.0)
