@@ -625,6 +625,16 @@ fn idle_frames_never_regroup_the_rows_even_with_quantile_bins_and_the_governance
     );
     settle(&mut harness);
     assert_eq!(keys(&harness).len(), 12, "{:?}", keys(&harness));
+    // The new session records the edges the quantiles had (frozen on a worker after the first
+    // frame, with the fingerprint).
+    let workspace = harness.state().workspace().unwrap();
+    let frozen =
+        fulcrum::session::freeze_grouping(&workspace.sorted, &workspace.grouping, &workspace.index);
+    assert!(matches!(
+        frozen.attributes[1].binning,
+        Some(fulcrum::engine::Binning::Edges { .. })
+    ));
+    assert_eq!(harness.state().state().session().unwrap().grouping, frozen);
     let builds = fulcrum::engine::index::group_index_builds();
     let refreshes = harness.state().derived_refreshes();
     harness.run_steps(100);

@@ -19,11 +19,7 @@ use crate::session::scenario::{KeyMatching, ScenarioComparison, compare_scenario
 pub fn session_now(state: &ExplorerState, workspace: &Workspace) -> Option<Session> {
     let mut session = state.session()?.clone();
     let thresholds = ThresholdMap::from_resolved(&workspace.index, state.thresholds().values());
-    session.refresh_frozen(
-        workspace.frozen_grouping.clone(),
-        thresholds,
-        state.options(),
-    );
+    session.refresh_frozen(workspace.recorded_grouping(), thresholds, state.options());
     Some(session)
 }
 

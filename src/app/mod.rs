@@ -112,6 +112,10 @@ pub fn run(start: StartWith) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
 
+/// A new data file's fingerprint and, when its grouping has quantile bins, that grouping and its
+/// frozen form (worked out after the first frame).
+type Fingerprinted = (DataFingerprint, Option<(GroupingSpec, GroupingSpec)>);
+
 /// A finished load: the workspace, its governance record, and the session file it came from.
 pub struct Loaded {
     /// The loaded dataset.
@@ -148,7 +152,7 @@ pub struct FulcrumApp {
     /// The fit and evaluation rows of the session's evaluation split.
     split: split::SplitRows,
     /// The new session's fingerprint, taken after the first frame, for data generation `.0`.
-    fingerprint_job: Option<(u64, Job<Result<DataFingerprint, String>>)>,
+    fingerprint_job: Option<(u64, Job<Result<Fingerprinted, String>>)>,
     queued_grouping: Option<GroupingSpec>,
     png: PngExport,
     optimize: OptimizePanel,
@@ -458,12 +462,21 @@ impl FulcrumApp {
             .and_then(|(_, job)| job.poll())
         {
             let generation = self.fingerprint_job.take().map(|(g, _)| g);
-            match (result, &self.workspace) {
-                (Ok(Ok(fingerprint)), Some(workspace)) if generation == Some(self.generation) => {
+            match (result, &mut self.workspace) {
+                (Ok(Ok((fingerprint, frozen))), Some(workspace))
+                    if generation == Some(self.generation) =>
+                {
+                    // Frozen for the grouping of the load; a regrouping since brought its own.
+                    if let Some((grouping, frozen)) = frozen
+                        && workspace.frozen_grouping.is_none()
+                        && workspace.grouping == grouping
+                    {
+                        workspace.frozen_grouping = Some(frozen);
+                    }
                     match Session::from_fingerprint(
                         fingerprint,
                         &workspace.analysis,
-                        workspace.frozen_grouping.clone(),
+                        workspace.recorded_grouping(),
                         ThresholdMap::uniform(workspace.default_threshold()),
                         &AuditOptions::default(),
                     ) {
@@ -519,10 +532,24 @@ impl FulcrumApp {
         self.plots.dragging = None;
         self.generation += 1;
         if self.state.session().is_none() {
-            // The first frame does not need the file's SHA-256: take it in the background.
+            // The first frame needs neither the file's SHA-256 nor the frozen quantile edges:
+            // work them out in the background.
             let (path, rows) = (workspace.data.path.clone(), workspace.data.rows_read);
+            let freeze = workspace.frozen_grouping.is_none().then(|| {
+                (
+                    std::sync::Arc::clone(&workspace.sorted),
+                    workspace.grouping.clone(),
+                    std::sync::Arc::clone(&workspace.index),
+                )
+            });
             let job = Job::spawn("fingerprinting the file", self.ctx.clone(), move |_| {
-                crate::session::fingerprint_file(&path, rows).map_err(|e| e.to_string())
+                let fingerprint =
+                    crate::session::fingerprint_file(&path, rows).map_err(|e| e.to_string())?;
+                let frozen = freeze.map(|(sorted, grouping, index)| {
+                    let frozen = crate::session::freeze_grouping(&sorted, &grouping, &index);
+                    (grouping, frozen)
+                });
+                Ok((fingerprint, frozen))
             });
             self.fingerprint_job = Some((self.generation, job));
         }

@@ -95,8 +95,9 @@ pub struct Workspace {
     /// Smallest and largest score.
     pub score_range: (f64, f64),
     /// The current grouping as a session records it (quantile bins frozen to their edges),
-    /// worked out with the grouping, off the UI thread.
-    pub frozen_grouping: GroupingSpec,
+    /// worked out with the grouping, off the UI thread; `None` until then for newly loaded data
+    /// with quantile bins (freezing regroups every row, which the first frame does not need).
+    pub frozen_grouping: Option<GroupingSpec>,
 }
 
 impl std::ops::Deref for Workspace {
@@ -128,6 +129,14 @@ pub struct Regrouped {
     pub frozen_grouping: GroupingSpec,
 }
 
+/// Whether a grouping cuts any attribute into quantile bins (whose edges depend on the data).
+pub fn has_quantile_bins(grouping: &GroupingSpec) -> bool {
+    grouping
+        .attributes
+        .iter()
+        .any(|a| matches!(a.binning, Some(crate::engine::Binning::Quantiles { .. })))
+}
+
 impl Workspace {
     /// Loads a file and groups it (on a worker thread).
     pub fn load(
@@ -155,8 +164,10 @@ impl Workspace {
                 },
             })
             .collect();
+        // Without quantile bins there is nothing to freeze; with them, freezing checks the
+        // edges by regrouping every row: the window does that after its first frame.
         let frozen_grouping =
-            crate::session::freeze_grouping(&analysis.sorted, &analysis.grouping, &analysis.index);
+            (!has_quantile_bins(&analysis.grouping)).then(|| analysis.grouping.clone());
         Ok(Self {
             analysis,
             curves,
@@ -187,7 +198,15 @@ impl Workspace {
         self.analysis.grouping = regrouped.grouping;
         self.analysis.index = regrouped.index;
         self.curves = regrouped.curves;
-        self.frozen_grouping = regrouped.frozen_grouping;
+        self.frozen_grouping = Some(regrouped.frozen_grouping);
+    }
+
+    /// The grouping a session records: frozen when known, else the grouping itself (the same
+    /// unless quantile bins are still being frozen).
+    pub fn recorded_grouping(&self) -> GroupingSpec {
+        self.frozen_grouping
+            .clone()
+            .unwrap_or_else(|| self.analysis.grouping.clone())
     }
 
     /// The threshold groups start at.
