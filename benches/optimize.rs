@@ -17,10 +17,13 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fulcrum::engine::{DecisionRule, Group, GroupIndex, ScoreCurve};
+use fulcrum::engine::{
+    Attribute, AttributeValues, Dataset, DecisionRule, Group, GroupIndex, GroupingSpec,
+    ScoreCurve, SortedDataset, SplitRows,
+};
 use fulcrum::optimize::{
-    Capacity, Constraint, FrontierRequest, Objective, OptimizeRequest, PreparedProblem, frontier,
-    optimize, optimize_with_fixed,
+    Capacity, Constraint, FrontierRequest, Objective, OptimizeRequest, PreparedProblem,
+    cross_validated_frontier, frontier, optimize, optimize_with_fixed,
 };
 use fulcrum::progress::NoProgress;
 
@@ -194,5 +197,62 @@ fn single_optimizations(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, frontiers, single_optimizations);
+/// The rows of [`distinct_index`] as a sorted dataset (cross-validation deals rows, so it needs
+/// them, not only the curves): every score distinct, one attribute of 16 groups.
+fn distinct_rows(rows: usize) -> SortedDataset {
+    let mut random = SplitMix(11);
+    let (mut scores, mut labels, mut codes) = (Vec::new(), Vec::new(), Vec::new());
+    for (g, size) in group_sizes(rows).into_iter().enumerate() {
+        for (score, positive) in rows_of_group(g, size, &mut random) {
+            scores.push(score);
+            labels.push(positive);
+            codes.push(g as u32);
+        }
+    }
+    let attribute = Attribute {
+        name: "group".into(),
+        values: AttributeValues::Categorical {
+            levels: (0..GROUPS).map(|g| format!("group {g:02}")).collect(),
+            codes,
+        },
+    };
+    SortedDataset::new(Dataset::new(scores, labels, None, vec![attribute]).unwrap())
+}
+
+/// The cross-validated frontier of the target: 1M rows with every score distinct, 100
+/// tolerances, 5 folds (each fold's fit and held-out indexes built, fitted and scored).
+fn cross_validated(c: &mut Criterion) {
+    let rows = frontier_rows() / 10;
+    let sorted = distinct_rows(rows);
+    let spec = GroupingSpec::by_names(&["group"]);
+    let request = FrontierRequest {
+        constraint: Constraint::DemographicParity,
+        points: 100,
+        ..FrontierRequest::default()
+    };
+    let whole = GroupIndex::build(&sorted, &spec).unwrap();
+    let tolerances: Vec<f64> = frontier(&whole, &request, &NoProgress)
+        .unwrap()
+        .points
+        .iter()
+        .map(|p| p.tolerance)
+        .collect();
+    let mut group = c.benchmark_group(format!("cross-validated-{rows}-rows-distinct-scores"));
+    group.sample_size(10);
+    group.bench_function("demographic parity, 100 points, 5 folds", |b| {
+        b.iter(|| {
+            let folds = SplitRows::folds(&sorted, &spec, 5, 1).unwrap();
+            black_box(
+                cross_validated_frontier(&folds, &request, &tolerances, 0.95, &NoProgress)
+                    .unwrap(),
+            )
+        });
+    });
+    group.bench_function("the plain frontier, for comparison", |b| {
+        b.iter(|| black_box(frontier(&whole, &request, &NoProgress).unwrap()));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frontiers, single_optimizations, cross_validated);
 criterion_main!(benches);
