@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fulcrum::engine::{
-    Attribute, AttributeValues, Dataset, DecisionRule, Group, GroupIndex, GroupingSpec,
-    ScoreCurve, SortedDataset, SplitRows,
+    Attribute, AttributeValues, Dataset, DecisionRule, Group, GroupIndex, GroupingSpec, ScoreCurve,
+    SortedDataset, SplitRows,
 };
 use fulcrum::optimize::{
     Capacity, Constraint, FrontierRequest, Objective, OptimizeRequest, PreparedProblem,
@@ -243,8 +243,7 @@ fn cross_validated(c: &mut Criterion) {
         b.iter(|| {
             let folds = SplitRows::folds(&sorted, &spec, 5, 1).unwrap();
             black_box(
-                cross_validated_frontier(&folds, &request, &tolerances, 0.95, &NoProgress)
-                    .unwrap(),
+                cross_validated_frontier(&folds, &request, &tolerances, 0.95, &NoProgress).unwrap(),
             )
         });
     });

@@ -1225,7 +1225,12 @@ fn a_drifted_sample_fails_a_precision_criterion_and_names_the_shift() {
     // n before, n after (equal: same applicants), then Δ base, Δ select (0: same scores), …
     let cells: Vec<&str> = black.split_whitespace().collect();
     assert_eq!(cells[1], cells[2], "{black}");
-    assert!(cells[3].parse::<f64>().unwrap() < -0.1, "{black}");
+    // The base rate fell by more than the noise of two samples of this size: marked.
+    assert!(cells[3].ends_with('*'), "{black}");
+    assert!(
+        cells[3].trim_end_matches('*').parse::<f64>().unwrap() < -0.1,
+        "{black}"
+    );
     assert_eq!(cells[4], "0.000", "{black}");
     assert!(
         table.contains("Δ prec."),

@@ -273,10 +273,18 @@ fn drift_table(drift: &DatasetComparison) -> String {
             pad_left(&weight(group.after.as_ref()), 9)
         );
         for metric in DRIFT_METRICS {
-            line.push_str(&pad_left(&signed(group.delta(metric), RATE_DECIMALS), 9));
+            let mark = if group.changed(metric) { "*" } else { " " };
+            let delta = format!("{}{mark}", signed(group.delta(metric), RATE_DECIMALS));
+            line.push_str(&pad_left(&delta, 9));
         }
         writeln!(out, "{}", line.trim_end()).ok();
     }
+    writeln!(
+        out,
+        "*: the change's 95% interval (Newcombe, from both datasets' Wilson intervals) excludes 0: \
+         more than sampling noise."
+    )
+    .ok();
     out
 }
 

@@ -239,6 +239,14 @@ pub fn drift_json(comparison: &DatasetComparison) -> Value {
             "before": values(&|m| drift.before_value(m)),
             "after": values(&|m| drift.after_value(m)),
             "delta": values(&|m| drift.delta(m)),
+            "delta_interval": DRIFT_METRICS
+                .iter()
+                .map(|m| (m.key().to_owned(), interval_json(drift.delta_interval(*m))))
+                .collect::<Map<String, Value>>(),
+            "changed": DRIFT_METRICS
+                .iter()
+                .map(|m| (m.key().to_owned(), Value::Bool(drift.changed(*m))))
+                .collect::<Map<String, Value>>(),
         })
     };
     json!({

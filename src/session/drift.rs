@@ -2,6 +2,7 @@
 //! group's audit on both, and the change in every metric.
 
 use super::criteria::SummaryName;
+use crate::engine::intervals::Interval;
 use crate::engine::{Audit, FairnessSummary, GroupAudit, Metric};
 
 /// The metrics drift tables show by default (every metric is available through
@@ -40,6 +41,27 @@ impl GroupDrift {
     /// After minus before; `None` when either is undefined or the group is absent.
     pub fn delta(&self, metric: Metric) -> Option<f64> {
         Some(self.after_value(metric)? - self.before_value(metric)?)
+    }
+
+    /// The interval of [`GroupDrift::delta`]: Newcombe's hybrid score interval for a difference
+    /// of two independent proportions, from each side's Wilson interval (at the audits'
+    /// confidence). When it excludes 0 the change is more than the noise of two samples of these
+    /// sizes, so a monitoring alarm on it is not a false one at that confidence.
+    pub fn delta_interval(&self, metric: Metric) -> Option<Interval> {
+        let (before, after) = (self.before.as_ref()?, self.after.as_ref()?);
+        let (p1, i1) = (before.values.get(metric)?, before.interval(metric)?);
+        let (p2, i2) = (after.values.get(metric)?, after.interval(metric)?);
+        let delta = p2 - p1;
+        Some(Interval {
+            low: delta - ((p2 - i2.low).powi(2) + (i1.high - p1).powi(2)).sqrt(),
+            high: delta + ((i2.high - p2).powi(2) + (p1 - i1.low).powi(2)).sqrt(),
+        })
+    }
+
+    /// Whether the change of `metric` is beyond sampling noise: its interval excludes 0.
+    pub fn changed(&self, metric: Metric) -> bool {
+        self.delta_interval(metric)
+            .is_some_and(|i| i.low > 0.0 || i.high < 0.0)
     }
 
     /// Change in the group's weight (`None` when absent from either dataset).
@@ -155,5 +177,51 @@ mod tests {
                 .summary_delta(SummaryName::DemographicParityDifference)
                 .is_some()
         );
+    }
+
+    #[test]
+    fn a_change_is_significant_only_beyond_the_noise_of_both_samples() {
+        use crate::engine::intervals::wilson;
+        use crate::engine::metrics::Fraction;
+        // 100 rows each: selection rate 0.5 → 0.6, and 0.5 → 0.9.
+        // Sorted by score, as curves are built.
+        let rows = |selected: usize| -> Vec<(f64, bool)> {
+            (0..100)
+                .map(|i| (if i < 100 - selected { 0.1 } else { 0.9 }, i % 2 == 0))
+                .collect()
+        };
+        let before = rows(50);
+        let (small, large) = (rows(60), rows(90));
+        let options = AuditOptions::default();
+        let at = |rows: &[(f64, bool)]| {
+            let index = index(&[("g", rows)]);
+            audit(&index, &[0.5], &options).unwrap()
+        };
+        let drift_small = compare_datasets(&at(&before), &at(&small));
+        let drift_large = compare_datasets(&at(&before), &at(&large));
+        let g = &drift_small.groups[0];
+        // Newcombe's interval by hand from the two Wilson intervals.
+        let w1 = wilson(Fraction {
+            numerator: 50.0,
+            denominator: 100.0,
+        })
+        .unwrap();
+        let w2 = wilson(Fraction {
+            numerator: 60.0,
+            denominator: 100.0,
+        })
+        .unwrap();
+        let interval = g.delta_interval(Metric::SelectionRate).unwrap();
+        let low = 0.1 - ((0.6 - w2.low).powi(2) + (w1.high - 0.5).powi(2)).sqrt();
+        let high = 0.1 + ((w2.high - 0.6).powi(2) + (0.5 - w1.low).powi(2)).sqrt();
+        assert!(
+            (interval.low - low).abs() < 1e-12 && (interval.high - high).abs() < 1e-12,
+            "{interval:?} against [{low}, {high}]"
+        );
+        assert!(
+            !g.changed(Metric::SelectionRate),
+            "0.5 → 0.6 on 100 rows is noise"
+        );
+        assert!(drift_large.groups[0].changed(Metric::SelectionRate));
     }
 }
