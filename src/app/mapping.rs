@@ -149,10 +149,12 @@ fn column_choice(
 pub fn mapping_ui(ctx: &egui::Context, dialog: &mut MappingDialog) -> MappingOutcome {
     let mut outcome = MappingOutcome::Open;
     let mut open = true;
+    // Columns the reader cannot read are shown, but can play no role.
     let names: Vec<String> = dialog
         .preview
         .columns
         .iter()
+        .filter(|c| c.kind != ColumnKind::Unreadable)
         .map(|c| c.name.clone())
         .collect();
     let title = format!(
@@ -174,8 +176,24 @@ pub fn mapping_ui(ctx: &egui::Context, dialog: &mut MappingDialog) -> MappingOut
                 ui.label(format!(
                     "{} rows, {} columns.",
                     crate::report::format::group_thousands(rows as i64),
-                    names.len()
+                    dialog.preview.columns.len()
                 ));
+            }
+            let unreadable: Vec<&str> = dialog
+                .preview
+                .columns
+                .iter()
+                .filter(|c| c.kind == ColumnKind::Unreadable)
+                .map(|c| c.name.as_str())
+                .collect();
+            if !unreadable.is_empty() {
+                ui.colored_label(
+                    WARNING,
+                    format!(
+                        "Left out (cannot be read here, so it can play no role): {}.",
+                        unreadable.join(", ")
+                    ),
+                );
             }
             egui::ScrollArea::horizontal()
                 .id_salt("preview")
@@ -186,7 +204,12 @@ pub fn mapping_ui(ctx: &egui::Context, dialog: &mut MappingDialog) -> MappingOut
                             for column in &dialog.preview.columns {
                                 ui.vertical(|ui| {
                                     ui.strong(&column.name);
-                                    ui.label(RichText::new(&column.dtype).small().weak());
+                                    let dtype = ui.label(RichText::new(&column.dtype).small().weak());
+                                    if let Some(problem) = &column.problem {
+                                        ui.label(RichText::new("cannot be read").small().color(WARNING))
+                                            .on_hover_text(problem.as_str());
+                                        dtype.on_hover_text(problem.as_str());
+                                    }
                                 });
                             }
                             ui.end_row();
@@ -249,6 +272,7 @@ pub fn mapping_ui(ctx: &egui::Context, dialog: &mut MappingDialog) -> MappingOut
                         let name = &column.name;
                         if Some(name) == dialog.score.as_ref()
                             || Some(name) == dialog.label.as_ref()
+                            || column.kind == ColumnKind::Unreadable
                         {
                             continue;
                         }

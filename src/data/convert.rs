@@ -476,9 +476,8 @@ fn label_codes(
         ));
     }
     // Anything else is compared as text.
-    let text = series
-        .cast(&DataType::String)
-        .map_err(|e| unreadable(path, e))?;
+    let text = super::read::text_values(series)
+        .map_err(|e| unreadable(path, format!("column `{column}` (label): {e}")))?;
     let text = text.str().map_err(|e| unreadable(path, e))?;
     let mut distinct: Vec<String> = Vec::new();
     let mut count = 0;
@@ -596,11 +595,16 @@ pub(super) fn attribute_values(path: &Path, series: &Series) -> Result<Attribute
     if matches!(
         dtype,
         DataType::List(_) | DataType::Array(..) | DataType::Binary | DataType::BinaryOffset
-    ) {
+    ) || super::read::check_showable(dtype).is_err()
+    {
+        let shown = match super::read::check_showable(dtype) {
+            Ok(()) => dtype.to_string(),
+            Err(_) => format!("{dtype} with a time zone inside"),
+        };
         return Err(LoadError::AttributeType {
             path: path.to_path_buf(),
             column: series.name().to_string(),
-            dtype: dtype.to_string(),
+            dtype: shown,
         });
     }
     if dtype.is_integer() && !integers_exact_as_floats(series) {
@@ -634,9 +638,7 @@ pub(super) fn attribute_values(path: &Path, series: &Series) -> Result<Attribute
             .collect();
         return Ok(AttributeValues::Categorical { levels, codes });
     }
-    let text = series
-        .cast(&DataType::String)
-        .map_err(|e| unreadable(path, e))?;
+    let text = super::read::text_values(series).map_err(|e| unreadable(path, e))?;
     let text = text.str().map_err(|e| unreadable(path, e))?;
     Ok(categorical_from_string_column(text))
 }

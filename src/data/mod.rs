@@ -187,9 +187,7 @@ fn load_scores_from(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     progress.stage(&format!("reading {file_name}"));
-    // The reader is a large library; should it panic on a file nobody foresaw, the user gets a
-    // message naming the file instead of a crash (the window keeps its data).
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    guarded(path, || {
         let resolved = source::resolve(path)?;
         let mut columns = read::ColumnSource::open(resolved, &read::Request::of_roles(roles))?;
         if progress.is_cancelled() {
@@ -197,18 +195,49 @@ fn load_scores_from(
         }
         convert::to_dataset(path, &mut columns, roles, options, scores_from, progress)
             .map_err(|error| columns.locate(error, path))
-    }));
-    read.unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".to_owned());
+    })
+}
+
+/// Runs `read` on `path`. The reader is a large library; should it panic on a file nobody
+/// foresaw, the user gets a message naming the file instead of a crash (the window keeps its
+/// data).
+///
+/// A panic on this thread is not printed by the panic hook meanwhile: the error returned carries
+/// its message (a panic on one of the reader's worker threads still prints).
+fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
+    use std::cell::Cell;
+    thread_local! {
+        /// How many [`guarded`] calls this thread is inside.
+        static DEPTH: Cell<usize> = const { Cell::new(0) };
+    }
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if DEPTH.with(Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    DEPTH.with(|d| d.set(d.get() + 1));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    result.unwrap_or_else(|panic| {
         Err(LoadError::Unreadable {
             path: path.to_path_buf(),
             message: format!(
-                "the file reader failed on this file ({message}); please report it with the file's schema"
+                "the file reader failed on this file ({}); please report it with the file's schema",
+                panic_message(panic.as_ref())
             ),
         })
     })
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
 }

@@ -161,26 +161,54 @@ fn check_columns(
     Ok(())
 }
 
-/// Refuses mapped Parquet columns of a type polars 0.55 cannot read from Parquet (it panics on
-/// half-precision floats), naming the column and what to do.
-fn refuse_unreadable_parquet_types(
-    path: &Path,
-    schema: &Schema,
-    request: &Request,
-) -> Result<(), LoadError> {
-    for column in request.names() {
-        if let Some(dtype) = schema.get(column)
-            && matches!(dtype, DataType::Float16)
-        {
-            return Err(LoadError::NotAFile {
-                path: path.to_path_buf(),
-                problem: format!(
-                    "column `{column}` is a half-precision float (float16), which Fulcrum cannot read from Parquet; write it as float32 or float64"
-                ),
-            });
-        }
+/// A column's values as text, as levels and the preview show them. A timestamp with a time zone
+/// is written as its UTC time followed by ` UTC` (the same instant; polars is built without a
+/// time-zone database, and its own formatting of such a value panics without one).
+///
+/// A time zone inside a struct or list cannot be written (polars would panic): that is an error
+/// naming the type.
+pub(super) fn text_values(series: &Series) -> PolarsResult<Series> {
+    let dtype = series.dtype();
+    check_showable(dtype)?;
+    let DataType::Datetime(unit, Some(_)) = dtype else {
+        return series.cast(&DataType::String);
+    };
+    let utc = series.to_physical_repr().into_owned().into_datetime(*unit, None);
+    let text = utc.cast(&DataType::String)?;
+    let with_zone: StringChunked = text
+        .str()?
+        .iter()
+        .map(|value| value.map(|v| format!("{v} UTC")))
+        .collect();
+    Ok(with_zone.with_name(series.name().clone()).into_series())
+}
+
+/// Refuses a type whose values polars cannot write as text (it would panic): a struct, list or
+/// array holding a timestamp with a time zone.
+pub(super) fn check_showable(dtype: &DataType) -> PolarsResult<()> {
+    if nested_time_zone(dtype) {
+        return Err(PolarsError::ComputeError(
+            format!("a time zone inside a column of type {dtype} cannot be shown as text").into(),
+        ));
     }
     Ok(())
+}
+
+/// Whether a struct, list or array type holds a timestamp with a time zone.
+fn nested_time_zone(dtype: &DataType) -> bool {
+    fn has_zone(dtype: &DataType) -> bool {
+        match dtype {
+            DataType::Datetime(_, Some(_)) => true,
+            DataType::List(inner) | DataType::Array(inner, _) => has_zone(inner),
+            DataType::Struct(fields) => fields.iter().any(|f| has_zone(f.dtype())),
+            _ => false,
+        }
+    }
+    match dtype {
+        DataType::List(inner) | DataType::Array(inner, _) => has_zone(inner),
+        DataType::Struct(fields) => fields.iter().any(|f| has_zone(f.dtype())),
+        _ => false,
+    }
 }
 
 /// One part file of a [`ColumnSource`].
@@ -250,9 +278,6 @@ impl ColumnSource {
             super::sniff::check_header(path, &in_file)?;
         }
         check_columns(path, &schema, partition_keys, request)?;
-        if format == FileFormat::Parquet {
-            refuse_unreadable_parquet_types(path, &schema, request)?;
-        }
         let frame = match format {
             FileFormat::Csv => {
                 let columns: Vec<String> = in_file.into_iter().map(str::to_owned).collect();
