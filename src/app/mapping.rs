@@ -204,10 +204,13 @@ pub fn mapping_ui(ctx: &egui::Context, dialog: &mut MappingDialog) -> MappingOut
                             for column in &dialog.preview.columns {
                                 ui.vertical(|ui| {
                                     ui.strong(&column.name);
-                                    let dtype = ui.label(RichText::new(&column.dtype).small().weak());
+                                    let dtype =
+                                        ui.label(RichText::new(&column.dtype).small().weak());
                                     if let Some(problem) = &column.problem {
-                                        ui.label(RichText::new("cannot be read").small().color(WARNING))
-                                            .on_hover_text(problem.as_str());
+                                        ui.label(
+                                            RichText::new("cannot be read").small().color(WARNING),
+                                        )
+                                        .on_hover_text(problem.as_str());
                                         dtype.on_hover_text(problem.as_str());
                                     }
                                 });

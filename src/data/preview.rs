@@ -463,24 +463,45 @@ mod tests {
             assert_eq!(preview.rows.len(), 8, "{file}");
             assert!(preview.rows.iter().all(|r| r.len() == 39), "{file}");
             let half = named(&preview, "m_f16");
-            assert_eq!((half.kind, half.dtype.as_str()), (ColumnKind::Numeric, "f16"));
+            assert_eq!(
+                (half.kind, half.dtype.as_str()),
+                (ColumnKind::Numeric, "f16")
+            );
             // 0.1 as a half-precision float.
             assert_eq!(half.examples.first().map(String::as_str), Some("0.099976"));
             let zoned = named(&preview, "g_tz");
             assert_eq!(
                 zoned.examples,
-                ["2020-01-01 12:00:00.000000 UTC", "2020-01-01 13:00:00.000000 UTC"]
+                [
+                    "2020-01-01 12:00:00.000000 UTC",
+                    "2020-01-01 13:00:00.000000 UTC"
+                ]
             );
             let nested = named(&preview, "m_struct_tz");
             assert_eq!(nested.kind, ColumnKind::Unreadable, "{file}");
             assert!(
-                nested.problem.as_deref().unwrap_or_default().contains("time zone"),
+                nested
+                    .problem
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("time zone"),
                 "{:?}",
                 nested.problem
             );
-            let position = preview.columns.iter().position(|c| c.name == "m_struct_tz").unwrap();
+            let position = preview
+                .columns
+                .iter()
+                .position(|c| c.name == "m_struct_tz")
+                .unwrap();
             assert!(preview.rows.iter().all(|r| r[position].is_empty()));
-            for name in ["m_map", "m_bin", "g_list", "g_struct", "g_view", "g_dict_u32"] {
+            for name in [
+                "m_map",
+                "m_bin",
+                "g_list",
+                "g_struct",
+                "g_view",
+                "g_dict_u32",
+            ] {
                 let info = named(&preview, name);
                 assert_ne!(info.kind, ColumnKind::Unreadable, "{file}: {name}");
                 assert!(!info.examples.is_empty(), "{file}: {name}");

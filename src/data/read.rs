@@ -173,7 +173,10 @@ pub(super) fn text_values(series: &Series) -> PolarsResult<Series> {
     let DataType::Datetime(unit, Some(_)) = dtype else {
         return series.cast(&DataType::String);
     };
-    let utc = series.to_physical_repr().into_owned().into_datetime(*unit, None);
+    let utc = series
+        .to_physical_repr()
+        .into_owned()
+        .into_datetime(*unit, None);
     let text = utc.cast(&DataType::String)?;
     let with_zone: StringChunked = text
         .str()?
