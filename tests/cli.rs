@@ -397,6 +397,100 @@ fn an_unknown_reference_group_is_refused() {
     );
 }
 
+/// `Female | Black` (and `Female|Black`) is the key `Female × Black` wherever a key is typed:
+/// `--reference`, a thresholds file, and the session recording them (written with ` × `).
+#[test]
+fn a_group_key_may_be_typed_with_a_bar_between_the_values() {
+    let directory = tempfile::tempdir().unwrap();
+    let run = |reference: &str, thresholds: &str, name: &str| {
+        let path = directory.path().join(format!("{name}.json"));
+        std::fs::write(&path, thresholds).unwrap();
+        let audit = fulcrum()
+            .args(["audit", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args([
+                "--group",
+                "sex,race",
+                "--format",
+                "json",
+                "--reference",
+                reference,
+            ])
+            .arg("--thresholds")
+            .arg(&path)
+            .assert()
+            .success();
+        let json: Value = serde_json::from_slice(&audit.get_output().stdout).unwrap();
+        let session = directory.path().join(format!("{name}.session.json"));
+        fulcrum()
+            .args([
+                "session", "new", SAMPLE, "--score", "score", "--label", "repaid",
+            ])
+            .args([
+                "--group",
+                "sex,race",
+                "--reference",
+                reference,
+                "--thresholds",
+            ])
+            .arg(&path)
+            .arg("--out")
+            .arg(&session)
+            .assert()
+            .success();
+        let session: Value =
+            serde_json::from_str(&std::fs::read_to_string(session).unwrap()).unwrap();
+        (json, session)
+    };
+    let (shown, shown_session) = run(
+        "Female × Black",
+        r#"{"default": 0.5, "Female × White": 0.62, "Male × Black": 0.55}"#,
+        "shown",
+    );
+    let (typed, typed_session) = run(
+        "Female | Black",
+        r#"{"default": 0.5, "Female|White": 0.62, "Male | Black": 0.55}"#,
+        "typed",
+    );
+    assert_eq!(typed["groups"], shown["groups"]);
+    assert_eq!(typed["summary"], shown["summary"]);
+    assert_eq!(typed["settings"]["reference"], "Female × Black");
+    assert_eq!(
+        typed["by_metric"]["tpr"]["reference_group"],
+        "Female × Black"
+    );
+    let threshold_of = |json: &Value, key: &str| {
+        json["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == key)
+            .map(|g| g["threshold"].clone())
+    };
+    assert_eq!(
+        threshold_of(&typed, "Female × White"),
+        Some(serde_json::json!(0.62))
+    );
+    assert_eq!(
+        threshold_of(&typed, "Male × Black"),
+        Some(serde_json::json!(0.55))
+    );
+    for field in ["thresholds", "reference"] {
+        assert_eq!(typed_session[field], shown_session[field], "{field}");
+    }
+    assert_eq!(typed_session["thresholds"]["Male × Black"], 0.55);
+    // A key naming no group names the closest one, as Fulcrum writes it.
+    fails_with(
+        fulcrum()
+            .args(["audit", SAMPLE, "--score", "score", "--label", "repaid"])
+            .args(["--group", "sex,race", "--reference", "Femal | Black"])
+            .assert(),
+        &[
+            "no group is called `Femal × Black`",
+            "did you mean `Female × Black`?",
+        ],
+    );
+}
+
 #[test]
 fn parquet_and_ipc_files_read_like_csv() {
     let directory = tempfile::tempdir().unwrap();

@@ -1426,6 +1426,7 @@ fn the_loader_names_file_column_and_row() {
 // ---- Property tests through the library ----
 
 use fulcrum::data::{self, ColumnRoles, LoadOptions};
+use fulcrum::engine::grouping::level_label;
 use fulcrum::engine::{GroupedRows, GroupingSpec, ThresholdMap};
 use fulcrum::progress::NoProgress;
 
@@ -1487,9 +1488,10 @@ proptest! {
                 prop_oneof![
                     Just("p × q".to_owned()), Just("(missing)".to_owned()), Just("Overall".to_owned()),
                     Just("default".to_owned()), Just("\"q\"".to_owned()), Just(" x".to_owned()),
-                    Just("é × ü".to_owned()), "[a-c ×\"(),=+@-]{1,6}",
+                    Just("é × ü".to_owned()), Just("a|b".to_owned()), Just("p | q".to_owned()),
+                    "[a-c ×|\"(),=+@-]{1,6}",
                 ],
-                prop_oneof![Just("r".to_owned()), Just("q × r".to_owned()), Just("p".to_owned()), "[a-c ×\"]{1,4}"],
+                prop_oneof![Just("r".to_owned()), Just("q × r".to_owned()), Just("p".to_owned()), "[a-c ×|\"]{1,4}"],
             ),
             2..12,
         ),
@@ -1516,7 +1518,24 @@ proptest! {
         let read = ThresholdMap::from_json(&fulcrum::json_text::parse_strict(&written).unwrap()).unwrap();
         let resolved = read.resolve_keys(&keys).unwrap();
         let expected: Vec<f64> = (0..keys.len()).map(|i| i as f64 / 10.0).collect();
-        prop_assert_eq!(resolved, expected);
+        prop_assert_eq!(&resolved, &expected);
+        // The same keys typed with `|` between the values, with and without spaces, name the
+        // same groups.
+        for bar in ["|", " | "] {
+            let mut typed = serde_json::Map::new();
+            let mut order = Vec::new();
+            for (a, b) in &values {
+                let key = format!("{}{bar}{}", level_label(a), level_label(b));
+                let shown = format!("{} × {}", level_label(a), level_label(b));
+                if let Some(i) = keys.iter().position(|k| *k == shown) && !order.contains(&i) {
+                    order.push(i);
+                    typed.insert(key, serde_json::json!(i as f64 / 10.0));
+                }
+            }
+            prop_assert_eq!(order.len(), keys.len());
+            let read = ThresholdMap::from_json(&serde_json::Value::Object(typed)).unwrap();
+            prop_assert_eq!(&read.resolve_keys(&keys).unwrap(), &expected);
+        }
     }
 }
 

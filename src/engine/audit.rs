@@ -28,12 +28,13 @@ pub enum ReferenceChoice {
 impl std::str::FromStr for ReferenceChoice {
     type Err = std::convert::Infallible;
 
-    /// `largest`, `min`, or any other text as a group key.
+    /// `largest`, `min`, or any other text as a group key, in which `|` may separate values
+    /// instead of ` × ` (`Female | Black`; see [`super::grouping::normalize_key`]).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "largest" => ReferenceChoice::Largest,
             "min" => ReferenceChoice::Min,
-            key => ReferenceChoice::Group(key.to_owned()),
+            key => ReferenceChoice::Group(super::grouping::normalize_key(key).into_owned()),
         })
     }
 }

@@ -15,6 +15,12 @@ use super::index::DecisionRule;
 /// The separator between attribute values in a group key (`Female × Black`).
 pub const KEY_SEPARATOR: &str = " × ";
 
+/// The separator that may be typed instead of [`KEY_SEPARATOR`] wherever a group key is written
+/// (`--reference "Female | Black"`, thresholds and session files): plain ASCII, with or without
+/// spaces around it. A level containing it is shown quoted ([`level_label`]), so a `|` outside
+/// quotes always separates two values. Keys are shown, and written by Fulcrum, with ` × `.
+pub const ASCII_KEY_SEPARATOR: char = '|';
+
 /// The key of the single group formed when no attribute is chosen.
 pub const ALL_ROWS_KEY: &str = "All";
 
@@ -27,16 +33,18 @@ const RESERVED_LEVELS: [&str; 3] = [MISSING_LEVEL, OVERALL_KEY, super::threshold
 
 /// The label of a text value as a level, chosen so that every group key names one tuple of
 /// values and no two tuples share a key: a value is its own label unless it is empty, has
-/// surrounding spaces, starts with `"`, contains [`KEY_SEPARATOR`] or a control character, or is
-/// spelled like a reserved word (`(missing)`, `Overall`, `default`); then it is written as
-/// a JSON string (`"p × q"`, `"(missing)"`, `""`). A key is then read unambiguously from left to
-/// right: a quoted label runs to its closing quote, a bare one to the next separator.
+/// surrounding spaces, starts with `"`, contains [`KEY_SEPARATOR`], [`ASCII_KEY_SEPARATOR`] or a
+/// control character, or is spelled like a reserved word (`(missing)`, `Overall`, `default`);
+/// then it is written as a JSON string (`"p × q"`, `"a|b"`, `"(missing)"`, `""`). A key is then
+/// read unambiguously from left to right: a quoted label runs to its closing quote, a bare one to
+/// the next separator.
 pub fn level_label(value: &str) -> Cow<'_, str> {
     let needs_quotes = value.is_empty()
         || value.starts_with('"')
         || value.starts_with(char::is_whitespace)
         || value.ends_with(char::is_whitespace)
         || value.contains(KEY_SEPARATOR)
+        || value.contains(ASCII_KEY_SEPARATOR)
         || value.contains(char::is_control)
         || RESERVED_LEVELS.contains(&value);
     if needs_quotes {
@@ -45,6 +53,70 @@ pub fn level_label(value: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(value)
     }
+}
+
+/// A group key as typed, in the form Fulcrum shows it: every [`ASCII_KEY_SEPARATOR`] outside a
+/// quoted label, with the spaces around it, becomes [`KEY_SEPARATOR`] (`Female | Black` and
+/// `Female|Black` → `Female × Black`; `"a|b" | c` → `"a|b" × c`). A key without `|` is
+/// returned as it is, and so is text that is not a well-formed key (a quote left open, text
+/// after a closing quote): it then matches no group, and the error names the closest one.
+///
+/// Every place a user types a key reads it through this function (`--reference`, thresholds
+/// JSON, a session's thresholds, scenarios and reference), so the two spellings are one key.
+pub fn normalize_key(typed: &str) -> Cow<'_, str> {
+    if !typed.contains(ASCII_KEY_SEPARATOR) {
+        return Cow::Borrowed(typed);
+    }
+    let mut labels: Vec<&str> = Vec::new();
+    let mut rest = typed;
+    loop {
+        let label_end = if rest.starts_with('"') {
+            match closing_quote(rest) {
+                Some(end) => end,
+                None => return Cow::Borrowed(typed),
+            }
+        } else {
+            let bare_end = [rest.find(KEY_SEPARATOR), rest.find(ASCII_KEY_SEPARATOR)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(rest.len());
+            // A bare label never has surrounding spaces (those are quoted), so the spaces
+            // before a `|` belong to the separator.
+            if rest[bare_end..].starts_with(ASCII_KEY_SEPARATOR) {
+                rest[..bare_end].trim_end().len()
+            } else {
+                bare_end
+            }
+        };
+        let (label, after) = rest.split_at(label_end);
+        labels.push(label);
+        if after.is_empty() {
+            break;
+        }
+        rest = if let Some(next) = after.strip_prefix(KEY_SEPARATOR) {
+            next
+        } else if let Some(next) = after.trim_start().strip_prefix(ASCII_KEY_SEPARATOR) {
+            next.trim_start()
+        } else {
+            return Cow::Borrowed(typed);
+        };
+    }
+    Cow::Owned(labels.join(KEY_SEPARATOR))
+}
+
+/// The byte just past the quote closing the JSON string that `text` starts with.
+fn closing_quote(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (at, character) in text.char_indices().skip(1) {
+        match character {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(at + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Numeric attributes with more distinct values than this must be binned before grouping.
@@ -846,6 +918,36 @@ fn hashed_groups(combination: &[u64], weights: Option<&[f64]>) -> NumberedGroups
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bar_typed_between_values_is_the_key_separator() {
+        let normalized = |typed: &str| normalize_key(typed).into_owned();
+        assert_eq!(normalized("Female | Black"), "Female × Black");
+        assert_eq!(normalized("Female|Black"), "Female × Black");
+        assert_eq!(
+            normalized("Female  |  Black | 35-44"),
+            "Female × Black × 35-44"
+        );
+        assert_eq!(normalized("a | b × c"), "a × b × c");
+        // A quoted label keeps its bar; the bar between labels separates.
+        assert_eq!(normalized("\"a|b\" | c"), "\"a|b\" × c");
+        assert_eq!(normalized("c|\"a \\\"|\\\" b\""), "c × \"a \\\"|\\\" b\"");
+        // Keys without a bar, and text that is no key, are left as they are.
+        assert!(matches!(normalize_key("Female × Black"), Cow::Borrowed(_)));
+        assert_eq!(normalized("\"open|"), "\"open|");
+        assert_eq!(normalized("\"p\" q|r"), "\"p\" q|r");
+    }
+
+    #[test]
+    fn a_level_with_a_bar_is_quoted_so_a_typed_bar_always_separates() {
+        assert_eq!(level_label("a|b"), "\"a|b\"");
+        assert_eq!(level_label("a | b"), "\"a | b\"");
+        assert_eq!(level_label("a x b"), "a x b");
+        assert_eq!(
+            normalize_key(&format!("{}|c", level_label("a|b"))),
+            "\"a|b\" × c"
+        );
+    }
 
     #[test]
     fn direct_table_and_hash_map_number_groups_alike() {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::grouping::normalize_key;
 use super::index::GroupIndex;
 
 /// The key that sets the threshold of every group not named.
@@ -40,6 +41,16 @@ pub enum ThresholdError {
     /// The JSON is not an object.
     #[error("thresholds must be a JSON object mapping group key to threshold")]
     NotAnObject,
+    /// Two keys name one group (`"a | b"` and `"a × b"`).
+    #[error("`{first}` and `{second}` both name the group `{key}`; keep one")]
+    SameGroupTwice {
+        /// The group, as Fulcrum writes it.
+        key: String,
+        /// The first key as written.
+        first: String,
+        /// The second key as written.
+        second: String,
+    },
 }
 
 fn suggestion(closest: &Option<String>) -> String {
@@ -95,10 +106,13 @@ impl ThresholdMap {
         }
     }
 
-    /// Parses `{"default": 0.5, "Female × Black": 0.6, "Male": "inf"}`.
+    /// Parses `{"default": 0.5, "Female × Black": 0.6, "Male": "inf"}`. A key may separate
+    /// values with `|` instead of ` × ` (`"Female | Black"`); it is stored as Fulcrum writes it
+    /// ([`normalize_key`]), and two keys naming one group are refused.
     pub fn from_json(value: &Value) -> Result<Self, ThresholdError> {
         let object = value.as_object().ok_or(ThresholdError::NotAnObject)?;
         let mut map = Self::default();
+        let mut written: BTreeMap<String, &str> = BTreeMap::new();
         for (key, value) in object {
             let threshold =
                 threshold_from_json(value).ok_or_else(|| ThresholdError::NotANumber {
@@ -107,9 +121,17 @@ impl ThresholdMap {
                 })?;
             if key == DEFAULT_KEY {
                 map.default = Some(threshold);
-            } else {
-                map.by_group.insert(key.clone(), threshold);
+                continue;
             }
+            let group = normalize_key(key).into_owned();
+            if let Some(first) = written.insert(group.clone(), key) {
+                return Err(ThresholdError::SameGroupTwice {
+                    key: group,
+                    first: first.to_owned(),
+                    second: key.clone(),
+                });
+            }
+            map.by_group.insert(group, threshold);
         }
         Ok(map)
     }
@@ -229,6 +251,29 @@ mod tests {
         assert_eq!(
             ThresholdMap::from_json(&serde_json::json!([1])),
             Err(ThresholdError::NotAnObject)
+        );
+    }
+
+    #[test]
+    fn keys_may_separate_values_with_a_bar() {
+        let keys = ["Female × Black", "Female × White", "\"a|b\" × White"];
+        let map = ThresholdMap::from_json(&serde_json::json!({
+            "Female | Black": 0.6, "Female|White": 0.7, "\"a|b\"|White": 0.8
+        }))
+        .unwrap();
+        assert_eq!(map.resolve_keys(&keys).unwrap(), [0.6, 0.7, 0.8]);
+        // Written back as Fulcrum shows keys.
+        assert_eq!(
+            map.to_json(),
+            serde_json::json!({"Female × Black": 0.6, "Female × White": 0.7, "\"a|b\" × White": 0.8})
+        );
+        assert_eq!(
+            ThresholdMap::from_json(&serde_json::json!({"a | b": 0.6, "a × b": 0.7})),
+            Err(ThresholdError::SameGroupTwice {
+                key: "a × b".into(),
+                first: "a | b".into(),
+                second: "a × b".into(),
+            })
         );
     }
 }
