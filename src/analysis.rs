@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::data::{self, ColumnRoles, LoadError, LoadOptions, LoadedData};
-use crate::engine::{DroppedRows, GroupIndex, GroupingError, GroupingSpec, SortedDataset};
+use crate::engine::{
+    DroppedRows, GroupIndex, GroupingError, GroupingSpec, ScoreRounding, SortedDataset,
+};
 use crate::progress::Progress;
 
 /// Why an analysis could not be prepared.
@@ -42,6 +44,9 @@ pub struct DataSummary {
     /// The rows dropped as invalid, with their attributes (shared: a profile counts them per
     /// group).
     pub dropped: Arc<DroppedRows>,
+    /// The scores' rounding, when the score column records one (an aggregate of
+    /// `fulcrum aggregate --decimals D`: `score_rounded_D`) and the values agree.
+    pub score_rounding: Option<ScoreRounding>,
 }
 
 /// A dataset sorted by score, with its current grouping.
@@ -90,6 +95,7 @@ impl Analysis {
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled.into());
         }
+        let score_rounding = ScoreRounding::detect(&roles.score, dataset.scores());
         progress.stage(&format!("sorting {} rows", dataset.len()));
         let sorted = SortedDataset::new(dataset);
         if progress.is_cancelled() {
@@ -110,6 +116,7 @@ impl Analysis {
                 rows_dropped,
                 warnings,
                 dropped: Arc::new(dropped),
+                score_rounding,
             },
             sorted: Arc::new(sorted),
             index: Arc::new(index),

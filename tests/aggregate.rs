@@ -48,10 +48,18 @@ fn numbers(mut audit: Value) -> Value {
 
 /// `fulcrum audit SOURCE --score score --label LABEL … --format json` with `extra` flags.
 fn audit(source: &Path, label: &str, extra: &[&str]) -> Value {
+    audit_score(source, "score", label, extra)
+}
+
+/// The score column of an aggregate whose scores were rounded to two decimals.
+const ROUNDED_2: &str = "score_rounded_2";
+
+/// [`audit`] of the score column `score`.
+fn audit_score(source: &Path, score: &str, label: &str, extra: &[&str]) -> Value {
     let output = fulcrum()
         .arg("audit")
         .arg(source)
-        .args(["--score", "score", "--label", label, "--format", "json"])
+        .args(["--score", score, "--label", label, "--format", "json"])
         .args(extra)
         .assert()
         .success()
@@ -183,27 +191,34 @@ fn rounded_scores_move_each_threshold_by_at_most_half_a_unit() {
         &["--group", "sex", "--decimals", "2"],
     );
     assert!(message.contains("at most 0.005"), "{message}");
+    assert!(message.contains("--score score_rounded_2"), "{message}");
     let exact = directory.path().join("exact.parquet");
     aggregate(Path::new(FLAT), &exact, &["--group", "sex"]);
-    let rounded_rows = rows_of(&audit(&out, "repaid", &["--weight", "count"]));
+    let rounded_rows = rows_of(&audit_score(
+        &out,
+        ROUNDED_2,
+        "repaid",
+        &["--weight", "count"],
+    ));
     let exact_rows = rows_of(&audit(&exact, "repaid", &["--weight", "count"]));
     assert!(
         rounded_rows * 5.0 < exact_rows,
         "{rounded_rows} rounded rows against {exact_rows}"
     );
     for threshold in [0.3, 0.4137, 0.5, 0.62, 0.755] {
-        let at = |source: &Path, t: f64, weight: &[&str]| {
+        let at = |source: &Path, score: &str, t: f64, weight: &[&str]| {
             let t = t.to_string();
-            selected(&audit(
+            selected(&audit_score(
                 source,
+                score,
                 "repaid",
                 &[&["--group", "sex", "--threshold", &t][..], weight].concat(),
             ))
         };
-        let rounded = at(&out, threshold, &["--weight", "count"]);
+        let rounded = at(&out, ROUNDED_2, threshold, &["--weight", "count"]);
         // Selecting `rounded score ≥ t` selects every raw score ≥ t + 0.005 and none < t − 0.005.
-        let fewest = at(Path::new(FLAT), threshold + 0.005, &[]);
-        let most = at(Path::new(FLAT), threshold - 0.005 - 1e-9, &[]);
+        let fewest = at(Path::new(FLAT), "score", threshold + 0.005, &[]);
+        let most = at(Path::new(FLAT), "score", threshold - 0.005 - 1e-9, &[]);
         for group in 0..rounded.len() {
             assert!(
                 fewest[group] <= rounded[group] && rounded[group] <= most[group],
@@ -214,6 +229,96 @@ fn rounded_scores_move_each_threshold_by_at_most_half_a_unit() {
             );
         }
     }
+}
+
+/// The sentence every front end prints about an aggregate rounded to two decimals.
+const ROUNDED_NOTE: &str = "scores rounded to 2 decimals: thresholds are exact on the rounded \
+    scores; the shift is at most 0.5·10^-2 = 0.005 on the raw scores";
+
+/// `optimize` (table and JSON) and `frontier` (JSON and CSV) on `source`, read with the score
+/// column [`ROUNDED_2`], say they ran on scores rounded to two decimals.
+fn assert_says_rounded(source: &Path, extra: &[&str]) {
+    let run = |command: &str, format: &str| {
+        let output = fulcrum()
+            .arg(command)
+            .arg(source)
+            .args([
+                "--score", ROUNDED_2, "--label", "repaid", "--format", format,
+            ])
+            .args(["--constraint", "demographic_parity"])
+            .args(if command == "optimize" {
+                &["--tolerance", "0.05"][..]
+            } else {
+                &[]
+            })
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (table, _) = run("optimize", "table");
+    assert!(
+        table.contains(&format!("Rounding: {ROUNDED_NOTE}")),
+        "{table}"
+    );
+    let (json, _) = run("optimize", "json");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let rounding = &json["settings"]["score_rounding"];
+    assert_eq!(rounding["decimals"], 2);
+    assert_eq!(rounding["max_threshold_shift"], 0.005);
+    assert_eq!(rounding["note"], ROUNDED_NOTE);
+    let (json, _) = run("frontier", "json");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["score_rounding"]["decimals"], 2);
+    let (_, stderr) = run("frontier", "csv");
+    assert!(stderr.contains(ROUNDED_NOTE), "{stderr}");
+}
+
+#[test]
+fn optimize_and_frontier_say_when_they_ran_on_rounded_scores() {
+    let directory = tempfile::tempdir().unwrap();
+    let rounded = directory.path().join("rounded.parquet");
+    aggregate(
+        Path::new(FLAT),
+        &rounded,
+        &["--group", "sex", "--decimals", "2"],
+    );
+    assert_says_rounded(&rounded, &["--group", "sex", "--weight", "count"]);
+    // Not rounded: nothing said, `null` in JSON.
+    let exact = directory.path().join("exact.parquet");
+    aggregate(Path::new(FLAT), &exact, &["--group", "sex"]);
+    let output = fulcrum()
+        .args(["optimize"])
+        .arg(&exact)
+        .args(["--score", "score", "--label", "repaid", "--group", "sex"])
+        .args([
+            "--weight",
+            "count",
+            "--format",
+            "json",
+            "--constraint",
+            "single",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(json["settings"]["score_rounding"], Value::Null);
+    // A column only named like a rounded one, whose values have more decimals, claims nothing.
+    let renamed = directory.path().join("renamed.csv");
+    let text = std::fs::read_to_string(FLAT).unwrap();
+    let header = text.lines().next().unwrap().replace("score", ROUNDED_2);
+    let body: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&renamed, format!("{header}\n{body}")).unwrap();
+    let raw = audit_score(&renamed, ROUNDED_2, "repaid", &["--group", "sex"]);
+    assert_eq!(raw["settings"]["score_rounding"], Value::Null);
 }
 
 #[test]
@@ -372,9 +477,11 @@ fn the_duckdb_query_run_in_duckdb_audits_as_the_raw_rows() {
     let local = directory.path().join("local.parquet");
     aggregate(Path::new(FLAT), &local, &rounded);
     assert_eq!(
-        audit(&out, "repaid", &AS_AGGREGATED)["groups"],
-        audit(&local, "repaid", &AS_AGGREGATED)["groups"]
+        audit_score(&out, ROUNDED_2, "repaid", &AS_AGGREGATED)["groups"],
+        audit_score(&local, ROUNDED_2, "repaid", &AS_AGGREGATED)["groups"]
     );
+    // The rounding's record, the score column's name, survived DuckDB.
+    assert_says_rounded(&out, &AS_AGGREGATED);
 }
 
 const SPARK_SCRIPT: &str = r#"
@@ -429,7 +536,9 @@ fn the_spark_query_run_in_spark_over_part_files_audits_as_the_raw_rows() {
     aggregate(Path::new(FLAT), &local, &rounded);
     let as_aggregated = ["--group", "region,sex,income", "--weight", "count"];
     assert_eq!(
-        audit(&rounded_out, "repaid", &as_aggregated)["groups"],
-        audit(&local, "repaid", &as_aggregated)["groups"]
+        audit_score(&rounded_out, ROUNDED_2, "repaid", &as_aggregated)["groups"],
+        audit_score(&local, ROUNDED_2, "repaid", &as_aggregated)["groups"]
     );
+    // The rounding's record, the score column's name, survived Spark.
+    assert_says_rounded(&rounded_out, &as_aggregated);
 }

@@ -1065,3 +1065,49 @@ fn light_drawing_leaves_backgrounds_to_the_clear_colour_and_can_be_turned_on_and
         egui::Color32::TRANSPARENT
     );
 }
+
+#[test]
+fn the_optimizer_and_frontier_say_when_scores_are_rounded() {
+    let mut harness = explorer(StartWith::Sample);
+    let rows = harness.state().tuning_rows().unwrap();
+    assert_eq!(rows.rounding, None, "the sample's scores are as they are");
+    // An aggregate of `fulcrum aggregate --decimals 2`: its score column is named so.
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("rounded.csv");
+    let mut text = String::from("score_rounded_2,repaid,race,count\n");
+    for i in 0..400 {
+        let race = ["A", "B"][i % 2];
+        text.push_str(&format!(
+            "{:.2},{},{race},{}\n",
+            (i % 100) as f64 / 100.0,
+            (i * 7) % 3 == 0,
+            1 + i % 4
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let roles = fulcrum::data::ColumnRoles {
+        score: "score_rounded_2".into(),
+        label: "repaid".into(),
+        positive: None,
+        attributes: vec!["race".into()],
+        weight: Some("count".into()),
+    };
+    harness.state_mut().load(
+        path,
+        roles,
+        GroupingSpec::by_names(&["race"]),
+        LoadOptions::default(),
+    );
+    settle(&mut harness);
+    let rows = harness.state().tuning_rows().unwrap();
+    assert_eq!(rows.rounding.map(|r| r.decimals), Some(2));
+    let note = "Scores rounded to 2 decimals: thresholds are exact on the rounded scores; the \
+                shift is at most 0.5·10^-2 = 0.005 on the raw scores";
+    // The frontier (computed on its own after loading) says it.
+    assert_eq!(harness.query_all_by_label(note).count(), 1);
+    harness.get_by_label("Find thresholds").click();
+    harness.step();
+    settle(&mut harness);
+    // And so does the optimizer's result.
+    assert_eq!(harness.query_all_by_label(note).count(), 2);
+}

@@ -5,7 +5,10 @@
 //! the count of the identical rows it stands for. So opening the aggregate with `--weight count`
 //! (or `--weight weight` when the rows were weighted) gives exactly the audit of the raw rows when
 //! the scores are kept as they are, and thresholds that move by at most half a unit of the last
-//! kept decimal when they are rounded ([`max_threshold_shift`]).
+//! kept decimal when they are rounded ([`max_threshold_shift`]). Rounded scores are written under
+//! the name `<score>_rounded_<D>` ([`rounded_score_column`]), from which the optimizer, the
+//! frontier and the window learn that they run on rounded scores
+//! ([`crate::engine::ScoreRounding`]).
 //!
 //! [`aggregate`] computes it on rows already loaded; [`sql`] writes the same aggregation as a
 //! query for the engine where the rows live (DuckDB, Spark, BigQuery, Snowflake, PostgreSQL), with
@@ -21,8 +24,7 @@ use crate::engine::dataset::{AttributeValues, MISSING_LEVEL};
 use crate::engine::grouping::{GroupingError, code_attribute};
 use crate::engine::{Dataset, GroupingSpec};
 
-/// The most decimals a score may be rounded to (beyond this, rounding of an `f64` is noise).
-pub const MAX_DECIMALS: u32 = 15;
+pub use crate::engine::rounding::{MAX_DECIMALS, max_threshold_shift, rounded_score_column};
 
 /// Why the aggregation cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -84,13 +86,6 @@ impl Aggregate {
     pub fn is_empty(&self) -> bool {
         self.scores.is_empty()
     }
-}
-
-/// How far a threshold can move when scores are rounded to `decimals`: half a unit of the last
-/// kept decimal. A row is selected at threshold `t` on rounded scores iff its raw score is at
-/// least `t` shifted by less than this.
-pub fn max_threshold_shift(decimals: u32) -> f64 {
-    0.5 * 10f64.powi(-(decimals.min(MAX_DECIMALS) as i32))
 }
 
 /// A score rounded to `decimals`, half away from zero, on its decimal text: the score as it is

@@ -3,7 +3,8 @@
 //! The query groups by the attributes (numeric ones binned with a `CASE` that cuts exactly where
 //! `--bin` cuts and names each bin as Fulcrum does: `< 25`, `[25, 35)`, `≥ 50`), the score
 //! (rounded only when asked) and the label (turned into 0/1 when a positive value is named), and
-//! counts the rows (and sums the weights). Names are quoted and text literals escaped in each
+//! counts the rows (and sums the weights). A rounded score is named for its rounding
+//! (`score_rounded_3`). Names are quoted and text literals escaped in each
 //! dialect's own way; the table is inserted as written, so it may be a qualified name or, in
 //! DuckDB, a table function such as `read_parquet('export/*.parquet')`.
 
@@ -188,11 +189,16 @@ pub fn aggregate_query(dialect: Dialect, query: &AggregateQuery<'_>) -> Result<S
         columns.push((expression, &attribute.name));
     }
     let score = dialect.identifier(query.score);
-    let score = match query.decimals {
-        Some(decimals) => dialect.round(&score, decimals),
-        None => score,
+    // Rounded scores are named for their rounding (`score_rounded_3`), so whatever reads the
+    // result knows it ([`crate::engine::ScoreRounding`]).
+    let (score, score_name) = match query.decimals {
+        Some(decimals) => (
+            dialect.round(&score, decimals),
+            super::rounded_score_column(query.score, decimals),
+        ),
+        None => (score, query.score.to_owned()),
     };
-    columns.push((score, query.score));
+    columns.push((score, &score_name));
     let label = dialect.identifier(query.label);
     let label = match query.positive {
         Some(positive) => format!(
@@ -290,7 +296,7 @@ mod tests {
         let sql = aggregate_query(Dialect::Postgres, &q).unwrap();
         assert!(
             sql.contains(
-                "CAST(ROUND(CAST(\"score\" AS NUMERIC), 3) AS DOUBLE PRECISION) AS \"score\""
+                "CAST(ROUND(CAST(\"score\" AS NUMERIC), 3) AS DOUBLE PRECISION) AS \"score_rounded_3\""
             ),
             "{sql}"
         );

@@ -389,6 +389,7 @@ impl FulcrumApp {
         Some(optimize_panel::TuningRows {
             index,
             key: (self.generation, self.split.version()),
+            rounding: workspace.data.score_rounding,
         })
     }
 

@@ -12,7 +12,7 @@ use super::palette::WARNING;
 use super::thresholds::Snapshot;
 use crate::engine::split::DEFAULT_SPLIT_SEED;
 use crate::engine::{
-    Audit, DecisionRule, GroupIndex, GroupingSpec, Metric, SortedDataset, SplitRows,
+    Audit, DecisionRule, GroupIndex, GroupingSpec, Metric, ScoreRounding, SortedDataset, SplitRows,
 };
 use crate::optimize::{
     Capacity, Constraint, CrossValidation, Frontier, FrontierRequest, Guarantee, Objective,
@@ -46,6 +46,9 @@ pub struct TuningRows {
     pub index: Arc<GroupIndex>,
     /// What identifies them.
     pub key: RowsKey,
+    /// Their scores' rounding, when the score column records one (`score_rounded_3`): the
+    /// optimizer and frontier say they ran on rounded scores.
+    pub rounding: Option<ScoreRounding>,
 }
 
 /// A result tied to the rows it was computed for.
@@ -519,6 +522,9 @@ impl OptimizePanel {
                 "{objective}{gap} · selected {} · {guarantee}",
                 crate::report::format::count(s.selected)
             ));
+            if let Some(rounding) = rows.rounding {
+                ui.label(RichText::new(capitalized(&rounding.note())).small().weak());
+            }
             if ui
                 .button("Apply these thresholds")
                 .on_hover_text("Undo with Ctrl+Z")
@@ -540,6 +546,15 @@ impl OptimizePanel {
         }
         action
     }
+}
+
+/// `text` with its first letter in upper case (a note shown as a sentence of its own).
+fn capitalized(text: &str) -> String {
+    let mut characters = text.chars();
+    characters
+        .next()
+        .map(|first| first.to_uppercase().chain(characters).collect())
+        .unwrap_or_default()
 }
 
 /// What the current thresholds achieve: (gap of the constraint, objective).
@@ -603,6 +618,9 @@ pub fn frontier_plot_ui(
         });
         return OptimizeAction::None;
     };
+    if let Some(rounding) = rows.rounding {
+        ui.label(RichText::new(capitalized(&rounding.note())).small().weak());
+    }
     let keys: Vec<String> = panel
         .frontier
         .as_ref()

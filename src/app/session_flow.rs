@@ -236,6 +236,7 @@ impl FulcrumApp {
             rows_dropped: workspace.data.rows_dropped,
             positive_label: workspace.data.positive_label.clone(),
             warnings: workspace.data.warnings.clone(),
+            score_rounding: workspace.data.score_rounding,
         };
         self.governance.job = Some(Job::spawn(
             "writing the report",

@@ -42,8 +42,9 @@ pub struct AggregateArgs {
     #[arg(long, conflicts_with = "sql")]
     pub drop_invalid: bool,
     /// Round scores to D decimals (0–15): fewer rows, and every threshold moves by at most half a
-    /// unit of the last decimal. Default: scores as they are, and the audit of the result is
-    /// exact.
+    /// unit of the last decimal. The score column is then named `<score>_rounded_<D>`, from which
+    /// `optimize`, `frontier` and the window know it. Default: scores as they are, and the audit
+    /// of the result is exact.
     #[arg(long, value_name = "D", value_parser = super::args::decimals)]
     pub decimals: Option<u32>,
     /// Output file for the local aggregation (.parquet, .csv, .arrow).
@@ -142,7 +143,12 @@ pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
             }
         });
     }
-    names.extend([args.score.as_str(), args.label.as_str(), "count"]);
+    // Rounded scores are named for their rounding, so whatever opens the file knows it.
+    let score_name = args.decimals.map_or_else(
+        || args.score.clone(),
+        |d| crate::aggregate::rounded_score_column(&args.score, d),
+    );
+    names.extend([score_name.as_str(), args.label.as_str(), "count"]);
     if result.weights.is_some() {
         names.push("weight");
     }
@@ -156,7 +162,7 @@ pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
             out.display()
         );
     }
-    columns.push(OutputColumn::Float(args.score.clone(), result.scores));
+    columns.push(OutputColumn::Float(score_name.clone(), result.scores));
     columns.push(OutputColumn::Int(
         args.label.clone(),
         result.labels.iter().map(|&l| i64::from(l)).collect(),
@@ -178,7 +184,7 @@ pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
         || "scores as they are: its audit is exact".to_owned(),
         |d| {
             format!(
-                "scores rounded to {d} decimals: thresholds move by at most {}",
+                "scores rounded to {d} decimals, in column `{score_name}`: thresholds move by at most {}",
                 max_threshold_shift(d)
             )
         },
@@ -190,7 +196,7 @@ pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
         )
     });
     eprintln!(
-        "wrote {}: {} rows standing for {} ({rounding}); open it with --weight {weight_flag}{label}",
+        "wrote {}: {} rows standing for {} ({rounding}); open it with --score {score_name} --weight {weight_flag}{label}",
         out.display(),
         crate::report::format::group_thousands(rows as i64),
         crate::report::format::group_thousands(result.input_rows as i64),

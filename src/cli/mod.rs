@@ -230,6 +230,10 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
                 thresholds,
                 rows_read: loaded.rows_read,
                 rows_dropped: loaded.rows_dropped,
+                score_rounding: crate::engine::ScoreRounding::detect(
+                    &args.data.score,
+                    loaded.dataset.scores(),
+                ),
             };
             crate::report::format::json_document(audit_json(
                 &result,

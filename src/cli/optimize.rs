@@ -18,7 +18,7 @@ use crate::analysis::Analysis;
 use crate::engine::intervals::Interval;
 use crate::engine::thresholds::threshold_to_json;
 use crate::engine::{
-    Audit, AuditOptions, AuditUncertainty, GroupIndex, SplitRows, ThresholdMap,
+    Audit, AuditOptions, AuditUncertainty, GroupIndex, ScoreRounding, SplitRows, ThresholdMap,
     UncertaintySettings, audit, audit_uncertainty,
 };
 use crate::optimize::{
@@ -139,6 +139,7 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         robust: robust.as_ref(),
         result: &result,
         uncertainty: &fit_uncertainty,
+        rounding: analysis.data.score_rounding,
     };
     let text = match args.format {
         SolutionFormat::Table => {
@@ -190,6 +191,8 @@ struct Found<'a> {
     robust: Option<&'a RobustSolution>,
     result: &'a Audit,
     uncertainty: &'a AuditUncertainty,
+    /// The scores' rounding, when the score column records one.
+    rounding: Option<ScoreRounding>,
 }
 
 pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
@@ -262,14 +265,25 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
         cross_validation: cross_validation.as_ref(),
         seed: args.split.seed,
     };
+    let rounding = analysis.data.score_rounding;
     let text = match args.format {
-        FrontierFormat::Csv => frontier_csv(&analysis.index, &result, &held_out),
-        FrontierFormat::Json => crate::report::format::json_document(frontier_json(
-            &analysis.index,
-            &request,
-            &result,
-            &held_out,
-        )),
+        FrontierFormat::Csv => {
+            // The CSV is one table; the note goes beside it.
+            if let Some(rounding) = rounding {
+                eprintln!("note: {}", rounding.note());
+            }
+            frontier_csv(&analysis.index, &result, &held_out)
+        }
+        FrontierFormat::Json => {
+            let mut json = frontier_json(&analysis.index, &request, &result, &held_out);
+            if let Some(object) = json.as_object_mut() {
+                object.insert(
+                    "score_rounding".to_owned(),
+                    crate::report::score_rounding_json(rounding),
+                );
+            }
+            crate::report::format::json_document(json)
+        }
     };
     write_stdout(&text)?;
     Ok(EXIT_OK)
@@ -301,6 +315,7 @@ fn audit_settings(
         thresholds,
         rows_read: analysis.data.rows_read,
         rows_dropped: analysis.data.rows_dropped,
+        score_rounding: analysis.data.score_rounding,
     }
 }
 
@@ -395,6 +410,9 @@ fn solution_table(found: &Found<'_>) -> String {
     .ok();
     if let Some(robust) = found.robust {
         writeln!(out, "Robust: {}", robust_text(robust, request.tolerance)).ok();
+    }
+    if let Some(rounding) = found.rounding {
+        writeln!(out, "Rounding: {}", rounding.note()).ok();
     }
     out.push('\n');
     out.push_str(&audit_table(result, Some(found.uncertainty)));

@@ -19,6 +19,7 @@ mod profile_properties;
 #[cfg(test)]
 mod properties;
 pub mod proxies;
+pub mod rounding;
 pub mod slices;
 pub mod split;
 pub mod tally;
@@ -38,6 +39,7 @@ pub use index::{
     DecisionRule, Group, GroupIndex, HELD_OUT_PART, ScoreCurve, SortedDataset, SplitRows,
 };
 pub use metrics::{ConfusionCounts, Fraction, Metric, MetricValues};
+pub use rounding::ScoreRounding;
 pub use tally::{GroupedRows, RowGroup};
 pub use thresholds::{ThresholdError, ThresholdMap};
 pub use uncertainty::{AuditUncertainty, UncertaintySettings, audit_uncertainty};

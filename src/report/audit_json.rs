@@ -10,7 +10,7 @@ use crate::engine::convention::passes_parity;
 use crate::engine::intervals::Interval;
 use crate::engine::thresholds::threshold_to_json;
 use crate::engine::uncertainty::{INTERVAL_METHOD, TESTED_METRICS};
-use crate::engine::{Audit, AuditUncertainty, GroupAudit, Metric, ThresholdMap};
+use crate::engine::{Audit, AuditUncertainty, GroupAudit, Metric, ScoreRounding, ThresholdMap};
 
 /// An interval as `[low, high]`, or `null` when undefined.
 pub fn interval_json(interval: Option<Interval>) -> Value {
@@ -40,6 +40,20 @@ pub struct AuditSettings {
     pub rows_read: usize,
     /// Rows dropped as invalid.
     pub rows_dropped: usize,
+    /// The scores' rounding, when the score column records one (`score_rounded_3`).
+    pub score_rounding: Option<ScoreRounding>,
+}
+
+/// A score rounding as JSON: `{"decimals", "max_threshold_shift", "note"}`, or `null` for scores
+/// as they are.
+pub fn score_rounding_json(rounding: Option<ScoreRounding>) -> Value {
+    rounding.map_or(Value::Null, |r| {
+        json!({
+            "decimals": r.decimals,
+            "max_threshold_shift": r.max_threshold_shift(),
+            "note": r.note(),
+        })
+    })
 }
 
 /// One group (or the overall row) as a JSON object.
@@ -234,6 +248,7 @@ pub fn audit_json(
             "min_count": audit.options.min_count,
             "rows_read": settings.rows_read,
             "rows_dropped": settings.rows_dropped,
+            "score_rounding": score_rounding_json(settings.score_rounding),
             "confidence": audit.options.confidence,
             "fulcrum_version": env!("CARGO_PKG_VERSION"),
         },

@@ -22,7 +22,9 @@ mod session_report;
 pub mod session_text;
 pub mod svg;
 
-pub use audit_json::{AuditSettings, audit_csv, audit_csv_long, audit_json, group_json};
+pub use audit_json::{
+    AuditSettings, audit_csv, audit_csv_long, audit_json, group_json, score_rounding_json,
+};
 pub use audit_table::audit_table;
 pub use check::{GroupCoverage, check_json, check_junit, check_table};
 pub use render_html::render_html;

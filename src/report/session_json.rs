@@ -102,6 +102,7 @@ fn audit_settings(
         thresholds: column.thresholds.clone(),
         rows_read: evaluation.data.rows_read,
         rows_dropped: evaluation.data.rows_dropped,
+        score_rounding: evaluation.data.score_rounding,
     }
 }
 

@@ -48,6 +48,8 @@ pub struct EvaluatedData {
     pub positive_label: String,
     /// Loader warnings.
     pub warnings: Vec<String>,
+    /// The scores' rounding, when the score column records one (`score_rounded_3`).
+    pub score_rounding: Option<crate::engine::ScoreRounding>,
 }
 
 /// A point of a frontier chart: a constraint gap and the overall accuracy.
@@ -398,6 +400,7 @@ impl Session {
             rows_dropped: analysis.data.rows_dropped,
             positive_label: analysis.data.positive_label.clone(),
             warnings: analysis.data.warnings.clone(),
+            score_rounding: analysis.data.score_rounding,
         };
         Ok(SessionData { analysis, info })
     }
