@@ -2143,6 +2143,19 @@ fn every_command_lists_its_exit_codes_in_help() {
         assert!(help.contains("Exit codes: 0 "), "{command}: {help}");
         assert!(help.contains("2 bad input"), "{command}: {help}");
     }
+    for subcommand in ["new", "scenario", "sign", "relocate"] {
+        let help = stdout_of(
+            &fulcrum()
+                .args(["session", subcommand, "--help"])
+                .assert()
+                .success(),
+        );
+        assert!(
+            help.contains("Exit codes: 0 "),
+            "session {subcommand}: {help}"
+        );
+        assert!(help.contains("2 bad input"), "session {subcommand}: {help}");
+    }
     let check_help = stdout_of(&fulcrum().args(["check", "--help"]).assert().success());
     assert!(check_help.contains("1 a criterion fails"), "{check_help}");
 }

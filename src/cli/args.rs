@@ -21,7 +21,7 @@ pub struct Cli {
 }
 
 /// Exit codes of the commands that produce a result (shown under `--help`; README lists them).
-const EXIT_CODES: &str = "Exit codes: 0 done; 2 bad input or usage (the message on stderr names file, column and row; no file is written or replaced).";
+pub(super) const EXIT_CODES: &str = "Exit codes: 0 done; 2 bad input or usage (the message on stderr names file, column and row; no file is written or replaced).";
 /// Exit codes of `optimize`.
 const EXIT_CODES_OPTIMIZE: &str = "Exit codes: 0 done; 2 bad input or usage, or no thresholds meet the constraint (the message on stderr says which; no file is written).";
 /// Exit codes of `check`.

@@ -38,12 +38,16 @@ pub struct SessionArgs {
 #[derive(Debug, Subcommand)]
 pub enum SessionCommand {
     /// Record a session: data (fingerprinted), mapping, grouping, thresholds, criteria.
+    #[command(after_help = super::args::EXIT_CODES)]
     New(Box<SessionNewArgs>),
     /// Add a scenario (named thresholds) to a session.
+    #[command(after_help = super::args::EXIT_CODES)]
     Scenario(SessionScenarioArgs),
     /// Add a sign-off entry to a session.
+    #[command(after_help = super::args::EXIT_CODES)]
     Sign(SessionSignArgs),
     /// Point a session at its data file's new location (the contents must be unchanged).
+    #[command(after_help = super::args::EXIT_CODES)]
     Relocate(SessionRelocateArgs),
     /// Set a session's title, use context, intended use, limitations or LL144 section (what
     /// was signed changes: earlier sign-offs no longer cover it).
