@@ -231,6 +231,97 @@ fn rounded_scores_move_each_threshold_by_at_most_half_a_unit() {
     }
 }
 
+/// Read 1,000 rows at a time (a folder of Parquet parts, gzip CSV parts, one CSV file), the
+/// aggregate is the same file as read at once, and audits as the raw rows.
+#[test]
+fn the_local_aggregate_reads_a_piece_at_a_time() {
+    let directory = tempfile::tempdir().unwrap();
+    for (source, grouping) in [
+        (FLAT, "sex,race,income"),
+        (SPARK_PARQUET, "region,sex,income"),
+        ("tests/data/exports/spark_csv_gz", "region,sex,income"),
+    ] {
+        let flags = ["--group", grouping, "--bin", INCOME_BINS];
+        let pieces = directory.path().join("pieces.csv");
+        let whole = directory.path().join("whole.csv");
+        aggregate(
+            Path::new(source),
+            &pieces,
+            &[&flags[..], &["--chunk-rows", "1000", "--force"]].concat(),
+        );
+        aggregate(
+            Path::new(source),
+            &whole,
+            &[&flags[..], &["--chunk-rows", "1000000", "--force"]].concat(),
+        );
+        assert_eq!(
+            std::fs::read_to_string(&pieces).unwrap(),
+            std::fs::read_to_string(&whole).unwrap(),
+            "{source}"
+        );
+        let raw = audit(Path::new(FLAT), "repaid", &flags);
+        let aggregated = audit(
+            &pieces,
+            "repaid",
+            &["--group", grouping, "--weight", "count"],
+        );
+        assert_eq!(numbers(aggregated), numbers(raw), "{source}");
+    }
+}
+
+/// A bad value in a later piece is reported at its row of the file, in the file's name.
+#[test]
+fn a_bad_value_in_a_later_piece_names_the_files_row() {
+    let directory = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(FLAT).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    // Data row 2,345 (line 2,346 with the header): a score that is not a number.
+    lines[2345] = lines[2345].replacen(",0.", ",high0.", 1);
+    let bad = directory.path().join("bad.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let out = directory.path().join("out.parquet");
+    for chunk in ["1000", "1000000"] {
+        fails_with(
+            fulcrum()
+                .arg("aggregate")
+                .arg(&bad)
+                .args([
+                    "--score",
+                    "score",
+                    "--label",
+                    "repaid",
+                    "--chunk-rows",
+                    chunk,
+                    "--out",
+                ])
+                .arg(&out)
+                .assert(),
+            &["bad.csv", "row 2345", "high0."],
+        );
+    }
+    // A row with a field too many, in the third piece.
+    lines[2345] = text.lines().nth(2345).unwrap().to_owned() + ",extra";
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    fails_with(
+        fulcrum()
+            .arg("aggregate")
+            .arg(&bad)
+            .args([
+                "--score",
+                "score",
+                "--label",
+                "repaid",
+                "--chunk-rows",
+                "1000",
+                "--out",
+            ])
+            .arg(&out)
+            .assert(),
+        &["bad.csv", "row 2345", "fields"],
+    );
+    assert!(!out.exists());
+}
+
 /// The sentence every front end prints about an aggregate rounded to two decimals.
 const ROUNDED_NOTE: &str = "scores rounded to 2 decimals: thresholds are exact on the rounded \
     scores; the shift is at most 0.5·10^-2 = 0.005 on the raw scores";
@@ -376,6 +467,25 @@ fn bad_requests_end_in_exit_2_with_a_reason() {
         &["count", "twice"],
     );
     assert!(!out.exists(), "nothing written");
+    for rows in ["0", "999", "-5", "1e9", "NaN"] {
+        fails_with(
+            fulcrum()
+                .arg("aggregate")
+                .arg(FLAT)
+                .args([
+                    "--score",
+                    "score",
+                    "--label",
+                    "repaid",
+                    "--chunk-rows",
+                    rows,
+                ])
+                .arg("--out")
+                .arg(&out)
+                .assert(),
+            &["--chunk-rows"],
+        );
+    }
 }
 
 #[test]

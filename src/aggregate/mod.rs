@@ -16,6 +16,7 @@
 //!
 //! Pure: no file access, no polars; the command line writes the result.
 
+mod merge;
 pub mod sql;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use crate::engine::grouping::{GroupingError, code_attribute};
 use crate::engine::{Dataset, GroupingSpec};
 
 pub use crate::engine::rounding::{MAX_DECIMALS, max_threshold_shift, rounded_score_column};
+pub use merge::AggregateMerger;
 
 /// Why the aggregation cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -38,6 +40,9 @@ pub enum AggregateError {
     /// The attributes have more level combinations than can be numbered.
     #[error("the attributes have too many combinations of levels to aggregate")]
     TooManyCombinations,
+    /// Pieces of one dataset with other attributes or weighting (a bug in the caller).
+    #[error("the pieces of the data were aggregated with different attributes or weights")]
+    PiecesDiffer,
 }
 
 /// One grouping attribute in the aggregate, one value per aggregated row.

@@ -1,15 +1,20 @@
 //! `fulcrum aggregate`: the counts an audit needs, computed here or as SQL for the engine where
 //! the rows live.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 
+use super::progress_bar::CliProgress;
 use super::{DataArgs, EXIT_OK, write_stdout};
 use crate::aggregate::sql::{AggregateQuery, Dialect, aggregate_query};
-use crate::aggregate::{AggregateValues, aggregate, max_threshold_shift};
+use crate::aggregate::{
+    Aggregate, AggregateMerger, AggregateValues, aggregate, max_threshold_shift,
+};
+use crate::data::LoadOptions;
 use crate::data::{OutputColumn, write_columns};
+use crate::engine::{Binning, GroupingSpec};
 
 /// Flags of `fulcrum aggregate`.
 #[derive(Debug, Args)]
@@ -47,6 +52,19 @@ pub struct AggregateArgs {
     /// of the result is exact.
     #[arg(long, value_name = "D", value_parser = super::args::decimals)]
     pub decimals: Option<u32>,
+    /// Rows read at a time for the local aggregation: memory holds one piece of the data (up to
+    /// about 100 bytes a row while a CSV piece is parsed) and the aggregate, so a file larger
+    /// than memory can be aggregated.
+    /// Quantile bins (`--bin COL=qN`) need every row at once and read the whole file.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::data::DEFAULT_CHUNK_ROWS,
+        allow_hyphen_values = true,
+        value_parser = super::args::chunk_rows,
+        conflicts_with = "sql"
+    )]
+    pub chunk_rows: usize,
     /// Output file for the local aggregation (.parquet, .csv, .arrow).
     #[arg(long, required_unless_present = "sql", conflicts_with = "sql")]
     pub out: Option<PathBuf>,
@@ -105,6 +123,61 @@ impl AggregateArgs {
     }
 }
 
+/// The aggregation of `file` read `--chunk-rows` rows at a time, each piece aggregated and
+/// merged before the next is read.
+fn aggregate_in_pieces(
+    args: &AggregateArgs,
+    data: &DataArgs,
+    grouping: &GroupingSpec,
+    file: &Path,
+) -> Result<Aggregate> {
+    let progress = CliProgress::new();
+    let mut merger = AggregateMerger::default();
+    let mut dropped = (0, 0);
+    let mut warnings: Vec<String> = Vec::new();
+    let read = crate::data::load_in_chunks(
+        file,
+        &data.roles(),
+        LoadOptions {
+            drop_invalid: args.drop_invalid,
+        },
+        args.chunk_rows,
+        &progress,
+        |piece| -> Result<()> {
+            dropped.0 += piece.rows_dropped;
+            dropped.1 += piece.rows_read;
+            // The first piece's reasons name the columns; the count is the whole file's.
+            if warnings.is_empty() {
+                warnings = piece.warnings.iter().skip(1).cloned().collect();
+            }
+            let part = aggregate(&piece.dataset, grouping, args.decimals)
+                .with_context(|| format!("{}", file.display()))?;
+            merger.add(part)?;
+            Ok(())
+        },
+    );
+    progress.finish();
+    read?;
+    if dropped.0 > 0 {
+        eprintln!(
+            "warning: dropped {} of {} rows as invalid{}",
+            dropped.0,
+            dropped.1,
+            if warnings.is_empty() {
+                ""
+            } else {
+                ", for instance:"
+            }
+        );
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    merger
+        .finish(grouping)
+        .with_context(|| format!("{}", file.display()))
+}
+
 /// Runs `fulcrum aggregate`.
 pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
     if let (Some(dialect), Some(table)) = (args.sql, &args.table) {
@@ -127,9 +200,19 @@ pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
     };
     crate::atomic::check_output(out, args.force, &[file.as_path()])?;
     let data = args.data(file.clone());
-    let loaded = data.load()?;
-    let result = aggregate(&loaded.dataset, &data.grouping()?, args.decimals)
-        .with_context(|| format!("{}", file.display()))?;
+    let grouping = data.grouping()?;
+    let result = if grouping
+        .attributes
+        .iter()
+        .any(|a| matches!(a.binning, Some(Binning::Quantiles { .. })))
+    {
+        // Quantile edges depend on every row: read them at once.
+        let loaded = data.load()?;
+        aggregate(&loaded.dataset, &grouping, args.decimals)
+            .with_context(|| format!("{}", file.display()))?
+    } else {
+        aggregate_in_pieces(args, &data, &grouping, file)?
+    };
     let mut columns: Vec<OutputColumn> = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for column in &result.attributes {

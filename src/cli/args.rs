@@ -647,6 +647,11 @@ fn point_count(text: &str) -> Result<usize, String> {
     bounded_count(text, 2, crate::optimize::MAX_POINTS)
 }
 
+/// A `--chunk-rows` count: 1,000 to 1,000,000,000 rows.
+pub(super) fn chunk_rows(text: &str) -> Result<usize, String> {
+    bounded_count(text, 1_000, 1_000_000_000)
+}
+
 /// A `--decimals` count: 0 to [`crate::aggregate::MAX_DECIMALS`].
 pub(super) fn decimals(text: &str) -> Result<u32, String> {
     bounded_count(text, 0, crate::aggregate::MAX_DECIMALS as usize).map(|d| d as u32)

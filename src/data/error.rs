@@ -299,6 +299,30 @@ impl LoadError {
         }
     }
 
+    /// The error of a piece of a file (rows after `rows_before` data rows of it; for a CSV piece,
+    /// whose own file repeats the header, `bytes`: the header's length in the piece and where
+    /// the piece's rows start in the file) as an error of the whole file: its row (and byte
+    /// offset) counted from the file's start. An error of the header is left as it is.
+    pub(super) fn shifted(mut self, rows_before: usize, bytes: Option<(usize, usize)>) -> Self {
+        match &mut self {
+            LoadError::NotUtf8 { row, offset, .. } if *row > 0 => {
+                *row += rows_before;
+                if let Some((header, start)) = bytes {
+                    *offset = offset.saturating_sub(header) + start;
+                }
+            }
+            LoadError::RaggedRow { row, .. } | LoadError::UnclosedQuote { row, .. } => {
+                *row += rows_before;
+            }
+            other => {
+                if let Some(row) = other.row_mut() {
+                    *row += rows_before;
+                }
+            }
+        }
+        self
+    }
+
     /// The same error naming `shown` wherever it named `read`.
     pub(super) fn renamed(mut self, read: &std::path::Path, shown: &std::path::Path) -> Self {
         if let Some(path) = self.path_mut()

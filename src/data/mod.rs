@@ -2,6 +2,7 @@
 //! polars: it reads just the mapped columns, validates them with messages that name the file, the
 //! column and the row, and hands the engine owned typed columns ([`Dataset`]).
 
+mod chunks;
 mod convert;
 pub mod discovery;
 mod error;
@@ -196,6 +197,102 @@ fn load_scores_from(
         convert::to_dataset(path, &mut columns, roles, options, scores_from, progress)
             .map_err(|error| columns.locate(error, path))
     })
+}
+
+/// Rows [`load_in_chunks`] reads at a time unless told otherwise. A piece of a CSV file with a
+/// score, a label and three text attributes peaks near 100 bytes a row while it is parsed and
+/// converted, so about 100 MB here (measured in BENCHMARKS.md).
+pub const DEFAULT_CHUNK_ROWS: usize = 1_000_000;
+
+/// Reads `path` as [`load`] does, but at most `chunk_rows` rows at a time, handing each piece
+/// to `sink` before the next is read: memory holds one piece, so a file larger than memory can
+/// be aggregated. Returns how many pieces there were.
+///
+/// A CSV file (also compressed, or from standard input) is cut into pieces of `chunk_rows`
+/// records, each written to a temporary file with the header and read like a file of its own;
+/// a Parquet file is read `chunk_rows` rows at a time; an Arrow IPC file one part at a time.
+/// Messages name the file and the row in it, as [`load`]'s do. Each piece is checked and
+/// converted on its own: a CSV column's type is inferred per piece, and a piece without any
+/// valid row is an error even when other pieces have some.
+pub fn load_in_chunks<E: From<LoadError>>(
+    path: &Path,
+    roles: &ColumnRoles,
+    options: LoadOptions,
+    chunk_rows: usize,
+    progress: &dyn Progress,
+    mut sink: impl FnMut(LoadedData) -> Result<(), E>,
+) -> Result<usize, E> {
+    let chunk_rows = chunk_rows.max(1);
+    let resolved = guarded(path, || source::resolve(path))?;
+    let format = resolved.format;
+    let keys = resolved.partition_keys.clone();
+    let integer: Vec<bool> = (0..keys.len())
+        .map(|k| resolved.partition_is_integer(k))
+        .collect();
+    let request = read::Request::of_roles(roles);
+    let piece =
+        |part: source::Part, slice: Option<(usize, usize)>| -> Result<LoadedData, LoadError> {
+            guarded(path, || {
+                let mut columns =
+                    read::ColumnSource::open_piece(format, part, &keys, &integer, &request, slice)?;
+                if progress.is_cancelled() {
+                    return Err(LoadError::Cancelled);
+                }
+                let scores = convert::Scores::Column;
+                convert::to_dataset(path, &mut columns, roles, options, scores, progress)
+                    .map_err(|error| columns.locate(error, path))
+            })
+        };
+    let mut pieces = 0;
+    for part in &resolved.parts {
+        match format {
+            FileFormat::Csv => {
+                let named = |e: LoadError| e.renamed(&part.read, &part.shown);
+                let mut csv = chunks::CsvChunks::open(&part.read, chunk_rows).map_err(named)?;
+                while let Some(chunk) = csv.next_chunk().map_err(named)? {
+                    progress.stage(&format!(
+                        "reading rows {} to {}",
+                        chunk.records_before + 1,
+                        chunk.records_before + chunk_rows
+                    ));
+                    let (before, bytes) = (chunk.records_before, chunk.bytes);
+                    let loaded = piece(part.piece(chunk.file), None)
+                        .map_err(|e| e.shifted(before, Some(bytes)))?;
+                    sink(loaded)?;
+                    pieces += 1;
+                }
+            }
+            FileFormat::Parquet => {
+                let rows = read::parquet_rows(&part.read)
+                    .map_err(|e| e.renamed(&part.read, &part.shown))?;
+                let mut offset = 0;
+                while offset < rows {
+                    let length = chunk_rows.min(rows - offset);
+                    progress.stage(&format!(
+                        "reading rows {} to {}",
+                        offset + 1,
+                        offset + length
+                    ));
+                    let loaded = piece(part.again(), Some((offset, length)))
+                        .map_err(|e| e.shifted(offset, None))?;
+                    sink(loaded)?;
+                    pieces += 1;
+                    offset += length;
+                }
+            }
+            FileFormat::Ipc => {
+                sink(piece(part.again(), None)?)?;
+                pieces += 1;
+            }
+        }
+    }
+    if pieces == 0 {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    Ok(pieces)
 }
 
 /// Runs `read` on `path`. The reader is a large library; should it panic on a file nobody

@@ -214,6 +214,14 @@ fn nested_time_zone(dtype: &DataType) -> bool {
     }
 }
 
+/// Rows of a Parquet file, from its footer.
+pub(super) fn parquet_rows(path: &Path) -> Result<usize, LoadError> {
+    super::sniff::check_file(path, FileFormat::Parquet)?;
+    ParquetReader::new(open(path)?)
+        .num_rows()
+        .map_err(|e| read_error(path, &e))
+}
+
 /// One part file of a [`ColumnSource`].
 struct PartColumns {
     part: Part,
@@ -222,6 +230,8 @@ struct PartColumns {
     frame: Option<DataFrame>,
     /// Rows, once a column of this part has been read.
     height: Option<usize>,
+    /// Only these rows (offset, length) of a Parquet part.
+    slice: Option<(usize, usize)>,
 }
 
 /// Where the mapped columns come from: the parts of a dataset (one file, most often). A CSV part
@@ -249,11 +259,51 @@ impl ColumnSource {
             parts,
             partition_keys,
         } = resolved;
+        Self::open_parts(
+            format,
+            parts,
+            partition_keys,
+            partition_integer,
+            request,
+            None,
+        )
+    }
+
+    /// One piece of a dataset as a source of its own: a part (a CSV chunk in its own file, or a
+    /// Parquet or IPC part), only the rows `slice` (offset, length) of a Parquet part, with the
+    /// whole dataset's partition keys and whether each is an integer.
+    pub(super) fn open_piece(
+        format: FileFormat,
+        part: Part,
+        partition_keys: &[String],
+        partition_integer: &[bool],
+        request: &Request,
+        slice: Option<(usize, usize)>,
+    ) -> Result<Self, LoadError> {
+        Self::open_parts(
+            format,
+            vec![part],
+            partition_keys.to_vec(),
+            partition_integer.to_vec(),
+            request,
+            slice.filter(|_| format == FileFormat::Parquet),
+        )
+    }
+
+    fn open_parts(
+        format: FileFormat,
+        parts: Vec<Part>,
+        partition_keys: Vec<String>,
+        partition_integer: Vec<bool>,
+        request: &Request,
+        slice: Option<(usize, usize)>,
+    ) -> Result<Self, LoadError> {
         let mut opened = Vec::with_capacity(parts.len());
         for part in parts {
             let (read, shown) = (part.read.clone(), part.shown.clone());
-            let opened_part = Self::open_part(part, format, &partition_keys, request)
+            let mut opened_part = Self::open_part(part, format, &partition_keys, request)
                 .map_err(|e| e.renamed(&read, &shown))?;
+            opened_part.slice = slice;
             opened.push(opened_part);
         }
         Ok(Self {
@@ -294,6 +344,7 @@ impl ColumnSource {
             schema,
             frame,
             height,
+            slice: None,
         })
     }
 
@@ -382,6 +433,7 @@ impl PartColumns {
                     FileFormat::Ipc => IpcReader::new(open(path)?).with_columns(columns).finish(),
                     _ => ParquetReader::new(open(path)?)
                         .with_columns(columns)
+                        .with_slice(self.slice)
                         .finish(),
                 }
                 .map_err(|e| read_error(path, &e).renamed(path, &self.part.shown))?;

@@ -36,6 +36,30 @@ pub(super) struct Part {
     _copy: Option<tempfile::TempPath>,
 }
 
+impl Part {
+    /// A piece of this part in a temporary file of its own (a chunk of a CSV file), shown and
+    /// partitioned as the part; the file is deleted with the piece.
+    pub(super) fn piece(&self, file: tempfile::TempPath) -> Part {
+        Part {
+            read: file.to_path_buf(),
+            shown: self.shown.clone(),
+            partition: self.partition.clone(),
+            _copy: Some(file),
+        }
+    }
+
+    /// This part again, to read some of its rows (any temporary copy stays with the original,
+    /// which must outlive it).
+    pub(super) fn again(&self) -> Part {
+        Part {
+            read: self.read.clone(),
+            shown: self.shown.clone(),
+            partition: self.partition.clone(),
+            _copy: None,
+        }
+    }
+}
+
 /// A dataset resolved to files of one format.
 pub(super) struct Resolved {
     /// The format of every part.
