@@ -173,3 +173,53 @@ impl CsvChunks {
         Ok((copied, content))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Every piece's text and how many records came before it.
+    fn pieces(text: &str, rows: usize) -> Vec<(String, usize, (usize, usize))> {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("d.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut chunks = CsvChunks::open(&path, rows).unwrap();
+        let mut out = Vec::new();
+        while let Some(chunk) = chunks.next_chunk().unwrap() {
+            let text = std::fs::read_to_string(&chunk.file).unwrap();
+            out.push((text, chunk.records_before, chunk.bytes));
+        }
+        out
+    }
+
+    #[test]
+    fn pieces_end_at_line_breaks_outside_quotes_and_repeat_the_header() {
+        let text = "a,\"b\nc\"\n1,\"x\ny\"\n2,\"p\"\"\n\"\n3,z\n4,w";
+        assert_eq!(
+            pieces(text, 2),
+            [
+                // The header's line break inside quotes does not end it.
+                (
+                    "a,\"b\nc\"\n1,\"x\ny\"\n2,\"p\"\"\n\"\n".to_owned(),
+                    0,
+                    (8, 8)
+                ),
+                // The last record needs no line break.
+                ("a,\"b\nc\"\n3,z\n4,w".to_owned(), 2, (8, 25)),
+            ]
+        );
+        assert_eq!(&text[25..], "3,z\n4,w");
+    }
+
+    #[test]
+    fn pieces_of_blank_lines_are_skipped_and_a_header_alone_has_none() {
+        assert_eq!(
+            pieces("a,b\n1,2\n\n\n", 1),
+            [("a,b\n1,2\n".to_owned(), 0, (4, 4))]
+        );
+        assert!(pieces("a,b\n", 10).is_empty());
+        assert!(pieces("a,b", 10).is_empty());
+    }
+}
