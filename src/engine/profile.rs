@@ -131,6 +131,8 @@ pub struct ExpectedShares(pub BTreeMap<String, BTreeMap<String, f64>>);
 
 impl ExpectedShares {
     /// Reads `{"sex": {"Female": 0.51, "Male": 0.49}}`; every share must be a number in [0, 1].
+    /// A group key may separate values with `|` (`"Female | Black"`), read as Fulcrum writes it
+    /// ([`super::grouping::normalize_key`]); two keys naming one group are refused.
     pub fn from_json(value: &Value) -> Result<Self, String> {
         let Value::Object(attributes) = value else {
             return Err(
@@ -153,7 +155,12 @@ impl ExpectedShares {
                     .ok_or_else(|| {
                         format!("`{attribute}` → `{level}`: {share} is not a share in [0, 1]")
                     })?;
-                by_level.insert(level.clone(), share);
+                let key = super::grouping::normalize_key(level).into_owned();
+                if by_level.insert(key.clone(), share).is_some() {
+                    return Err(format!(
+                        "`{attribute}` → `{level}`: the group `{key}` is named twice"
+                    ));
+                }
             }
             shares.insert(attribute.clone(), by_level);
         }
@@ -611,6 +618,21 @@ mod tests {
         assert_eq!(profile.overall.dropped, 2);
         assert_eq!(profile.overall.missing, vec![Some(5.0 / 7.0)]);
         assert_eq!(profile.overall.base_rate, Some(2.0 / 7.0));
+    }
+
+    #[test]
+    fn population_group_keys_may_separate_values_with_a_bar() {
+        let read = ExpectedShares::from_json(&serde_json::json!({
+            "sex × race": {"Female | Black": 0.2, "Male|White": 0.3}
+        }))
+        .unwrap();
+        let levels = read.0.get("sex × race").unwrap();
+        assert_eq!(levels.get("Female × Black"), Some(&0.2));
+        assert_eq!(levels.get("Male × White"), Some(&0.3));
+        let twice = ExpectedShares::from_json(&serde_json::json!({
+            "sex × race": {"Female | Black": 0.2, "Female × Black": 0.3}
+        }));
+        assert!(twice.unwrap_err().contains("named twice"));
     }
 
     #[test]
