@@ -90,7 +90,7 @@ pub struct AggregateMerger {
 
 impl AggregateMerger {
     /// Adds the aggregate of one piece.
-    pub fn add(&mut self, piece: Aggregate) -> Result<(), AggregateError> {
+    pub fn add(&mut self, piece: &Aggregate) -> Result<(), AggregateError> {
         let names: Vec<String> = piece.attributes.iter().map(|a| a.name.clone()).collect();
         if self.pieces == 0 {
             self.levels = names.iter().map(|_| Levels::default()).collect();
@@ -319,7 +319,7 @@ mod tests {
         let mut merger = AggregateMerger::default();
         for range in [0..120, 120..121, 121..400, 400..500] {
             merger
-                .add(aggregate(&dataset(range, true), &spec, None).unwrap())
+                .add(&aggregate(&dataset(range, true), &spec, None).unwrap())
                 .unwrap();
         }
         let merged = merger.finish(&spec).unwrap();
@@ -334,10 +334,10 @@ mod tests {
         let spec = GroupingSpec::by_names(&["g", "h"]);
         let mut merger = AggregateMerger::default();
         merger
-            .add(aggregate(&dataset(0..50, true), &spec, None).unwrap())
+            .add(&aggregate(&dataset(0..50, true), &spec, None).unwrap())
             .unwrap();
         merger
-            .add(aggregate(&dataset(50..100, false), &spec, None).unwrap())
+            .add(&aggregate(&dataset(50..100, false), &spec, None).unwrap())
             .unwrap();
         let merged = merger.finish(&spec).unwrap();
         let AggregateValues::Text(values) = &merged.attributes[0].values else {
@@ -351,7 +351,7 @@ mod tests {
         // Rows of "1" read as a number and as text are one row.
         let mut all_text = AggregateMerger::default();
         all_text
-            .add(aggregate(&dataset(0..100, false), &spec, None).unwrap())
+            .add(&aggregate(&dataset(0..100, false), &spec, None).unwrap())
             .unwrap();
         let all_text = all_text.finish(&spec).unwrap();
         assert_eq!(merged.counts, all_text.counts);
@@ -376,10 +376,10 @@ mod tests {
         let spec = GroupingSpec::by_names(&["age"]);
         let mut merger = AggregateMerger::default();
         merger
-            .add(aggregate(&piece(0), &spec, None).unwrap())
+            .add(&aggregate(&piece(0), &spec, None).unwrap())
             .unwrap();
         merger
-            .add(aggregate(&piece(60), &spec, None).unwrap())
+            .add(&aggregate(&piece(60), &spec, None).unwrap())
             .unwrap();
         assert_eq!(
             merger.finish(&spec).unwrap_err(),

@@ -152,7 +152,7 @@ fn aggregate_in_pieces(
             }
             let part = aggregate(&piece.dataset, grouping, args.decimals)
                 .with_context(|| format!("{}", file.display()))?;
-            merger.add(part)?;
+            merger.add(&part)?;
             Ok(())
         },
     );
