@@ -102,7 +102,13 @@ def text(values):
 # widened exactly, a decimal read as the float it names), labels as int64 0/1, numeric attributes
 # as int64 or float64, the others as the text Fulcrum shows for each typed level (a timestamp
 # with a time zone in UTC).
-plain_scores = {name: pa.array(typed[name].cast(pa.float64()).to_pylist(), pa.float64()) for name in typed if name.startswith("score")}
+# (`float()` of each value: pyarrow's decimal-to-double cast is not correctly rounded, 0.70 became
+# 0.7000000000000001; Python's float of a Decimal is, as Fulcrum's reading is.)
+plain_scores = {
+    name: pa.array([float(v) for v in typed[name].to_pylist()], pa.float64())
+    for name in typed
+    if name.startswith("score")
+}
 plain_labels = {name: pa.array(LABELS, pa.int64()) for name in typed if name.startswith("y")}
 plain = pa.table(
     {
