@@ -67,30 +67,33 @@ pub fn normalize_key(typed: &str) -> Cow<'_, str> {
     if !typed.contains(ASCII_KEY_SEPARATOR) {
         return Cow::Borrowed(typed);
     }
-    let mut labels: Vec<&str> = Vec::new();
+    // Pieces of the key between bars, in order; a piece may itself hold several labels joined
+    // by ` × `, which the join below writes back as they are.
+    let mut pieces: Vec<&str> = Vec::new();
     let mut rest = typed;
     loop {
-        let label_end = if rest.starts_with('"') {
+        let (piece, after) = if rest.starts_with('"') {
             match closing_quote(rest) {
-                Some(end) => end,
+                Some(end) => rest.split_at(end),
                 None => return Cow::Borrowed(typed),
             }
         } else {
-            let bare_end = [rest.find(KEY_SEPARATOR), rest.find(ASCII_KEY_SEPARATOR)]
-                .into_iter()
-                .flatten()
-                .min()
+            // A bare label runs to the first bar, or to a ` × ` that opens a quoted label (which
+            // may hold a bar). A bare label never has surrounding spaces (those are quoted), so
+            // the spaces before a bar belong to the separator.
+            let quoted_next = rest
+                .find(&format!("{KEY_SEPARATOR}\""))
                 .unwrap_or(rest.len());
-            // A bare label never has surrounding spaces (those are quoted), so the spaces
-            // before a `|` belong to the separator.
-            if rest[bare_end..].starts_with(ASCII_KEY_SEPARATOR) {
-                rest[..bare_end].trim_end().len()
+            let bar = rest.find(ASCII_KEY_SEPARATOR).unwrap_or(rest.len());
+            let end = bar.min(quoted_next);
+            let (piece, after) = rest.split_at(end);
+            if bar < quoted_next {
+                (piece.trim_end(), after)
             } else {
-                bare_end
+                (piece, after)
             }
         };
-        let (label, after) = rest.split_at(label_end);
-        labels.push(label);
+        pieces.push(piece);
         if after.is_empty() {
             break;
         }
@@ -102,7 +105,7 @@ pub fn normalize_key(typed: &str) -> Cow<'_, str> {
             return Cow::Borrowed(typed);
         };
     }
-    Cow::Owned(labels.join(KEY_SEPARATOR))
+    Cow::Owned(pieces.join(KEY_SEPARATOR))
 }
 
 /// The byte just past the quote closing the JSON string that `text` starts with.
@@ -929,6 +932,9 @@ mod tests {
             "Female × Black × 35-44"
         );
         assert_eq!(normalized("a | b × c"), "a × b × c");
+        // A level ending in ` ×` (shown bare) before a spaced bar, found by the property test.
+        assert_eq!(normalized("+ × | r"), "+ × × r");
+        assert_eq!(normalized("r × \"a|b\" | c"), "r × \"a|b\" × c");
         // A quoted label keeps its bar; the bar between labels separates.
         assert_eq!(normalized("\"a|b\" | c"), "\"a|b\" × c");
         assert_eq!(normalized("c|\"a \\\"|\\\" b\""), "c × \"a \\\"|\\\" b\"");
