@@ -1,4 +1,4 @@
-//! Frame time of the real explorer while a threshold is dragged, driven headless by egui_kittest.
+//! Frame time of the real explorer while a threshold is dragged, driven headless by `egui_kittest`.
 //!
 //! Loads a synthetic Parquet file (10M rows by default; `FULCRUM_BENCH_ROWS` to change) grouped
 //! into 40 intersections (sex × race × region), drags one group's threshold line across the

@@ -36,7 +36,7 @@ fn frontier_rows() -> usize {
         .unwrap_or(10_000_000)
 }
 
-/// SplitMix64: a tiny deterministic generator, so the data never depends on a crate's version.
+/// `SplitMix64`: a tiny deterministic generator, so the data never depends on a crate's version.
 struct SplitMix(u64);
 
 impl SplitMix {

@@ -28,7 +28,7 @@ fn rows() -> usize {
         .unwrap_or(10_000_000)
 }
 
-/// SplitMix64: a tiny deterministic generator.
+/// `SplitMix64`: a tiny deterministic generator.
 struct SplitMix(u64);
 
 impl SplitMix {

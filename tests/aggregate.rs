@@ -1,5 +1,5 @@
 //! `fulcrum aggregate`: the result, opened with `--weight count` (or `weight`), audits as the raw
-//! rows do — computed here, and by the generated SQL run in a real DuckDB and a real local Spark
+//! rows do — computed here, and by the generated SQL run in a real `DuckDB` and a real local Spark
 //! over the exports in `tests/data/exports/`.
 //!
 //! The engine tests need Python with the `duckdb` / `pyspark` packages. They use the interpreter
@@ -31,7 +31,6 @@ const AS_AGGREGATED: [&str; 4] = ["--group", "sex,race,income", "--weight", "cou
 /// are the same: the echoed settings, and each group's `count` (rows in the file — aggregated
 /// rows there — while `weight` holds the rows they stand for).
 fn numbers(mut audit: Value) -> Value {
-    audit.as_object_mut().unwrap().remove("settings");
     fn strip(value: &mut Value) {
         match value {
             Value::Object(map) => {
@@ -42,6 +41,7 @@ fn numbers(mut audit: Value) -> Value {
             _ => {}
         }
     }
+    audit.as_object_mut().unwrap().remove("settings");
     strip(&mut audit);
     audit
 }
@@ -406,7 +406,7 @@ fn optimize_and_frontier_say_when_they_ran_on_rounded_scores() {
     let renamed = directory.path().join("renamed.csv");
     let text = std::fs::read_to_string(FLAT).unwrap();
     let header = text.lines().next().unwrap().replace("score", ROUNDED_2);
-    let body: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let body: String = text.lines().skip(1).flat_map(|l| [l, "\n"]).collect();
     std::fs::write(&renamed, format!("{header}\n{body}")).unwrap();
     let raw = audit_score(&renamed, ROUNDED_2, "repaid", &["--group", "sex"]);
     assert_eq!(raw["settings"]["score_rounding"], Value::Null);

@@ -1,4 +1,4 @@
-//! The explorer window driven headless with egui_kittest: find widgets by label, click, drag,
+//! The explorer window driven headless with `egui_kittest`: find widgets by label, click, drag,
 //! and check that what the window shows is exactly what the engine computes.
 
 #![cfg(feature = "gui")]

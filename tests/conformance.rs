@@ -1,6 +1,6 @@
 //! Conformance with the reference libraries: every count, rate and summary equals what Fairlearn
 //! 0.15 and Aequitas 1.1 computed on the same data (goldens in tests/goldens/, made by
-//! tests/goldens/make_goldens.py; see its README to re-run), within 1e-12.
+//! `tests/goldens/make_goldens.py`; see its README to re-run), within 1e-12.
 //!
 //! The COMPAS cases read tests/data/ (copied from ../shared/data; provenance in tests/data/README.md).
 

@@ -1539,7 +1539,7 @@ proptest! {
     }
 }
 
-/// The directory of the typed fixtures (made by tests/data/types/make_types.py).
+/// The directory of the typed fixtures (made by `tests/data/types/make_types.py`).
 const TYPES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/types/");
 
 /// Typed files refused or read with missing values: each case states its exit code and what it

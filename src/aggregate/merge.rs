@@ -71,7 +71,7 @@ impl Levels {
 
 /// Sums the aggregates of the pieces of one dataset ([`AggregateMerger::add`]) into the
 /// aggregate of the whole ([`AggregateMerger::finish`]), equal to aggregating every row at once
-/// (rows sorted by value, as [`Level`] orders them, the last attribute varying slowest).
+/// (rows sorted by value, as `Level` orders them, the last attribute varying slowest).
 #[derive(Debug, Default)]
 pub struct AggregateMerger {
     /// Attribute names, from the first piece.

@@ -11,7 +11,7 @@
 //! ([`crate::engine::ScoreRounding`]).
 //!
 //! [`aggregate`] computes it on rows already loaded; [`sql`] writes the same aggregation as a
-//! query for the engine where the rows live (DuckDB, Spark, BigQuery, Snowflake, PostgreSQL), with
+//! query for the engine where the rows live (`DuckDB`, Spark, `BigQuery`, Snowflake, `PostgreSQL`), with
 //! numeric attributes binned exactly as `--bin` bins them and under the same level labels.
 //!
 //! Pure: no file access, no polars; the command line writes the result.

@@ -6,22 +6,22 @@
 //! counts the rows (and sums the weights). A rounded score is named for its rounding
 //! (`score_rounded_3`). Names are quoted and text literals escaped in each
 //! dialect's own way; the table is inserted as written, so it may be a qualified name or, in
-//! DuckDB, a table function such as `read_parquet('export/*.parquet')`.
+//! `DuckDB`, a table function such as `read_parquet('export/*.parquet')`.
 
 use crate::engine::grouping::{AttributeGrouping, Binning, format_level_number};
 
 /// The SQL engines the query is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
-    /// DuckDB.
+    /// `DuckDB`.
     DuckDb,
     /// Apache Spark SQL (also Databricks).
     Spark,
-    /// Google BigQuery (GoogleSQL).
+    /// Google `BigQuery` (`GoogleSQL`).
     BigQuery,
     /// Snowflake.
     Snowflake,
-    /// PostgreSQL.
+    /// `PostgreSQL`.
     Postgres,
 }
 
@@ -104,7 +104,7 @@ impl Dialect {
     /// A number literal that every dialect reads as the same double (Rust's shortest
     /// round-trip form, in exponent notation so that no dialect takes it for a decimal of
     /// another value).
-    fn number(self, value: f64) -> String {
+    fn number(value: f64) -> String {
         format!("{value:e}")
     }
 
@@ -147,13 +147,13 @@ fn bin_case(dialect: Dialect, column: &str, edges: &[f64]) -> String {
     let mut case = format!("CASE WHEN {column} IS NULL THEN NULL");
     case.push_str(&format!(
         " WHEN {column} < {} THEN {}",
-        dialect.number(*first),
+        Dialect::number(*first),
         dialect.text(&format!("< {}", format_level_number(*first)))
     ));
     for pair in edges.windows(2) {
         case.push_str(&format!(
             " WHEN {column} < {} THEN {}",
-            dialect.number(pair[1]),
+            Dialect::number(pair[1]),
             dialect.text(&format!(
                 "[{}, {})",
                 format_level_number(pair[0]),

@@ -70,7 +70,11 @@ impl PngExport {
 /// Encodes an image as PNG and writes it atomically.
 pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
     let [width, height] = image.size;
-    let rgba: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
+    let rgba: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(egui::Color32::to_array)
+        .collect();
     let mut buffer = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut buffer, width as u32, height as u32);

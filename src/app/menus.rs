@@ -33,7 +33,7 @@ fn pick_data_file() -> Option<std::path::PathBuf> {
         .pick_file()
 }
 
-/// Asks for a folder of part files (a Spark or BigQuery export) to open as one dataset.
+/// Asks for a folder of part files (a Spark or `BigQuery` export) to open as one dataset.
 fn pick_data_folder() -> Option<std::path::PathBuf> {
     rfd::FileDialog::new().pick_folder()
 }

@@ -1,4 +1,4 @@
-//! The explorer window (eframe + egui + egui_plot): drag a group's threshold and every plot and
+//! The explorer window (eframe + egui + `egui_plot)`: drag a group's threshold and every plot and
 //! number follows. Loading and regrouping run on worker threads; each frame only binary-searches
 //! the per-group curves and draws cached, screen-sized plot data.
 //!
@@ -611,7 +611,7 @@ impl FulcrumApp {
 }
 
 /// Whether the window draws on the CPU: wgpu reports a CPU device for Mesa's lavapipe and
-/// llvmpipe, SwiftShader and WARP (virtual machines, remote desktops, Xvfb).
+/// llvmpipe, `SwiftShader` and WARP (virtual machines, remote desktops, Xvfb).
 fn renders_in_software(render_state: &eframe::egui_wgpu::RenderState) -> bool {
     render_state.adapter.get_info().device_type == eframe::egui_wgpu::wgpu::DeviceType::Cpu
 }

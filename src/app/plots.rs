@@ -749,13 +749,13 @@ pub fn calibration_plot_ui(ui: &mut egui::Ui, state: &mut PlotsState, inputs: &P
                     .map(|b| [b.mean_score, b.observed_rate])
                     .collect();
                 plot_ui.line(
-                    Line::new(key.to_owned(), points.clone())
+                    Line::new(key.clone(), points.clone())
                         .color(group_color(i))
                         .style(style(i))
                         .width(1.5),
                 );
                 plot_ui.points(
-                    Points::new(key.to_owned(), points)
+                    Points::new(key.clone(), points)
                         .color(group_color(i))
                         .radius(2.5),
                 );

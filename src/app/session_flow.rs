@@ -157,18 +157,17 @@ impl FulcrumApp {
 
     /// Saves to the session file, asking for one the first time. Returns whether it saved.
     pub fn save_session(&mut self, ask: bool) -> bool {
-        let path = match (&self.session_path, ask) {
-            (Some(path), false) => path.clone(),
-            _ => {
-                let Some(path) = rfd::FileDialog::new()
-                    .add_filter("Fulcrum session", &["json"])
-                    .set_file_name("fulcrum-session.json")
-                    .save_file()
-                else {
-                    return false;
-                };
-                path
-            }
+        let path = if let (Some(path), false) = (&self.session_path, ask) {
+            path.clone()
+        } else {
+            let Some(path) = rfd::FileDialog::new()
+                .add_filter("Fulcrum session", &["json"])
+                .set_file_name("fulcrum-session.json")
+                .save_file()
+            else {
+                return false;
+            };
+            path
         };
         self.save_session_to(&path)
     }

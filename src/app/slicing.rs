@@ -96,7 +96,7 @@ fn binning_ui(ui: &mut egui::Ui, grouping: &mut AttributeGrouping) {
                 .unwrap_or_else(|| match &grouping.binning {
                     Some(Binning::Edges { edges }) => edges
                         .iter()
-                        .map(|e| e.to_string())
+                        .map(ToString::to_string)
                         .collect::<Vec<_>>()
                         .join(","),
                     _ => String::new(),

@@ -74,7 +74,7 @@ pub struct AggregateArgs {
     /// Print the query for this engine instead of aggregating here.
     #[arg(long, value_enum, value_name = "ENGINE", requires = "table")]
     pub sql: Option<DialectArg>,
-    /// The table the query reads, inserted as written: a (qualified) table name, or in DuckDB a
+    /// The table the query reads, inserted as written: a (qualified) table name, or in `DuckDB` a
     /// table function such as `read_parquet('export/*/*.parquet')`.
     #[arg(long, value_name = "NAME", requires = "sql")]
     pub table: Option<String>,
@@ -83,15 +83,15 @@ pub struct AggregateArgs {
 /// `--sql` engines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DialectArg {
-    /// DuckDB.
+    /// `DuckDB`.
     Duckdb,
     /// Apache Spark SQL (also Databricks).
     Spark,
-    /// Google BigQuery.
+    /// Google `BigQuery`.
     Bigquery,
     /// Snowflake.
     Snowflake,
-    /// PostgreSQL.
+    /// `PostgreSQL`.
     Postgres,
 }
 

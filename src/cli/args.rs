@@ -81,7 +81,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct DataArgs {
     /// Data: a .csv/.tsv (also .gz or .zst), .parquet or .arrow/.ipc/.feather file; a folder or
-    /// quoted glob of part files (Spark, BigQuery; `key=value/` folders become columns); or - to
+    /// quoted glob of part files (Spark, `BigQuery`; `key=value/` folders become columns); or - to
     /// read CSV or an Arrow IPC stream from standard input.
     pub file: PathBuf,
     /// Score column (numeric; higher means more likely positive).
@@ -235,8 +235,8 @@ pub enum CsvLayout {
     /// bound and disparity.
     #[default]
     Wide,
-    /// One row per group (and the whole population) and metric: scope, attribute_name,
-    /// attribute_value, threshold, count, weight, metric, value, low, high, disparity.
+    /// One row per group (and the whole population) and metric: scope, `attribute_name`,
+    /// `attribute_value`, threshold, count, weight, metric, value, low, high, disparity.
     Long,
 }
 

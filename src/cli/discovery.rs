@@ -150,8 +150,8 @@ pub struct SlicesArgs {
     /// Decision rule: selected iff score ≥ threshold (ge) or > threshold (gt).
     #[arg(long, value_enum, default_value_t)]
     pub rule: RuleArg,
-    /// The metric compared: selection_rate, tpr, fpr, tnr, fnr, precision, npv, fdr, for,
-    /// accuracy or base_rate.
+    /// The metric compared: `selection_rate`, tpr, fpr, tnr, fnr, precision, npv, fdr, for,
+    /// accuracy or `base_rate`.
     #[arg(long, value_parser = metric)]
     pub metric: Metric,
     /// Most attributes in a conjunction (1 to 3).
@@ -167,7 +167,7 @@ pub struct SlicesArgs {
     #[arg(long, value_name = "C", default_value_t = crate::engine::intervals::DEFAULT_CONFIDENCE, value_parser = confidence_level)]
     pub confidence: f64,
     /// Which side is worse (default: higher for fpr, fnr, fdr, for; lower for tpr, tnr,
-    /// precision, npv, accuracy; both for selection_rate, base_rate).
+    /// precision, npv, accuracy; both for `selection_rate`, `base_rate`).
     #[arg(long, value_enum)]
     pub direction: Option<DirectionArg>,
     /// Output format.

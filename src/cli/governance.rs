@@ -63,8 +63,8 @@ pub struct SessionNewArgs {
     /// Thresholds and how to audit them.
     #[command(flatten)]
     pub decision: DecisionArgs,
-    /// An acceptance criterion, e.g. 'equal_opportunity_difference <= 0.05' or
-    /// 'fpr_disparity within [0.8, 1.25]' (repeatable).
+    /// An acceptance criterion, e.g. '`equal_opportunity_difference` <= 0.05' or
+    /// '`fpr_disparity` within [0.8, 1.25]' (repeatable).
     #[arg(long = "criterion", value_name = "RULE")]
     pub criteria: Vec<String>,
     /// Why these thresholds and this metric.
@@ -255,7 +255,7 @@ pub struct SessionSignArgs {
     /// The date, YYYY-MM-DD (Fulcrum reads no clock: give it explicitly).
     #[arg(long)]
     pub date: String,
-    /// approved, approved_with_conditions or rejected.
+    /// approved, `approved_with_conditions` or rejected.
     #[arg(long)]
     pub decision: String,
     /// Conditions, reasons or remarks.
@@ -312,7 +312,7 @@ pub enum CheckFormat {
     Table,
     /// Outcome, criteria and drift as JSON.
     Json,
-    /// JUnit XML for CI test reports: one test case per criterion, and one for the recorded
+    /// `JUnit` XML for CI test reports: one test case per criterion, and one for the recorded
     /// groups being present.
     Junit,
 }

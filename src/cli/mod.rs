@@ -161,8 +161,7 @@ impl DecisionArgs {
     pub fn thresholds_source(&self) -> String {
         self.thresholds
             .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "--threshold".into())
+            .map_or_else(|| "--threshold".into(), |p| p.display().to_string())
     }
 
     /// The audit settings these flags name.

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::read::{ColumnSource, unreadable};
 use super::{ColumnRoles, LoadError, LoadOptions, LoadedData};
@@ -481,9 +481,9 @@ fn label_codes(
     let text = text.str().map_err(|e| unreadable(path, e))?;
     let mut distinct: Vec<String> = Vec::new();
     let mut count = 0;
-    let mut seen: FxHashMap<&str, ()> = FxHashMap::default();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
     for value in text.iter().flatten() {
-        if seen.insert(value, ()).is_none() {
+        if seen.insert(value) {
             count += 1;
             if distinct.len() < MAX_NAMED_VALUES {
                 distinct.push(value.to_owned());
@@ -492,7 +492,7 @@ fn label_codes(
     }
     distinct.sort();
     let positive_value = match positive {
-        Some(p) if seen.contains_key(p) => p.to_owned(),
+        Some(p) if seen.contains(p) => p.to_owned(),
         Some(p) => return Err(not_found(p, distinct)),
         None => {
             let lower: Vec<String> = distinct.iter().map(|d| d.trim().to_lowercase()).collect();

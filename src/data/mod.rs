@@ -183,10 +183,10 @@ fn load_scores_from(
     scores_from: convert::Scores,
     progress: &dyn Progress,
 ) -> Result<LoadedData, LoadError> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     progress.stage(&format!("reading {file_name}"));
     guarded(path, || {
         let resolved = source::resolve(path)?;

@@ -135,12 +135,12 @@ struct FirstRows {
 fn first_rows(path: &Path, format: FileFormat, max_rows: usize) -> Result<FirstRows, LoadError> {
     // Checks the file exists and is not empty, with the usual messages.
     let schema = file_schema(path, format)?;
-    let order: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let order: Vec<String> = schema.iter_names().map(PlSmallStr::to_string).collect();
     if format == FileFormat::Csv {
         let frame = csv_options(path)
             .with_n_rows(Some(max_rows))
             .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
+            .and_then(SerReader::finish)
             .map_err(|e| read_error(path, &e))?;
         return Ok(FirstRows {
             frame,

@@ -78,7 +78,7 @@ pub(super) fn file_schema(path: &Path, format: FileFormat) -> Result<Schema, Loa
             let frame = csv_options(path)
                 .with_n_rows(Some(100))
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))
-                .and_then(|r| r.finish())
+                .and_then(SerReader::finish)
                 .map_err(|e| read_error(path, &e))?;
             Ok(frame.schema().as_ref().clone())
         }
@@ -143,7 +143,8 @@ fn check_columns(
     for (column, role) in &request.columns {
         let (column, role) = (column.as_str(), *role);
         if schema.get(column).is_none() && !partition_keys.iter().any(|k| k == column) {
-            let mut available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+            let mut available: Vec<String> =
+                schema.iter_names().map(PlSmallStr::to_string).collect();
             for key in partition_keys {
                 if !available.contains(key) {
                     available.push(key.clone());
@@ -454,7 +455,7 @@ impl PartColumns {
         if let Some(height) = self.height {
             return Ok(height);
         }
-        let first = self.schema.iter_names().next().map(|n| n.to_string());
+        let first = self.schema.iter_names().next().map(PlSmallStr::to_string);
         match first {
             Some(first) => self.column(format, &first, false).map(|s| s.len()),
             None => Ok(0),
@@ -473,10 +474,7 @@ fn concatenate(mut pieces: Vec<Series>) -> PolarsResult<Series> {
     let categorical = pieces
         .iter()
         .any(|p| matches!(p.dtype(), DataType::Categorical(..) | DataType::Enum(..)));
-    let first = pieces
-        .first()
-        .map(|p| p.dtype().clone())
-        .unwrap_or(DataType::Null);
+    let first = pieces.first().map_or(DataType::Null, |p| p.dtype().clone());
     let common = if categorical {
         DataType::String
     } else if pieces.iter().all(|p| p.dtype() == &first) {
@@ -517,7 +515,7 @@ fn read_csv(path: &Path, columns: &[String], request: &Request) -> Result<DataFr
             .with_columns(Some(projection.clone()))
             .with_schema_overwrite(Some(overwrite.clone()))
             .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
+            .and_then(SerReader::finish)
     };
     let separator = super::sniff::csv_separator(path);
     // Polars fills the missing fields of a short row with nulls: when a mapped column has
@@ -581,7 +579,7 @@ fn find_non_numeric(path: &Path, column: &str, role: &'static str) -> Result<(),
         .with_columns(Some(Arc::from([PlSmallStr::from(column)])))
         .with_schema_overwrite(Some(Arc::new(text)))
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .and_then(|r| r.finish())
+        .and_then(SerReader::finish)
         .map_err(|e| read_error(path, &e))?;
     let values = frame
         .column(column)

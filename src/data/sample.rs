@@ -282,7 +282,7 @@ const HIRING_RACES: [(&str, f64); 8] = [
     ("Unknown", 0.045),
 ];
 
-/// Points the screening tool's score moves by race/ethnicity (its bias), in HIRING_RACES order.
+/// Points the screening tool's score moves by race/ethnicity (its bias), in `HIRING_RACES` order.
 const HIRING_RACE_SHIFT: [f64; 8] = [0.0, -4.0, -5.0, 1.0, -1.0, -3.0, -2.0, 0.0];
 
 /// The score at or above which the tool advanced an applicant (its recorded decision).
@@ -291,7 +291,7 @@ pub const HIRING_CUTOFF: f64 = 60.0;
 /// One generated job applicant.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct JobApplicant {
-    /// Index into HIRING_SEXES, or `None` when not stated.
+    /// Index into `HIRING_SEXES`, or `None` when not stated.
     sex: Option<u8>,
     race: u8,
     score: f64,

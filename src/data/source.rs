@@ -1,5 +1,5 @@
 //! Where a dataset's rows come from: one file; a compressed CSV (`.csv.gz`, `.csv.zst`, or a
-//! `.csv` whose bytes are compressed); a folder or glob of part files as Spark, BigQuery and Hive
+//! `.csv` whose bytes are compressed); a folder or glob of part files as Spark, `BigQuery` and Hive
 //! write them (hidden files and `_SUCCESS` ignored, `key=value/` folders become columns); or
 //! standard input (`-`, CSV text or an Arrow IPC stream).
 //!
@@ -114,21 +114,20 @@ fn extension(path: &Path) -> String {
 
 /// The format of a file name, looking through a `.gz` / `.zst` suffix; whether it is compressed.
 pub(super) fn format_of_name(path: &Path) -> Result<(FileFormat, bool), LoadError> {
-    match Compression::of_name(path) {
-        None => FileFormat::of(path).map(|f| (f, false)),
-        Some(_) => {
-            let inner = path.with_extension("");
-            match FileFormat::of(&inner) {
-                Ok(FileFormat::Csv) => Ok((FileFormat::Csv, true)),
-                Ok(_) => Err(LoadError::NotAFile {
-                    path: path.to_path_buf(),
-                    problem: "is a compressed Parquet or Arrow file; these formats compress inside the file, so decompress it first".to_owned(),
-                }),
-                Err(_) => Err(LoadError::Unsupported {
-                    path: path.to_path_buf(),
-                    extension: extension(path),
-                }),
-            }
+    if Compression::of_name(path).is_none() {
+        FileFormat::of(path).map(|f| (f, false))
+    } else {
+        let inner = path.with_extension("");
+        match FileFormat::of(&inner) {
+            Ok(FileFormat::Csv) => Ok((FileFormat::Csv, true)),
+            Ok(_) => Err(LoadError::NotAFile {
+                path: path.to_path_buf(),
+                problem: "is a compressed Parquet or Arrow file; these formats compress inside the file, so decompress it first".to_owned(),
+            }),
+            Err(_) => Err(LoadError::Unsupported {
+                path: path.to_path_buf(),
+                extension: extension(path),
+            }),
         }
     }
 }
@@ -419,15 +418,12 @@ fn percent_decode(text: &str) -> String {
             .filter(|_| byte == b'%')
             .and_then(|hex| std::str::from_utf8(hex).ok())
             .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(decoded) => {
-                out.push(decoded);
-                at += 3;
-            }
-            None => {
-                out.push(byte);
-                at += 1;
-            }
+        if let Some(decoded) = escaped {
+            out.push(decoded);
+            at += 3;
+        } else {
+            out.push(byte);
+            at += 1;
         }
     }
     String::from_utf8_lossy(&out).into_owned()

@@ -385,9 +385,9 @@ mod tests {
         assert_eq!(equal_width_bin(0.7, 10), 7);
         assert_eq!(equal_width_bin(1.0, 10), 9);
         for k in 0..=100 {
-            let score = k as f64 / 100.0;
+            let score = f64::from(k) / 100.0;
             let bin = equal_width_bin(score, 7);
-            let edges_below = (1..7).filter(|e| *e as f64 / 7.0 <= score).count();
+            let edges_below = (1..7).filter(|e| f64::from(*e) / 7.0 <= score).count();
             assert_eq!(bin, edges_below, "{score}");
         }
     }

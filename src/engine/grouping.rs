@@ -2,7 +2,7 @@
 //! levels are left out. The result is one small integer per row ([`RowGroups`]).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -322,19 +322,19 @@ fn code_distinct_numbers(
     values: &[f64],
 ) -> Result<CodedAttribute<'static>, GroupingError> {
     let mut distinct: Vec<f64> = Vec::new();
-    let mut seen: HashMap<u64, ()> = HashMap::new();
+    let mut seen: HashSet<u64> = HashSet::new();
     let mut has_missing = false;
     for &v in values {
         if v.is_nan() {
             has_missing = true;
-        } else if seen.insert(normalized_bits(v), ()).is_none() {
+        } else if seen.insert(normalized_bits(v)) {
             distinct.push(v);
             if distinct.len() > MAX_UNBINNED_NUMERIC_LEVELS {
                 let levels = values
                     .iter()
                     .filter(|v| !v.is_nan())
                     .map(|v| normalized_bits(*v))
-                    .collect::<std::collections::HashSet<_>>()
+                    .collect::<HashSet<_>>()
                     .len();
                 return Err(GroupingError::NeedsBinning { name, levels });
             }
@@ -506,12 +506,7 @@ impl RowGroups {
 
     /// The key of group `index`, like `Female × Black`.
     pub fn key(&self, index: usize) -> String {
-        group_key(
-            self.group_levels
-                .get(index)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]),
-        )
+        group_key(self.group_levels.get(index).map_or(&[][..], Vec::as_slice))
     }
 }
 
@@ -1079,7 +1074,7 @@ mod tests {
         Attribute {
             name: name.into(),
             values: AttributeValues::Categorical {
-                levels: levels.iter().map(|s| s.to_string()).collect(),
+                levels: levels.iter().map(ToString::to_string).collect(),
                 codes: codes.to_vec(),
             },
         }

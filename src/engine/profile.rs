@@ -526,7 +526,7 @@ mod tests {
         Attribute {
             name: name.into(),
             values: AttributeValues::Categorical {
-                levels: levels.iter().map(|s| s.to_string()).collect(),
+                levels: levels.iter().map(ToString::to_string).collect(),
                 codes: codes.to_vec(),
             },
         }

@@ -60,7 +60,7 @@ fn attribute(codes: Vec<u32>) -> Attribute {
     Attribute {
         name: "g".into(),
         values: AttributeValues::Categorical {
-            levels: LEVELS.iter().map(|s| s.to_string()).collect(),
+            levels: LEVELS.iter().map(ToString::to_string).collect(),
             codes,
         },
     }

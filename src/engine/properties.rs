@@ -49,7 +49,7 @@ fn dataset(rows: &Rows) -> Dataset {
     let attribute = |name: &str, levels: &[&str], codes: &[u32]| Attribute {
         name: name.into(),
         values: AttributeValues::Categorical {
-            levels: levels.iter().map(|s| s.to_string()).collect(),
+            levels: levels.iter().map(ToString::to_string).collect(),
             codes: codes.to_vec(),
         },
     };

@@ -501,7 +501,7 @@ fn noncentrality_interval(table: &Contingency, alpha: f64) -> Option<Interval> {
     })
 }
 
-/// A seed of its own for pair `index`, from the user's seed (SplitMix64's mixing).
+/// A seed of its own for pair `index`, from the user's seed (`SplitMix64`'s mixing).
 fn pair_seed(seed: u64, index: usize) -> u64 {
     let mut z = seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -685,9 +685,12 @@ mod tests {
             let half: f64 = x / 2.0;
             let mut expected = 0.0;
             for j in 0..2000 {
-                let weight = (-mean + j as f64 * mean.ln() - libm::lgamma(j as f64 + 1.0)).exp();
+                let weight =
+                    (-mean + f64::from(j) * mean.ln() - libm::lgamma(f64::from(j) + 1.0)).exp();
                 let tail: f64 = (0..=j)
-                    .map(|i| (-half + i as f64 * half.ln() - libm::lgamma(i as f64 + 1.0)).exp())
+                    .map(|i| {
+                        (-half + f64::from(i) * half.ln() - libm::lgamma(f64::from(i) + 1.0)).exp()
+                    })
                     .sum();
                 expected += weight * (1.0 - tail);
             }

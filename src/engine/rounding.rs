@@ -1,7 +1,7 @@
 //! Scores rounded to a number of decimals, as `fulcrum aggregate --decimals D` writes them, and
 //! how the rest of Fulcrum knows they are: the aggregate names its score column
 //! `<score>_rounded_<D>` (`risk_rounded_3`). A column name survives every engine and file format
-//! an aggregate passes through (DuckDB, Spark, BigQuery, CSV), where file metadata would not, and
+//! an aggregate passes through (`DuckDB`, Spark, `BigQuery`, CSV), where file metadata would not, and
 //! it is there when the user runs the generated SQL themselves.
 //!
 //! On rounded scores the optimizer's thresholds are exact for the rounded scores; read against

@@ -4,7 +4,7 @@
 //!
 //! **Enumeration, exact.** One parallel pass over the rows counts the confusion cells of every
 //! combination of all the attributes' levels that occurs (the "cube"); every conjunction's cells
-//! are sums over it. Conjunctions are enumerated level by level with SliceLine's count pruning
+//! are sums over it. Conjunctions are enumerated level by level with `SliceLine`'s count pruning
 //! (Sagadeeva & Boehm, SIGMOD 2021): a conjunction weighs at most as much as each conjunction it
 //! refines, so a cube entry whose projection onto some parent of a conjunction is under the
 //! minimum weight cannot add to any conjunction that passes, and is skipped; attribute sets none
@@ -822,7 +822,7 @@ mod tests {
     fn coded(name: &str, levels: &[&str], codes: Vec<u32>) -> CodedAttribute<'static> {
         CodedAttribute {
             name: name.into(),
-            levels: levels.iter().map(|s| s.to_string()).collect(),
+            levels: levels.iter().map(ToString::to_string).collect(),
             codes: Cow::Owned(codes),
         }
     }
@@ -918,10 +918,10 @@ mod tests {
         weights: Option<&[f64]>,
         settings: &SliceSettings,
     ) -> Vec<(String, u64, f64, f64, f64)> {
-        let n = attributes.len();
-        let rows = labels.len();
         /// A conjunction's (attribute, code) pairs, cells and rows.
         type Found = (Vec<(usize, u32)>, [f64; 4], u64);
+        let n = attributes.len();
+        let rows = labels.len();
         let mut found: Vec<Found> = Vec::new();
         for size in 1..=settings.depth.min(n) {
             for set in subsets(n, size) {

@@ -52,7 +52,7 @@ pub fn holdout_mask(
     Ok(held_out)
 }
 
-/// A well-mixed 64-bit hash of (seed, row): SplitMix64's finalizer, so the order of rows within
+/// A well-mixed 64-bit hash of (seed, row): `SplitMix64`'s finalizer, so the order of rows within
 /// a stratum is a seeded random permutation that needs no state.
 pub(crate) fn mix(seed: u64, row: u64) -> u64 {
     let mut z = seed ^ row.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -69,7 +69,7 @@ mod tests {
     fn dataset(rows: usize) -> Dataset {
         let scores = (0..rows).map(|i| i as f64 / rows as f64).collect();
         let labels = (0..rows).map(|i| i % 3 == 0).collect();
-        let codes = (0..rows).map(|i| (i % 4 == 0) as u32).collect();
+        let codes = (0..rows).map(|i| u32::from(i % 4 == 0)).collect();
         let attribute = Attribute {
             name: "g".into(),
             values: AttributeValues::Categorical {

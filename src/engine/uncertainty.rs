@@ -52,7 +52,7 @@ pub const TESTED_METRICS: [Metric; 3] = [Metric::SelectionRate, Metric::Tpr, Met
 const FISHER_BELOW_EXPECTED: f64 = 5.0;
 
 /// Two-sided Fisher's test counts a table as "as extreme" when its probability is within this
-/// relative tolerance of the observed one (as R and SciPy do).
+/// relative tolerance of the observed one (as R and `SciPy` do).
 const FISHER_RELATIVE_TOLERANCE: f64 = 1e-7;
 /// Tables with more (weighted) cases than this use the z test even when an expected cell is small:
 /// Fisher's sum has up to √(5·N) terms, and at this size the normal approximation is already fine.
@@ -176,6 +176,7 @@ impl AuditUncertainty {
 ///
 /// Deterministic: the same audit and settings give the same answer on every machine.
 pub fn audit_uncertainty(audit: &Audit, settings: &UncertaintySettings) -> AuditUncertainty {
+    const METRICS: usize = Metric::ALL.len();
     let groups = &audit.groups;
     let convention = audit.options.convention;
     let resamples = settings.resamples.clamp(1, MAX_RESAMPLES);
@@ -183,7 +184,6 @@ pub fn audit_uncertainty(audit: &Audit, settings: &UncertaintySettings) -> Audit
         ReferenceChoice::Min => None,
         _ => Some(audit.by_metric.first().and_then(|s| s.reference_group)),
     };
-    const METRICS: usize = Metric::ALL.len();
     // Series of resampled values, stored statistic-major so each one is contiguous; NaN marks
     // an undefined value.
     let mut summary_samples = vec![f64::NAN; 8 * resamples];

@@ -170,7 +170,7 @@ mod tests {
         for i in 0..rows {
             let group = u32::from(i % 3 == 0);
             let label = (i * 7919) % 5 < 2;
-            let noise = ((i * 104_729) % 1000) as f64 / 1000.0;
+            let noise = f64::from((i * 104_729) % 1000) / 1000.0;
             let signal = if label { 0.6 } else { 0.3 };
             let spread = if group == 1 { 0.5 } else { 0.3 };
             scores.push((signal + spread * (noise - 0.5)).clamp(0.0, 1.0));

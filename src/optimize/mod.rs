@@ -231,7 +231,7 @@ pub enum Objective {
     /// Maximize weighted (TP + TN) / total.
     #[default]
     Accuracy,
-    /// Minimize (fp_cost·FP + fn_cost·FN) / total: the What-If Tool's cost ratio.
+    /// Minimize (`fp_cost·FP` + `fn_cost·FN`) / total: the What-If Tool's cost ratio.
     Cost {
         /// Cost of selecting a negative.
         fp_cost: f64,

@@ -142,7 +142,7 @@ fn brute_force(
                 .zip(&cuts)
                 .map(|(g, &c)| g.curve.counts_at_cut(c))
                 .collect();
-            let selected: f64 = counts.iter().map(|c| c.selected()).sum();
+            let selected: f64 = counts.iter().map(ConfusionCounts::selected).sum();
             if meets_gaps(constraint, epsilon, &counts) && selected <= limit {
                 let u = utility(objective, &counts);
                 best = Some(best.map_or(u, |b: f64| b.max(u)));
@@ -180,7 +180,7 @@ fn brute_force_single(
         .into_iter()
         .filter_map(|t| {
             let counts = index.counts(&vec![t; index.len()], rule);
-            let selected: f64 = counts.iter().map(|c| c.selected()).sum();
+            let selected: f64 = counts.iter().map(ConfusionCounts::selected).sum();
             (selected <= limit).then(|| utility(objective, &counts))
         })
         .fold(f64::NEG_INFINITY, f64::max)

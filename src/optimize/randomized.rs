@@ -127,9 +127,12 @@ pub(crate) fn band_optimum(envelopes: &[Envelope], free: f64, epsilon: f64) -> O
         .fold(f64::NEG_INFINITY, f64::max);
     let highest = envelopes
         .iter()
-        .map(|e| e.last_x())
+        .map(Envelope::last_x)
         .fold(f64::INFINITY, f64::min);
-    if lowest.partial_cmp(&highest).is_none_or(|o| o.is_gt()) {
+    if lowest
+        .partial_cmp(&highest)
+        .is_none_or(std::cmp::Ordering::is_gt)
+    {
         return None;
     }
     let mut candidates: Vec<f64> = vec![lowest, highest];
@@ -425,7 +428,7 @@ mod tests {
                 let mut rows: Vec<(f64, bool, f64)> = (0..30)
                     .map(|_| {
                         let score = (next() * 10.0).floor() / 10.0;
-                        let positive = next() < 0.2 + 0.6 * score - 0.1 * g as f64;
+                        let positive = next() < 0.2 + 0.6 * score - 0.1 * f64::from(g);
                         (score, positive, 1.0)
                     })
                     .collect();

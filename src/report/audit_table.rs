@@ -148,8 +148,7 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
         .metric_summary(Metric::SelectionRate)
         .and_then(|s| s.reference_group)
         .and_then(|i| audit.groups.get(i))
-        .map(|g| g.key.as_str())
-        .unwrap_or("n/a");
+        .map_or("n/a", |g| g.key.as_str());
     let number = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
     // A summary with its interval: `0.123 [0.080, 0.170]`, padded so the columns line up.
     let with_interval = |key: &str, v: Option<f64>| match uncertainty {
@@ -288,7 +287,7 @@ pub fn audit_table(audit: &Audit, uncertainty: Option<&AuditUncertainty>) -> Str
         .ok();
     }
     // The padded interval columns leave spaces at some line ends; a table has none.
-    let mut trimmed: String = out.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    let mut trimmed = super::format::trim_line_ends(&out);
     if !out.ends_with('\n') {
         trimmed.pop();
     }

@@ -366,7 +366,7 @@ pub fn context_json(session: &Session, evaluation: &SessionEvaluation) -> Value 
     })
 }
 
-/// The check as JUnit XML, the test-report format CI systems (GitLab, Jenkins, GitHub actions
+/// The check as `JUnit` XML, the test-report format CI systems (GitLab, Jenkins, GitHub actions
 /// that read test reports) display: one `<testcase>` per criterion, failing when the criterion
 /// fails or is undefined (as `check` exits 1 for both), and one for the recorded groups being
 /// present. `session_file` names the suite when the session has no title. Every text from the

@@ -2,7 +2,7 @@
 //! (intended use, data, metrics declared, limitations), the use context with its note and the
 //! flag on thresholds that differ between groups, adverse impact against the highest selection
 //! rate, and the NYC Local Law 144 section. Built as document blocks like the rest of the
-//! report ([`super::session_content`]); every text is plain and escaped by the renderers.
+//! report (`session_content`); every text is plain and escaped by the renderers.
 
 use super::bias_audit::{BiasAuditSettings, bias_audit_blocks};
 use super::document::{Block, Cell, Column, Fact, Section, Span, Table, Text};

@@ -48,9 +48,7 @@ fn number(value: Option<f64>, decimals: usize) -> String {
 
 /// Lines with their trailing spaces removed (padded columns leave some).
 fn trimmed(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect()
+    super::format::trim_line_ends(text)
 }
 
 /// The flags of a profile row, as JSON and table words.

@@ -1,5 +1,5 @@
 //! The content model of a report: sections of paragraphs, facts, tables and figures, built once
-//! from a session's evaluation ([`super::session_content`]) and rendered by
+//! from a session's evaluation (`session_content`) and rendered by
 //! [`super::render_html`] and [`super::render_markdown`]. A section written here appears in
 //! both renderings; what differs between them is markup only.
 //!

@@ -86,6 +86,17 @@ pub fn threshold(value: Option<f64>) -> String {
     }
 }
 
+/// `text` with the spaces at each line's end removed (padded columns leave some), every line
+/// ending in a newline.
+pub fn trim_line_ends(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

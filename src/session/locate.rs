@@ -188,7 +188,7 @@ pub fn offset_of(text: &str, path: &[Segment]) -> Option<usize> {
     found
 }
 
-/// The byte offset of a 1-based line and a column as serde_json counts it (bytes consumed on
+/// The byte offset of a 1-based line and a column as `serde_json` counts it (bytes consumed on
 /// that line).
 pub fn offset_of_line_column(text: &str, line: usize, column: usize) -> usize {
     let line_start: usize = text
@@ -283,7 +283,7 @@ mod tests {
         );
         // Just past a closing brace: the object itself (where serde reports missing fields).
         assert_eq!(path_before(r#""b"]}"#), "roles");
-        assert_eq!(path_before(r#"0.5}}"#), "scenarios[0]");
+        assert_eq!(path_before(r"0.5}}"), "scenarios[0]");
         assert_eq!(render_path(&path_at(TEXT, 0)), "(top level)");
         assert_eq!(render_path(&path_at(TEXT, TEXT.len())), "(top level)");
     }

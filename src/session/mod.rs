@@ -952,7 +952,7 @@ fn check_syntax(value: &Value, version: u64) -> Result<(), (Vec<Segment>, String
     }
 }
 
-/// `e`'s message without serde_json's ` at line L column C` suffix.
+/// `e`'s message without `serde_json`'s ` at line L column C` suffix.
 fn serde_message(error: &serde_json::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
