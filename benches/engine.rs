@@ -52,6 +52,7 @@ fn roles() -> ColumnRoles {
         positive: None,
         attributes: vec!["sex".into(), "race".into(), "region".into()],
         weight: None,
+        models: Vec::new(),
     }
 }
 

@@ -49,6 +49,7 @@ fn main() {
             .map(String::from)
             .to_vec(),
         weight: None,
+        models: Vec::new(),
     };
     // FULCRUM_BENCH_GROUPING: `intersections` (sex × race × region, 40 groups, the default),
     // `binned` (sex × income in 5 quantile bins, 10 groups) or `many` (sex × race × region ×

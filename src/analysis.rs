@@ -49,18 +49,37 @@ pub struct DataSummary {
     pub score_rounding: Option<ScoreRounding>,
 }
 
+/// One model of an analysis: the name it is shown under, its score column, the rows sorted by
+/// its scores and the current grouping's index over them.
+#[derive(Clone, Debug)]
+pub struct ModelAnalysis {
+    /// The display name.
+    pub name: String,
+    /// The score column.
+    pub score: String,
+    /// The rows sorted by this model's scores (attributes shared with the other models).
+    pub sorted: Arc<SortedDataset>,
+    /// The current grouping's index over them.
+    pub index: Arc<GroupIndex>,
+}
+
 /// A dataset sorted by score, with its current grouping.
 #[derive(Debug)]
 pub struct Analysis {
     /// What was loaded.
     pub data: DataSummary,
-    /// The rows sorted by score (kept to regroup without sorting again; shared with background
-    /// jobs).
+    /// The rows sorted by the current model's score (kept to regroup without sorting again;
+    /// shared with background jobs).
     pub sorted: Arc<SortedDataset>,
-    /// The current grouping's index.
+    /// The current grouping's index, over the current model's scores.
     pub index: Arc<GroupIndex>,
     /// The current grouping.
     pub grouping: GroupingSpec,
+    /// Every model mapped, in order: one for a single score column. `sorted` and `index` are
+    /// `models[current]`'s.
+    pub models: Vec<ModelAnalysis>,
+    /// Which model `sorted` and `index` belong to.
+    pub current: usize,
 }
 
 impl Analysis {
@@ -97,16 +116,38 @@ impl Analysis {
         }
         let score_rounding = ScoreRounding::detect(&roles.score, dataset.scores());
         progress.stage(&format!("sorting {} rows", dataset.len()));
-        let sorted = SortedDataset::new(dataset);
+        let sorted: Vec<Arc<SortedDataset>> = SortedDataset::models(dataset)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled.into());
         }
         progress.stage("grouping");
-        let index =
-            GroupIndex::build(&sorted, grouping).map_err(|source| AnalysisError::Grouping {
-                path: path.display().to_string(),
-                problem: source,
-            })?;
+        let indexes = GroupIndex::build_models(
+            &sorted.iter().map(AsRef::as_ref).collect::<Vec<_>>(),
+            grouping,
+        )
+        .map_err(|source| AnalysisError::Grouping {
+            path: path.display().to_string(),
+            problem: source,
+        })?;
+        let models: Vec<ModelAnalysis> = roles
+            .models()
+            .into_iter()
+            .zip(sorted)
+            .zip(indexes)
+            .map(|((model, sorted), index)| ModelAnalysis {
+                name: model.name,
+                score: model.score,
+                sorted,
+                index: Arc::new(index),
+            })
+            .collect();
+        let Some(first) = models.first().cloned() else {
+            // A dataset always has a first model, and the roles name at least one.
+            return Err(LoadError::Empty { path }.into());
+        };
         Ok(Self {
             data: DataSummary {
                 path,
@@ -118,23 +159,56 @@ impl Analysis {
                 dropped: Arc::new(dropped),
                 score_rounding,
             },
-            sorted: Arc::new(sorted),
-            index: Arc::new(index),
+            sorted: first.sorted,
+            index: first.index,
             grouping: grouping.clone(),
+            models,
+            current: 0,
         })
     }
 
-    /// Regroups without sorting again.
+    /// Regroups without sorting again (every model).
     pub fn regroup(&mut self, grouping: &GroupingSpec) -> Result<(), AnalysisError> {
-        let index = GroupIndex::build(&self.sorted, grouping).map_err(|source| {
+        let sorted: Vec<&SortedDataset> = self.models.iter().map(|m| m.sorted.as_ref()).collect();
+        let indexes = GroupIndex::build_models(&sorted, grouping).map_err(|source| {
             AnalysisError::Grouping {
                 path: self.data.path.display().to_string(),
                 problem: source,
             }
         })?;
-        self.index = Arc::new(index);
+        for (model, index) in self.models.iter_mut().zip(indexes) {
+            model.index = Arc::new(index);
+        }
         self.grouping = grouping.clone();
+        self.select_model(self.current);
         Ok(())
+    }
+
+    /// Makes model `model` the current one (`sorted` and `index` become its own); false, and
+    /// nothing changes, when there is no such model.
+    pub fn select_model(&mut self, model: usize) -> bool {
+        let Some(chosen) = self.models.get(model) else {
+            return false;
+        };
+        self.sorted = Arc::clone(&chosen.sorted);
+        self.index = Arc::clone(&chosen.index);
+        self.current = model;
+        true
+    }
+
+    /// The position of the model named `name`.
+    pub fn model_position(&self, name: &str) -> Option<usize> {
+        self.models.iter().position(|m| m.name == name)
+    }
+
+    /// The current model.
+    pub fn current_model(&self) -> Option<&ModelAnalysis> {
+        self.models.get(self.current)
+    }
+
+    /// Whether several models are compared.
+    pub fn has_models(&self) -> bool {
+        self.models.len() > 1
     }
 
     /// The threshold used when none is given: 0.5 for scores in [0, 1], otherwise the midpoint

@@ -1198,14 +1198,17 @@ fn reports_are_byte_identical_and_escape_group_names() {
 
 #[test]
 fn the_schema_0_fixture_checks_and_reports() {
-    let fixture = "tests/fixtures/session_v0.json";
+    let (_directory, fixture) = common::fixture_beside_the_old_sample("session_v0.json");
+    let fixture = fixture.as_path();
     // The criterion (demographic_parity_ratio >= 0.8 by sex) on the bundled sample.
-    let code = check(Path::new(fixture), &[]).get_output().status.code();
+    let code = check(fixture, &[]).get_output().status.code();
     assert!(matches!(code, Some(0 | 1)), "{code:?}");
     let directory = tempfile::tempdir().unwrap();
     let out = directory.path().join("r.html");
     fulcrum()
-        .args(["report", fixture, "--out"])
+        .arg("report")
+        .arg(fixture)
+        .arg("--out")
         .arg(&out)
         .assert()
         .success();
@@ -2315,4 +2318,408 @@ fn the_wording_of_reports_check_and_the_audit_table_is_reviewed_as_snapshots() {
     insta::assert_snapshot!("check_table", check);
     let table = sample_audit_table(&[]);
     insta::assert_snapshot!("audit_table_sex_race", table);
+}
+
+// --------------------------------------------------------------------------------------------
+// Several models (issue 15).
+
+/// `fulcrum COMMAND sample_data/lending.csv --label repaid --group race EXTRA…` as JSON.
+fn sample_json(command: &str, extra: &[&str]) -> Value {
+    stdout_json(
+        fulcrum()
+            .args([command, SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(extra)
+            .assert(),
+    )
+}
+
+#[test]
+fn each_models_audit_equals_the_audit_of_its_column_alone() {
+    let thresholds = ["--threshold", "0.6"];
+    let both = sample_json(
+        "audit",
+        &[
+            &[
+                "--model",
+                "production=score",
+                "--model",
+                "candidate=score_v2",
+            ][..],
+            &thresholds,
+            &["--format", "json"],
+        ]
+        .concat(),
+    );
+    let models = both["models"].as_array().unwrap();
+    assert_eq!(models.len(), 2);
+    for (model, (name, column)) in models
+        .iter()
+        .zip([("production", "score"), ("candidate", "score_v2")])
+    {
+        assert_eq!(model["name"], name);
+        assert_eq!(model["score"], column);
+        let alone = sample_json(
+            "audit",
+            &[&["--score", column][..], &thresholds, &["--format", "json"]].concat(),
+        );
+        assert!(
+            alone.get("models").is_none(),
+            "one model: the schema as before"
+        );
+        for key in [
+            "groups",
+            "overall",
+            "summary",
+            "summary_intervals",
+            "by_metric",
+            "adverse_impact",
+        ] {
+            assert_eq!(model[key], alone[key], "{name}: {key}");
+        }
+    }
+    // The top level is the first model's audit, as `audit --score score` prints it.
+    let mut first = both.clone();
+    first.as_object_mut().unwrap().remove("models");
+    let alone = sample_json(
+        "audit",
+        &[
+            &["--score", "score"][..],
+            &thresholds,
+            &["--format", "json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(first, alone);
+    // The two models differ, or the comparison shows nothing: the candidate selects more Black
+    // applicants at 0.6, with a higher false positive rate.
+    let black = |model: &Value| model["groups"][1].clone();
+    assert_eq!(black(&models[0])["key"], "Black");
+    assert!(black(&models[1])["fpr"].as_f64() > black(&models[0])["fpr"].as_f64());
+}
+
+#[test]
+fn the_comparison_puts_models_side_by_side_with_their_differences() {
+    let output = fulcrum()
+        .args(["audit", SAMPLE, "--label", "repaid", "--group", "race"])
+        .args([
+            "--score",
+            "score,score_v2",
+            "--threshold",
+            "0.6",
+            "--compare",
+        ])
+        .assert()
+        .success();
+    let table = stdout_of(&output);
+    assert!(
+        table.starts_with("Models compared: score, score_v2. Δ: the model's value minus score's."),
+        "{table}"
+    );
+    // Black applicants at 0.6: FPR 0.425 (score) and 0.546 (score_v2), as each audit alone says.
+    assert!(table.contains("Δ score_v2"), "{table}");
+    let black_difference = table
+        .lines()
+        .skip_while(|l| !l.starts_with("Black"))
+        .nth(2)
+        .unwrap();
+    assert!(black_difference.contains("+0.122"), "{black_difference}");
+    let json = sample_json(
+        "audit",
+        &[
+            "--score",
+            "score,score_v2",
+            "--threshold",
+            "0.6",
+            "--compare",
+            "--format",
+            "json",
+        ],
+    );
+    let comparison = &json["comparison"];
+    assert_eq!(comparison["reference_model"], "score");
+    let fpr = &comparison["groups"][1]["metrics"]["fpr"];
+    let (first, second) = (
+        fpr["values"]["score"].as_f64().unwrap(),
+        fpr["values"]["score_v2"].as_f64().unwrap(),
+    );
+    assert_eq!(
+        fpr["differences"]["score_v2"].as_f64(),
+        Some(second - first)
+    );
+    assert_eq!(Some(first), json["models"][0]["groups"][1]["fpr"].as_f64());
+    // Without --compare: one block per model; CSV: a model column.
+    let blocks = stdout_of(
+        &fulcrum()
+            .args(["audit", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(["--model", "prod=score", "--model", "new=score_v2"])
+            .assert()
+            .success(),
+    );
+    assert!(blocks.starts_with("Model prod (score):\n"), "{blocks}");
+    assert!(blocks.contains("\nModel new (score_v2):\n"), "{blocks}");
+    let csv = stdout_of(
+        &fulcrum()
+            .args(["audit", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(["--score", "score,score_v2", "--format", "csv"])
+            .assert()
+            .success(),
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("model,"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + 2 * 6, "5 groups and Overall per model");
+    assert!(lines[1].starts_with("score,") && lines[12].starts_with("score_v2,"));
+}
+
+#[test]
+fn the_envelope_is_the_best_models_exact_optimum_at_every_tolerance() {
+    let json = sample_json(
+        "frontier",
+        &[
+            "--score",
+            "score,score_v2",
+            "--constraint",
+            "equal_opportunity",
+            "--points",
+            "6",
+            "--format",
+            "json",
+        ],
+    );
+    let tolerances: Vec<f64> = json["tolerances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    let models = json["models"].as_array().unwrap();
+    let envelope = json["envelope"].as_array().unwrap();
+    assert_eq!(envelope.len(), tolerances.len());
+    let mut winners = std::collections::BTreeSet::new();
+    for (point, &tolerance) in envelope.iter().zip(&tolerances) {
+        assert_eq!(point["tolerance"].as_f64(), Some(tolerance));
+        // Each model's exact optimum at this tolerance, from `optimize` on its column alone.
+        let optima: Vec<f64> = models
+            .iter()
+            .map(|model| {
+                let alone = sample_json(
+                    "optimize",
+                    &[
+                        "--score",
+                        model["score"].as_str().unwrap(),
+                        "--constraint",
+                        "equal_opportunity",
+                        "--tolerance",
+                        &tolerance.to_string(),
+                        "--format",
+                        "json",
+                    ],
+                );
+                let on_frontier = model["points"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["tolerance"].as_f64() == Some(tolerance))
+                    .unwrap();
+                assert_eq!(on_frontier["objective"], alone["objective"]);
+                assert_eq!(on_frontier["thresholds"], alone["thresholds"]);
+                alone["objective"].as_f64().unwrap()
+            })
+            .collect();
+        let best = optima.iter().copied().fold(f64::MIN, f64::max);
+        assert_eq!(point["objective"].as_f64(), Some(best), "at {tolerance}");
+        let winner = optima.iter().position(|o| *o == best).unwrap();
+        assert_eq!(point["model"], models[winner]["name"]);
+        assert_eq!(
+            point["thresholds"],
+            models[winner]["points"][point_index(&models[winner], tolerance)]["thresholds"]
+        );
+        winners.insert(winner);
+    }
+    // On the sample the production model is best at a TPR gap of 0, the candidate above it.
+    assert_eq!(winners.len(), 2, "{envelope:?}");
+    let csv = stdout_of(
+        &fulcrum()
+            .args(["frontier", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args([
+                "--score",
+                "score,score_v2",
+                "--constraint",
+                "equal_opportunity",
+            ])
+            .args(["--points", "6"])
+            .assert()
+            .success(),
+    );
+    assert!(csv.starts_with("model,curve,tolerance,objective,"), "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.contains(",envelope,")).count(), 6);
+}
+
+/// The position of `model`'s frontier point at `tolerance`.
+fn point_index(model: &Value, tolerance: f64) -> usize {
+    model["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["tolerance"].as_f64() == Some(tolerance))
+        .unwrap()
+}
+
+#[test]
+fn choose_model_picks_the_model_with_the_best_optimum_under_the_constraint() {
+    let flags = ["--constraint", "equal_opportunity", "--tolerance", "0.02"];
+    let chosen = sample_json(
+        "optimize",
+        &[
+            &["--score", "score,score_v2", "--choose-model"][..],
+            &flags,
+            &["--format", "json"],
+        ]
+        .concat(),
+    );
+    let alone: Vec<Value> = ["score", "score_v2"]
+        .iter()
+        .map(|column| {
+            sample_json(
+                "optimize",
+                &[&["--score", column][..], &flags, &["--format", "json"]].concat(),
+            )
+        })
+        .collect();
+    // On the sample the candidate is more accurate under the same constraint.
+    assert!(alone[1]["objective"].as_f64() > alone[0]["objective"].as_f64());
+    assert_eq!(chosen["model"], "score_v2");
+    for (candidate, alone) in chosen["models"].as_array().unwrap().iter().zip(&alone) {
+        assert_eq!(candidate["objective"], alone["objective"]);
+        assert_eq!(candidate["thresholds"], alone["thresholds"]);
+    }
+    assert_eq!(chosen["models"][1]["chosen"], true);
+    // The rest of the document is the chosen model's optimization, as it prints alone.
+    for key in ["thresholds", "objective", "gap", "groups", "summary"] {
+        assert_eq!(chosen[key], alone[1][key], "{key}");
+    }
+    assert_eq!(chosen["settings"]["score"], "score_v2");
+    // Its thresholds file is the candidate's.
+    let directory = tempfile::tempdir().unwrap();
+    let written = directory.path().join("t.json");
+    let output = fulcrum()
+        .args(["optimize", SAMPLE, "--label", "repaid", "--group", "race"])
+        .args(["--score", "score,score_v2", "--choose-model"])
+        .args(flags)
+        .arg("--write-thresholds")
+        .arg(&written)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("the thresholds of model score_v2"),
+        "{stderr}"
+    );
+    let thresholds: Value =
+        serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    assert_eq!(thresholds, alone[1]["thresholds"]);
+}
+
+#[test]
+fn bad_model_mappings_are_refused_with_what_is_wrong() {
+    let run = |extra: &[&str]| {
+        fulcrum()
+            .args(["audit", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(extra)
+            .assert()
+    };
+    fails_with(
+        run(&["--score", "score,"]),
+        &["--score `score,`", "empty column name"],
+    );
+    fails_with(
+        run(&["--model", "score"]),
+        &["--model `score`", "NAME=COLUMN"],
+    );
+    fails_with(
+        run(&["--model", "a=score", "--model", "a=score_v2"]),
+        &["two models are named `a`"],
+    );
+    fails_with(
+        run(&["--score", "score,score"]),
+        &["both score with column `score`"],
+    );
+    fails_with(
+        run(&["--score", "score,repaid"]),
+        &["model `repaid` scores with column `repaid`, which is the label column"],
+    );
+    fails_with(
+        run(&["--score", "score,score_v3"]),
+        &["no column `score_v3`", "did you mean `score_v2`?"],
+    );
+    fails_with(
+        run(&["--score", "score", "--model", "a=score_v2"]),
+        &["cannot be used with"],
+    );
+    fails_with(
+        run(&["--score", "score", "--compare"]),
+        &["--compare puts several models"],
+    );
+    fails_with(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(["--score", "score,score_v2", "--constraint", "none"])
+            .assert(),
+        &["2 models are mapped (score, score_v2)", "--choose-model"],
+    );
+    fails_with(
+        fulcrum()
+            .args(["optimize", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(["--score", "score,score_v2", "--constraint", "none"])
+            .args(["--choose-model", "--holdout", "0.3"])
+            .assert(),
+        &["--choose-model", "--holdout"],
+    );
+    fails_with(
+        fulcrum()
+            .args(["frontier", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args([
+                "--score",
+                "score,score_v2",
+                "--constraint",
+                "equal_opportunity",
+            ])
+            .args(["--folds", "3"])
+            .assert(),
+        &["several models", "--folds"],
+    );
+    fails_with(
+        fulcrum()
+            .args(["profile", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(["--score", "score,score_v2"])
+            .assert(),
+        &[
+            "fulcrum profile reads one model's scores",
+            "2 are mapped (score, score_v2)",
+        ],
+    );
+    // A row whose second score is missing is invalid for every model: refused, or dropped
+    // from every model's rows.
+    let (_dir, path) = file(
+        "two.csv",
+        "s1,s2,y,g\n0.9,0.8,1,a\n0.2,,0,a\n0.7,0.4,1,b\n0.4,0.3,0,b\n",
+    );
+    fails_with(
+        fulcrum()
+            .arg("audit")
+            .arg(&path)
+            .args(["--score", "s1,s2", "--label", "y", "--group", "g"])
+            .assert(),
+        &["1 row", "score", "`s2`", "row 2"],
+    );
+    let dropped = stdout_json(
+        fulcrum()
+            .arg("audit")
+            .arg(&path)
+            .args(["--score", "s1,s2", "--label", "y", "--group", "g"])
+            .args(["--drop-invalid", "--format", "json"])
+            .assert(),
+    );
+    for model in dropped["models"].as_array().unwrap() {
+        assert_eq!(model["overall"]["count"], 3, "{}", model["name"]);
+    }
 }

@@ -96,6 +96,7 @@ fn prepare(settings: &Value) -> Prepared {
         positive: settings["positive"].as_str().map(str::to_owned),
         attributes,
         weight: None,
+        models: Vec::new(),
     };
     let mut loaded = data::load(file, &roles, LoadOptions::default(), &NoProgress).unwrap();
     if weighted {

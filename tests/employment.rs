@@ -982,11 +982,9 @@ fn bad_session_context_and_ll144_flags_exit_2() {
 
 #[test]
 fn a_session_written_before_schema_2_still_checks_reports_and_is_covered_by_its_sign_off() {
-    fulcrum()
-        .args(["check", "tests/fixtures/session_v1.json"])
-        .assert()
-        .success();
-    let markdown = report(Path::new("tests/fixtures/session_v1.json"), "md");
+    let (_directory, fixture) = common::fixture_beside_the_old_sample("session_v1.json");
+    fulcrum().arg("check").arg(&fixture).assert().success();
+    let markdown = report(&fixture, "md");
     assert!(
         markdown.contains("from a session of schema 2 (migrated from schema 1)"),
         "{markdown}"

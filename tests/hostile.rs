@@ -1437,6 +1437,7 @@ fn roles(attributes: &[&str]) -> ColumnRoles {
         positive: None,
         attributes: attributes.iter().map(|a| (*a).to_owned()).collect(),
         weight: None,
+        models: Vec::new(),
     }
 }
 

@@ -64,6 +64,7 @@ impl MappingDialog {
             positive: (!self.positive.trim().is_empty()).then(|| self.positive.trim().to_owned()),
             attributes: self.attributes.clone(),
             weight: self.weight.clone(),
+            models: Vec::new(),
         })
     }
 

@@ -80,6 +80,7 @@ pub fn sample_roles() -> ColumnRoles {
             .map(String::from)
             .to_vec(),
         weight: None,
+        models: Vec::new(),
     }
 }
 

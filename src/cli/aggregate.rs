@@ -112,7 +112,8 @@ impl AggregateArgs {
     fn data(&self, file: PathBuf) -> DataArgs {
         DataArgs {
             file,
-            score: self.score.clone(),
+            score: Some(self.score.clone()),
+            models: Vec::new(),
             label: self.label.clone(),
             positive: self.positive.clone(),
             groups: self.groups.clone(),

@@ -84,9 +84,15 @@ pub struct DataArgs {
     /// quoted glob of part files (Spark, `BigQuery`; `key=value/` folders become columns); or - to
     /// read CSV or an Arrow IPC stream from standard input.
     pub file: PathBuf,
-    /// Score column (numeric; higher means more likely positive).
-    #[arg(long)]
-    pub score: String,
+    /// Score column (numeric; higher means more likely positive). Several, comma-separated
+    /// (`--score score,score_v2`), compare models on the same rows, each named after its
+    /// column (audit, optimize --choose-model, frontier, session new).
+    #[arg(long, value_name = "COL[,COL…]", required_unless_present = "models")]
+    pub score: Option<String>,
+    /// A model to compare, with the name it is shown under: NAME=COL, repeated
+    /// (`--model production=score --model candidate=score_v2`); instead of --score.
+    #[arg(long = "model", value_name = "NAME=COL", conflicts_with = "score")]
+    pub models: Vec<String>,
     /// Label (true outcome) column: 0/1, boolean, or any values with --positive.
     #[arg(long)]
     pub label: String,
@@ -183,6 +189,11 @@ pub struct AuditArgs {
     /// How each group's expected calibration error is binned.
     #[command(flatten)]
     pub calibration: CalibrationArgs,
+    /// With several models: one side-by-side table (each group's numbers per model and their
+    /// differences from the first model) instead of a block per model; in JSON, a
+    /// `comparison` object.
+    #[arg(long)]
+    pub compare: bool,
 }
 
 /// How the expected calibration error (ECE) per group is computed.
@@ -483,6 +494,11 @@ pub struct OptimizeArgs {
     /// Seed of the resampling: the same seed gives the same intervals.
     #[arg(long = "interval-seed", value_name = "S", default_value_t = crate::engine::uncertainty::DEFAULT_INTERVAL_SEED)]
     pub interval_seed: u64,
+    /// With several models (`--score a,b` or `--model NAME=COL`…): optimize each and choose the
+    /// one whose thresholds reach the best objective under the constraint (the first listed on
+    /// a tie); the output and `--write-thresholds` are the chosen model's.
+    #[arg(long)]
+    pub choose_model: bool,
 }
 
 impl OptimizeArgs {

@@ -240,10 +240,11 @@ fn spec_of(names: &[String], bins: &BTreeMap<String, Binning>) -> GroupingSpec {
 fn data_settings(data: &DataArgs, positive: &str) -> Map<String, Value> {
     let mut settings = Map::new();
     settings.insert("file".into(), json!(data.file.display().to_string()));
-    settings.insert("score".into(), json!(data.score));
+    let roles = data.roles().unwrap_or_default();
+    settings.insert("score".into(), json!(roles.score));
     settings.insert("label".into(), json!(data.label));
     settings.insert("positive".into(), json!(positive));
-    settings.insert("groups".into(), json!(data.roles().attributes));
+    settings.insert("groups".into(), json!(roles.attributes));
     let bins: BTreeMap<&str, &str> = data.bins.iter().filter_map(|b| b.split_once('=')).collect();
     settings.insert("bins".into(), json!(bins));
     settings.insert("weight".into(), json!(data.weight));
@@ -262,6 +263,7 @@ fn read_population(path: &Path) -> Result<ExpectedShares> {
 /// `fulcrum profile`.
 pub(super) fn run_profile(args: &ProfileArgs) -> Result<u8> {
     let data = &args.data;
+    data.single_score("profile")?;
     let expected = args
         .population
         .as_deref()
@@ -269,7 +271,7 @@ pub(super) fn run_profile(args: &ProfileArgs) -> Result<u8> {
         .transpose()?;
     let spec = data.grouping()?;
     let progress = CliProgress::new();
-    let read = load_profile(&data.file, &data.roles(), &progress);
+    let read = load_profile(&data.file, &data.roles()?, &progress);
     progress.finish();
     let read = read?;
     // The warnings name the dropped rows; the profile counts them per group.
@@ -442,7 +444,8 @@ pub(super) fn run_proxies(args: &ProxiesArgs) -> Result<u8> {
 /// `fulcrum slices`.
 pub(super) fn run_slices(args: &SlicesArgs) -> Result<u8> {
     let data = &args.data;
-    let decision_groups = data.roles().attributes;
+    data.single_score("slices")?;
+    let decision_groups = data.roles()?.attributes;
     let mut attributes: Vec<String> = Vec::new();
     for name in &args.attributes {
         if !attributes.contains(name) {
@@ -456,7 +459,7 @@ pub(super) fn run_slices(args: &SlicesArgs) -> Result<u8> {
         }
     }
     let bins = bins_for(&data.bins, &all)?;
-    let mut roles = data.roles();
+    let mut roles = data.roles()?;
     roles.attributes = all;
     let progress = CliProgress::new();
     let loaded = data::load(

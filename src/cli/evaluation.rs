@@ -79,7 +79,7 @@ pub(super) fn fit_and_evaluation_rows(
     let progress = CliProgress::new();
     let loaded = data::load(
         file,
-        &data.roles(),
+        &data.roles()?,
         LoadOptions {
             drop_invalid: data.drop_invalid,
         },

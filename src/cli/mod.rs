@@ -25,9 +25,10 @@ pub use discovery::{DiscoveryFormat, ProfileArgs, ProxiesArgs, SlicesArgs};
 use progress_bar::CliProgress;
 
 use crate::analysis::{Analysis, default_threshold};
-use crate::data::{self, ColumnRoles, LoadOptions, LoadedData};
+use crate::data::{self, ColumnRoles, LoadOptions, LoadedData, ModelColumn};
 use crate::engine::thresholds::ThresholdMap;
 use crate::engine::{AuditOptions, GroupedRows, GroupingSpec, audit_uncertainty};
+use crate::report::model_comparison::{ModelLabel, comparison_json, comparison_table, model_json};
 use crate::report::{AuditSettings, audit_csv, audit_json, audit_table};
 
 /// Exit code for success.
@@ -56,26 +57,87 @@ pub fn run(command: Command) -> Result<u8> {
 }
 
 impl DataArgs {
+    /// The models these flags name: `--model NAME=COL`…, or the columns of `--score COL[,COL…]`
+    /// named after themselves.
+    pub fn model_columns(&self) -> Result<Vec<ModelColumn>> {
+        if !self.models.is_empty() {
+            return self
+                .models
+                .iter()
+                .map(|text| match text.split_once('=') {
+                    Some((name, column)) if !name.trim().is_empty() && !column.is_empty() => {
+                        Ok(ModelColumn {
+                            name: name.trim().to_owned(),
+                            score: column.to_owned(),
+                        })
+                    }
+                    _ => anyhow::bail!(
+                        "--model `{text}`: expected NAME=COLUMN (e.g. --model candidate=score_v2)"
+                    ),
+                })
+                .collect();
+        }
+        let score = self.score.as_deref().unwrap_or_default();
+        if !score.contains(',') {
+            return Ok(vec![ModelColumn::of_column(score)]);
+        }
+        score
+            .split(',')
+            .map(|column| {
+                if column.is_empty() {
+                    anyhow::bail!(
+                        "--score `{score}`: an empty column name; separate score columns with single commas (--score score,score_v2)"
+                    )
+                }
+                Ok(ModelColumn::of_column(column))
+            })
+            .collect()
+    }
+
+    /// The one score column of a command that reads one model's scores; several are refused,
+    /// naming the command.
+    pub fn single_score(&self, command: &str) -> Result<String> {
+        let models = self.model_columns()?;
+        match models.as_slice() {
+            [one] => Ok(one.score.clone()),
+            _ => anyhow::bail!(
+                "fulcrum {command} reads one model's scores, and {} are mapped ({}); give one --score",
+                models.len(),
+                models
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
     /// The column roles these flags name.
-    pub fn roles(&self) -> ColumnRoles {
+    pub fn roles(&self) -> Result<ColumnRoles> {
         let mut attributes: Vec<String> = Vec::new();
         for group in &self.groups {
             if !attributes.contains(group) {
                 attributes.push(group.clone());
             }
         }
-        ColumnRoles {
-            score: self.score.clone(),
+        let mut roles = ColumnRoles {
+            score: String::new(),
             label: self.label.clone(),
             positive: self.positive.clone(),
             attributes,
             weight: self.weight.clone(),
-        }
+            models: Vec::new(),
+        };
+        roles.set_models(self.model_columns()?);
+        roles
+            .check_models()
+            .map_err(|problem| anyhow::anyhow!("{}: {problem}", self.file.display()))?;
+        Ok(roles)
     }
 
     /// The grouping these flags name, with `--bin` specs applied.
     pub fn grouping(&self) -> Result<GroupingSpec> {
-        let mut spec = GroupingSpec::by_names(&self.roles().attributes);
+        let mut spec = GroupingSpec::by_names(&self.roles()?.attributes);
         for bin in &self.bins {
             let (column, binning) = bin
                 .split_once('=')
@@ -100,7 +162,7 @@ impl DataArgs {
         let progress = CliProgress::new();
         let analysis = Analysis::load(
             &self.file,
-            &self.roles(),
+            &self.roles()?,
             &self.grouping()?,
             LoadOptions {
                 drop_invalid: self.drop_invalid,
@@ -119,7 +181,7 @@ impl DataArgs {
         let progress = CliProgress::new();
         let loaded = data::load(
             &self.file,
-            &self.roles(),
+            &self.roles()?,
             LoadOptions {
                 drop_invalid: self.drop_invalid,
             },
@@ -185,65 +247,179 @@ pub fn read_thresholds(path: &Path) -> Result<ThresholdMap> {
     ThresholdMap::from_json(&value).with_context(|| format!("{}", path.display()))
 }
 
-/// `fulcrum audit`: one set of thresholds, so the rows are counted in one pass
-/// ([`GroupedRows`]) rather than sorted into an index; the numbers are the same.
-fn run_audit(args: &AuditArgs) -> Result<u8> {
-    let loaded = args.data.load()?;
-    let spec = args.data.grouping()?;
+/// One model's audit, as `fulcrum audit` of its column alone gives it.
+struct ModelAudit {
+    result: crate::engine::Audit,
+    uncertainty: crate::engine::AuditUncertainty,
+    thresholds: ThresholdMap,
+    names: Vec<String>,
+    /// The rounding a `<score>_rounded_<D>` column declares (see [`crate::engine::ScoreRounding`]).
+    score_rounding: Option<crate::engine::ScoreRounding>,
+}
+
+/// The audit of model `model` of the loaded rows: counted in one pass ([`GroupedRows`]), at
+/// the thresholds the flags name (the default threshold from this model's own scores).
+fn audit_model(
+    args: &AuditArgs,
+    loaded: &LoadedData,
+    model: usize,
+    spec: &GroupingSpec,
+    options: &AuditOptions,
+) -> Result<ModelAudit> {
     let decision = &args.decision;
-    let options = AuditOptions {
-        confidence: args.uncertainty.confidence,
-        ..decision.options()
-    };
-    let thresholds = decision.threshold_map(default_threshold(loaded.dataset.score_range()))?;
+    let (scores, range) = loaded
+        .dataset
+        .model_scores(model)
+        .unwrap_or_else(|| (loaded.dataset.scores(), loaded.dataset.score_range()));
+    let score_rounding = loaded
+        .roles
+        .models()
+        .get(model)
+        .and_then(|m| crate::engine::ScoreRounding::detect(&m.score, scores));
+    let thresholds = decision.threshold_map(default_threshold(range))?;
     // One threshold for all: the rows are counted while they are grouped, in the same pass.
-    let grouped = match thresholds.single() {
-        Some(threshold) => GroupedRows::counted_at(&loaded.dataset, &spec, threshold, options.rule),
-        None => GroupedRows::new(&loaded.dataset, &spec),
-    }
+    let grouped = GroupedRows::of_model(
+        &loaded.dataset,
+        model,
+        spec,
+        thresholds.single().map(|t| (t, options.rule)),
+    )
     .with_context(|| loaded.path.display().to_string())?;
     let resolved = thresholds
         .resolve_keys(&grouped.keys())
         .with_context(|| decision.thresholds_source())?;
     let result = grouped
-        .audit(&resolved, &options)
+        .audit(&resolved, options)
         .context("--reference")?
         .with_calibration(grouped.calibration(&args.calibration.settings()));
-    let names = grouped.attribute_names();
     let uncertainty = audit_uncertainty(&result, &args.uncertainty.settings());
-    let text = match args.format {
-        OutputFormat::Table => audit_table(&result, Some(&uncertainty)),
-        OutputFormat::Csv => match args.layout {
-            args::CsvLayout::Wide => audit_csv(&result, names),
-            args::CsvLayout::Long => crate::report::audit_csv_long(&result, names),
-        },
-        OutputFormat::Json => {
-            let settings = AuditSettings {
-                file: args.data.file.display().to_string(),
-                score: args.data.score.clone(),
-                label: args.data.label.clone(),
-                positive: loaded.positive_label.clone(),
-                groups: names.to_vec(),
-                bins: args.data.bins_by_column(),
-                weight: args.data.weight.clone(),
-                thresholds,
-                rows_read: loaded.rows_read,
-                rows_dropped: loaded.rows_dropped,
-                score_rounding: crate::engine::ScoreRounding::detect(
-                    &args.data.score,
-                    loaded.dataset.scores(),
-                ),
-            };
-            crate::report::format::json_document(audit_json(
-                &result,
-                names,
-                &settings,
-                Some(&uncertainty),
-            ))
+    Ok(ModelAudit {
+        result,
+        uncertainty,
+        thresholds,
+        names: grouped.attribute_names().to_vec(),
+        score_rounding,
+    })
+}
+
+/// `fulcrum audit`: one set of thresholds, so the rows are counted in one pass
+/// ([`GroupedRows`]) rather than sorted into an index; the numbers are the same. With several
+/// models, each is audited alone on the same rows and the outputs put them side by side.
+fn run_audit(args: &AuditArgs) -> Result<u8> {
+    let loaded = args.data.load()?;
+    let spec = args.data.grouping()?;
+    let options = AuditOptions {
+        confidence: args.uncertainty.confidence,
+        ..args.decision.options()
+    };
+    let models = loaded.roles.models();
+    let audits = (0..models.len())
+        .map(|model| audit_model(args, &loaded, model, &spec, &options))
+        .collect::<Result<Vec<ModelAudit>>>()?;
+    let labels: Vec<ModelLabel<'_>> = models
+        .iter()
+        .map(|m| ModelLabel {
+            name: &m.name,
+            score: &m.score,
+        })
+        .collect();
+    if args.compare && audits.len() < 2 {
+        anyhow::bail!(
+            "--compare puts several models side by side; map them with --score a,b or --model NAME=COL (repeated)"
+        );
+    }
+    let json_of = |audit: &ModelAudit, score: &str| {
+        let settings = AuditSettings {
+            file: args.data.file.display().to_string(),
+            score: score.to_owned(),
+            label: args.data.label.clone(),
+            positive: loaded.positive_label.clone(),
+            groups: audit.names.clone(),
+            bins: args.data.bins_by_column(),
+            weight: args.data.weight.clone(),
+            thresholds: audit.thresholds.clone(),
+            rows_read: loaded.rows_read,
+            rows_dropped: loaded.rows_dropped,
+            score_rounding: audit.score_rounding,
+        };
+        audit_json(
+            &audit.result,
+            &audit.names,
+            &settings,
+            Some(&audit.uncertainty),
+        )
+    };
+    let text = match (audits.as_slice(), args.format) {
+        ([], _) => String::new(),
+        ([audit], OutputFormat::Table) => audit_table(&audit.result, Some(&audit.uncertainty)),
+        ([audit], OutputFormat::Csv) => audit_csv_of(args, audit),
+        ([audit], OutputFormat::Json) => {
+            crate::report::format::json_document(json_of(audit, &loaded.roles.score))
+        }
+        (audits, OutputFormat::Table) if args.compare => {
+            let results: Vec<&crate::engine::Audit> = audits.iter().map(|a| &a.result).collect();
+            comparison_table(&labels, &results)
+        }
+        (audits, OutputFormat::Table) => {
+            let mut text = String::new();
+            for (audit, label) in audits.iter().zip(&labels) {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&format!("Model {}:\n", label.title()));
+                text.push_str(&audit_table(&audit.result, Some(&audit.uncertainty)));
+            }
+            text
+        }
+        (audits, OutputFormat::Csv) => {
+            let mut text = String::new();
+            for (position, (audit, label)) in audits.iter().zip(&labels).enumerate() {
+                let csv = audit_csv_of(args, audit);
+                let mut lines = csv.lines();
+                let header = lines.next().unwrap_or_default();
+                if position == 0 {
+                    text.push_str(&format!("model,{header}\n"));
+                }
+                let model = crate::report::markup::csv_text(label.name);
+                for line in lines {
+                    text.push_str(&format!("{model},{line}\n"));
+                }
+            }
+            text
+        }
+        (audits, OutputFormat::Json) => {
+            let documents: Vec<serde_json::Value> = audits
+                .iter()
+                .zip(&models)
+                .map(|(audit, model)| json_of(audit, &model.score))
+                .collect();
+            let mut json = documents.first().cloned().unwrap_or_default();
+            let entries: Vec<serde_json::Value> = labels
+                .iter()
+                .zip(&documents)
+                .map(|(label, document)| model_json(*label, document))
+                .collect();
+            if let Some(object) = json.as_object_mut() {
+                object.insert("models".to_owned(), serde_json::Value::Array(entries));
+                if args.compare {
+                    let results: Vec<&crate::engine::Audit> =
+                        audits.iter().map(|a| &a.result).collect();
+                    object.insert("comparison".to_owned(), comparison_json(&labels, &results));
+                }
+            }
+            crate::report::format::json_document(json)
         }
     };
     write_stdout(&text)?;
     Ok(EXIT_OK)
+}
+
+/// One model's audit as CSV, in the layout asked for.
+fn audit_csv_of(args: &AuditArgs, audit: &ModelAudit) -> String {
+    match args.layout {
+        args::CsvLayout::Wide => audit_csv(&audit.result, &audit.names),
+        args::CsvLayout::Long => crate::report::audit_csv_long(&audit.result, &audit.names),
+    }
 }
 
 fn run_sample(args: &SampleArgs) -> Result<u8> {

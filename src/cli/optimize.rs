@@ -26,9 +26,11 @@ use crate::optimize::{
     Objective, OptimizeRequest, RobustSolution, Solution, cross_validated_frontier, frontier,
     optimize, robust_optimize,
 };
+use crate::optimize::{ModelChoice, ModelsFrontier, choose_model, models_frontier};
 use crate::report::audit_json::interval_json;
 use crate::report::format::{count, count_json, percent_label};
 use crate::report::markup::{csv_row, csv_text};
+use crate::report::model_comparison::ModelLabel;
 use crate::report::{AuditSettings, audit_json, audit_table};
 
 impl ObjectiveArgs {
@@ -86,12 +88,49 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         inputs.extend(args.split.evaluate_on.as_deref());
         crate::atomic::check_output(path, args.force, &inputs)?;
     }
-    let (analysis, evaluation_rows) =
+    let models = args.data.model_columns()?;
+    if models.len() > 1 && !args.choose_model {
+        bail!(
+            "{} models are mapped ({}): optimize finds one model's thresholds; add \
+             --choose-model to choose the best model under the constraint, or give one --score",
+            models.len(),
+            model_names(&models)
+        );
+    }
+    if args.choose_model
+        && (args.split.holdout.is_some()
+            || args.split.evaluate_on.is_some()
+            || args.confidence.is_some())
+    {
+        bail!(
+            "--choose-model compares the models on the rows they are optimized on; it cannot \
+             be combined with --holdout, --evaluate-on or --confidence yet (optimize the chosen \
+             model with them afterwards: --score COLUMN)"
+        );
+    }
+    let (mut analysis, evaluation_rows) =
         super::evaluation::fit_and_evaluation_rows(&args.data, &args.split)?;
     let uncertainty = args.uncertainty();
     let progress = CliProgress::new();
-    let found = match args.confidence {
-        Some(_) => robust_optimize(
+    let choice = if args.choose_model {
+        let indexes: Vec<&GroupIndex> = analysis.models.iter().map(|m| m.index.as_ref()).collect();
+        let choice = choose_model(&indexes, &request, &progress);
+        if choice.is_err() {
+            progress.finish();
+        }
+        let choice = choice?;
+        analysis.select_model(choice.chosen);
+        Some(choice)
+    } else {
+        None
+    };
+    let found = match (&choice, args.confidence) {
+        (Some(choice), _) => choice
+            .solution()
+            .cloned()
+            .map(|solution| (solution, None))
+            .ok_or(crate::optimize::OptimizeError::NoGroups),
+        (None, Some(_)) => robust_optimize(
             &analysis.index,
             &request,
             &uncertainty,
@@ -99,7 +138,7 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
             &progress,
         )
         .map(|robust| (robust.solution.clone(), Some(robust))),
-        None => optimize(&analysis.index, &request, &progress).map(|s| (s, None)),
+        (None, None) => optimize(&analysis.index, &request, &progress).map(|s| (s, None)),
     };
     progress.finish();
     let (solution, robust) = found?;
@@ -109,6 +148,14 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         text.push('\n');
         crate::atomic::write_atomically(path, text.as_bytes())
             .with_context(|| format!("{}: cannot write the thresholds", path.display()))?;
+        if let (Some(_), Some(model)) = (&choice, analysis.current_model()) {
+            eprintln!(
+                "wrote {}: the thresholds of model {} (apply them to column `{}`)",
+                path.display(),
+                crate::report::markup::terminal(&model.name),
+                crate::report::markup::terminal(&model.score)
+            );
+        }
     }
     let options = AuditOptions {
         rule: request.rule,
@@ -141,9 +188,17 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         uncertainty: &fit_uncertainty,
         rounding: analysis.data.score_rounding,
     };
+    let candidates = choice.as_ref().map(|choice| Candidates {
+        choice,
+        analysis: &analysis,
+    });
     let text = match args.format {
         SolutionFormat::Table => {
-            let mut text = solution_table(&found);
+            let mut text = candidates
+                .as_ref()
+                .map(candidates_table)
+                .unwrap_or_default();
+            text.push_str(&solution_table(&found));
             if let Some((rows, evaluation)) = &evaluation {
                 text.push_str(&super::evaluation::evaluation_table(
                     &request,
@@ -161,6 +216,13 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         SolutionFormat::Json => {
             let settings = audit_settings(args, &analysis, thresholds);
             let mut json = solution_json(&found, &settings);
+            if let (Some(candidates), Some(object)) = (&candidates, json.as_object_mut()) {
+                object.insert(
+                    "model".to_owned(),
+                    json!(analysis.current_model().map(|m| m.name.clone())),
+                );
+                object.insert("models".to_owned(), candidates_json(candidates));
+            }
             if let (Some((rows, evaluation)), Some(object)) = (&evaluation, json.as_object_mut()) {
                 let (fit, evaluation) = super::evaluation::evaluation_json(
                     &solution,
@@ -178,6 +240,107 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
     };
     write_stdout(&text)?;
     Ok(EXIT_OK)
+}
+
+/// The models' names, for messages: `score, score_v2`.
+fn model_names(models: &[crate::data::ModelColumn]) -> String {
+    models
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every model's optimum under `--choose-model`, for the printers.
+struct Candidates<'a> {
+    choice: &'a ModelChoice,
+    analysis: &'a Analysis,
+}
+
+/// The models compared by `--choose-model`, one line each, and which was chosen.
+fn candidates_table(candidates: &Candidates<'_>) -> String {
+    let Candidates { choice, analysis } = candidates;
+    let titles: Vec<String> = analysis
+        .models
+        .iter()
+        .map(|m| {
+            ModelLabel {
+                name: &m.name,
+                score: &m.score,
+            }
+            .title()
+        })
+        .collect();
+    let width = titles
+        .iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = String::new();
+    writeln!(out, "Models, each optimized under the same constraint:").ok();
+    writeln!(
+        out,
+        "  {:<width$}  {:>9}  {:>7}  {:>9}",
+        "model", "objective", "gap", "selected"
+    )
+    .ok();
+    for (position, (title, candidate)) in titles.iter().zip(&choice.candidates).enumerate() {
+        let mark = if position == choice.chosen {
+            "  ← chosen"
+        } else {
+            ""
+        };
+        match candidate {
+            Ok(solution) => writeln!(
+                out,
+                "  {title:<width$}  {:>9.4}  {:>7}  {:>9}{mark}",
+                solution.objective,
+                solution
+                    .gap
+                    .map_or_else(|| "n/a".to_owned(), |g| format!("{g:.4}")),
+                count(solution.selected)
+            ),
+            Err(problem) => writeln!(out, "  {title:<width$}  {problem}"),
+        }
+        .ok();
+    }
+    out.push('\n');
+    out
+}
+
+/// The JSON `models` of `--choose-model`: per model its name, score column, whether thresholds
+/// meet the constraint, and its optimum's objective, accuracy, gap, selected weight and
+/// thresholds (or the problem), and whether it was chosen.
+fn candidates_json(candidates: &Candidates<'_>) -> Value {
+    let Candidates { choice, analysis } = candidates;
+    let entries: Vec<Value> = analysis
+        .models
+        .iter()
+        .zip(&choice.candidates)
+        .enumerate()
+        .map(|(position, (model, candidate))| match candidate {
+            Ok(solution) => json!({
+                "name": model.name,
+                "score": model.score,
+                "feasible": true,
+                "chosen": position == choice.chosen,
+                "objective": solution.objective,
+                "accuracy": solution.accuracy,
+                "gap": solution.gap,
+                "selected": count_json(solution.selected),
+                "thresholds": thresholds_by_key(&model.index, &solution.thresholds),
+            }),
+            Err(problem) => json!({
+                "name": model.name,
+                "score": model.score,
+                "feasible": false,
+                "chosen": false,
+                "problem": problem.to_string(),
+            }),
+        })
+        .collect();
+    Value::Array(entries)
 }
 
 /// Said under an optimization judged only on the rows it was fitted on.
@@ -209,6 +372,9 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
         rule: args.rule.into(),
         points: args.points,
     };
+    if args.data.model_columns()?.len() > 1 {
+        return run_models_frontier(args, &request);
+    }
     let (analysis, evaluation_rows) =
         super::evaluation::fit_and_evaluation_rows(&args.data, &args.split)?;
     let progress = CliProgress::new();
@@ -289,6 +455,144 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// `fulcrum frontier` with several models: every model's frontier on one grid of tolerances
+/// and the envelope (the best model and its thresholds at each tolerance).
+fn run_models_frontier(args: &FrontierArgs, request: &FrontierRequest) -> Result<u8> {
+    if args.folds.is_some() || args.split.holdout.is_some() || args.split.evaluate_on.is_some() {
+        bail!(
+            "a frontier across several models is drawn on the rows the thresholds are fitted \
+             on; --folds, --holdout and --evaluate-on need one model (--score COLUMN)"
+        );
+    }
+    let analysis = args.data.analysis()?;
+    let indexes: Vec<&GroupIndex> = analysis.models.iter().map(|m| m.index.as_ref()).collect();
+    let progress = CliProgress::new();
+    let result = models_frontier(&indexes, request, &progress);
+    progress.finish();
+    let result = result?;
+    let text = match args.format {
+        FrontierFormat::Csv => models_frontier_csv(&analysis, &result),
+        FrontierFormat::Json => {
+            crate::report::format::json_document(models_frontier_json(&analysis, request, &result))
+        }
+    };
+    write_stdout(&text)?;
+    Ok(EXIT_OK)
+}
+
+/// The JSON of a frontier across models: the request, then per model its name, score column
+/// and frontier (as `frontier --score COLUMN` prints it, at the common tolerances), then the
+/// envelope.
+fn models_frontier_json(
+    analysis: &Analysis,
+    request: &FrontierRequest,
+    result: &ModelsFrontier,
+) -> Value {
+    let (kind, fp_cost, fn_cost) = objective_json(request.objective);
+    let no_held_out = HeldOut {
+        evaluation: None,
+        cross_validation: None,
+        seed: 0,
+    };
+    let models: Vec<Value> = analysis
+        .models
+        .iter()
+        .zip(&result.frontiers)
+        .map(|(model, frontier)| {
+            let alone = frontier_json(&model.index, request, frontier, &no_held_out);
+            let mut entry = Map::new();
+            entry.insert("name".to_owned(), json!(model.name));
+            entry.insert("score".to_owned(), json!(model.score));
+            for key in [
+                "unconstrained_gap",
+                "points",
+                "single_threshold",
+                "randomized",
+            ] {
+                entry.insert(key.to_owned(), alone[key].clone());
+            }
+            Value::Object(entry)
+        })
+        .collect();
+    let envelope: Vec<Value> = result
+        .envelope
+        .iter()
+        .filter_map(|point| {
+            let model = analysis.models.get(point.model)?;
+            Some(json!({
+                "tolerance": point.tolerance,
+                "objective": point.solution.objective,
+                "accuracy": point.solution.accuracy,
+                "gap": point.solution.gap,
+                "selected": count_json(point.solution.selected),
+                "model": model.name,
+                "score": model.score,
+                "thresholds": thresholds_by_key(&model.index, &point.solution.thresholds),
+            }))
+        })
+        .collect();
+    json!({
+        "constraint": request.constraint.key(),
+        "objective_kind": kind,
+        "fp_cost": fp_cost,
+        "fn_cost": fn_cost,
+        "rule": request.rule.key(),
+        "tolerances": result.tolerances,
+        "models": models,
+        "envelope": envelope,
+    })
+}
+
+/// The CSV of a frontier across models: each model's rows as `frontier --score COLUMN` writes
+/// them with the model's name in a first column, then the envelope (`curve` = `envelope`, the
+/// best model named in the first column).
+fn models_frontier_csv(analysis: &Analysis, result: &ModelsFrontier) -> String {
+    let no_held_out = HeldOut {
+        evaluation: None,
+        cross_validation: None,
+        seed: 0,
+    };
+    let mut out = String::new();
+    for (position, (model, frontier)) in analysis.models.iter().zip(&result.frontiers).enumerate() {
+        let csv = frontier_csv(&model.index, frontier, &no_held_out);
+        let mut lines = csv.lines();
+        let header = lines.next().unwrap_or_default();
+        if position == 0 {
+            out.push_str(&format!("model,{header}\n"));
+        }
+        let name = csv_text(&model.name);
+        for line in lines {
+            out.push_str(&format!("{name},{line}\n"));
+        }
+    }
+    let groups = analysis.index.len();
+    for point in &result.envelope {
+        let Some(model) = analysis.models.get(point.model) else {
+            continue;
+        };
+        let solution = &point.solution;
+        let (guarantee, bound) = match solution.guarantee {
+            Guarantee::Exact => ("exact", None),
+            Guarantee::Bounded { bound } => ("bounded", Some(bound)),
+        };
+        let mut line = vec![
+            csv_text(&model.name),
+            "envelope".to_owned(),
+            format!("{}", point.tolerance),
+            format!("{}", solution.objective),
+            format!("{}", solution.accuracy),
+            csv_number(solution.gap),
+            guarantee.to_owned(),
+            csv_number(bound),
+            String::new(),
+        ];
+        line.extend(solution.thresholds.iter().map(|&t| csv_threshold(t)));
+        line.resize(9 + groups, String::new());
+        out.push_str(&csv_row(&line));
+    }
+    out
+}
+
 /// What a frontier's thresholds do on rows they were not fitted on.
 struct HeldOut<'a> {
     /// `--holdout`/`--evaluate-on`: every point's thresholds on the evaluation rows.
@@ -306,7 +610,9 @@ fn audit_settings(
 ) -> AuditSettings {
     AuditSettings {
         file: args.data.file.display().to_string(),
-        score: args.data.score.clone(),
+        score: analysis
+            .current_model()
+            .map_or_else(|| analysis.data.roles.score.clone(), |m| m.score.clone()),
         label: args.data.label.clone(),
         positive: analysis.data.positive_label.clone(),
         groups: analysis.index.attribute_names().to_vec(),

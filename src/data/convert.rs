@@ -45,8 +45,13 @@ pub(super) fn to_dataset(
     let mut uses: FxHashMap<&str, usize> = FxHashMap::default();
     let score_column = (scores_from != Scores::FromLabel).then_some(roles.score.as_str());
     let label_column = (scores_from != Scores::WithoutLabel).then_some(roles.label.as_str());
+    let other_score_columns = match scores_from {
+        Scores::Column => roles.other_scores(),
+        Scores::FromLabel | Scores::WithoutLabel => Vec::new(),
+    };
     for name in score_column
         .into_iter()
+        .chain(other_score_columns.iter().copied())
         .chain(label_column)
         .chain(roles.weight.as_deref())
         .chain(roles.attributes.iter().map(String::as_str))
@@ -111,6 +116,14 @@ pub(super) fn to_dataset(
         }
     };
     let rows = scores.len();
+    // Further models' scores (issue 15): read like the first model's, checked alike below.
+    let mut other_scores: Vec<Vec<f64>> = Vec::with_capacity(other_score_columns.len());
+    let mut other_finite: Vec<bool> = Vec::with_capacity(other_score_columns.len());
+    for column in &other_score_columns {
+        let (values, range) = numeric_values_and_range(path, &take(column)?, "score")?;
+        other_finite.push(matches!(range, Some((_, _, true))));
+        other_scores.push(values);
+    }
     let weights = match &roles.weight {
         Some(name) => {
             let weights = numeric_values(path, &take(name)?, "weight")?;
@@ -136,15 +149,27 @@ pub(super) fn to_dataset(
     source.release_frames();
 
     // Invalid values per role: counted, and the first one's row found, before anything else.
-    let found = [
-        (
-            roles.score.as_str(),
-            "score",
-            match (scores_from, score_range) {
-                (Scores::FromLabel, _) | (_, Some((_, _, true))) => None,
-                _ => count_invalid(&scores, |s| !s.is_finite()),
-            },
-        ),
+    let mut found = vec![(
+        roles.score.as_str(),
+        "score",
+        match (scores_from, score_range) {
+            (Scores::FromLabel, _) | (_, Some((_, _, true))) => None,
+            _ => count_invalid(&scores, |s| !s.is_finite()),
+        },
+    )];
+    for ((column, values), finite) in other_score_columns
+        .iter()
+        .zip(&other_scores)
+        .zip(&other_finite)
+    {
+        let invalid = if *finite {
+            None
+        } else {
+            count_invalid(values, |s| !s.is_finite())
+        };
+        found.push((column, "score", invalid));
+    }
+    found.extend([
         (
             roles.label.as_str(),
             "label",
@@ -157,7 +182,7 @@ pub(super) fn to_dataset(
                 .as_deref()
                 .and_then(|w| count_invalid(w, |w| !w.is_finite())),
         ),
-    ];
+    ]);
     let mut warnings = Vec::new();
     let mut rows_dropped = 0;
     for (column, role, found) in found {
@@ -183,6 +208,9 @@ pub(super) fn to_dataset(
             .into_par_iter()
             .map(|row| {
                 scores.get(row).is_some_and(|s| s.is_finite())
+                    && other_scores
+                        .iter()
+                        .all(|other| other.get(row).is_some_and(|s| s.is_finite()))
                     && labels.get(row).is_some_and(|l| *l != INVALID)
                     && weights
                         .as_ref()
@@ -209,6 +237,9 @@ pub(super) fn to_dataset(
             .map(|(row, _)| row)
             .collect();
         retain_by_mask(&mut scores, &keep);
+        for other in &mut other_scores {
+            retain_by_mask(other, &keep);
+        }
         retain_by_mask(&mut labels, &keep);
         if let Some(w) = weights.as_mut() {
             let mut removed = w.clone();
@@ -241,6 +272,7 @@ pub(super) fn to_dataset(
         }
         _ => Dataset::new(scores, labels, weights, attributes),
     }
+    .and_then(|dataset| dataset.with_other_scores(other_scores))
     .map_err(|source| LoadError::Dataset {
         path: path.to_path_buf(),
         problem: source,

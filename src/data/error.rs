@@ -248,6 +248,15 @@ pub enum LoadError {
         /// The file.
         path: PathBuf,
     },
+    /// The models mapped do not fit together (two with one name, a column mapped twice, a model
+    /// scoring with the label column …).
+    #[error("{}: {problem}", path.display())]
+    Models {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// The user cancelled.
     #[error("loading was cancelled")]
     Cancelled,
@@ -285,6 +294,7 @@ impl LoadError {
             | LoadError::AmbiguousLabel { path, .. }
             | LoadError::PositiveNotFound { path, .. }
             | LoadError::NothingLeft { path }
+            | LoadError::Models { path, .. }
             | LoadError::Dataset { path, .. } => Some(path),
             LoadError::Cancelled => None,
         }

@@ -41,17 +41,151 @@ pub struct ColumnRoles {
     /// Optional frequency-weight (count) column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// Every model compared, in order, with the name it is shown under; the first one's column
+    /// is `score`. Empty when only `score` is mapped, under its own name (one model, as before
+    /// models could be compared: sessions then read and write exactly as they did).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<ModelColumn>,
 }
+
+/// One model's score column and the name it is shown under (`production`, `candidate`), so
+/// several models' numbers can stand side by side on the same rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelColumn {
+    /// The display name (unique among the models).
+    pub name: String,
+    /// The score column (numeric; higher means more likely positive).
+    pub score: String,
+}
+
+impl ModelColumn {
+    /// A model named after its score column.
+    pub fn of_column(column: &str) -> Self {
+        Self {
+            name: column.to_owned(),
+            score: column.to_owned(),
+        }
+    }
+}
+
+/// The most models one analysis compares: each keeps its own sorted copy of the rows' scores,
+/// labels and weights, so the bound keeps memory predictable.
+pub const MAX_MODELS: usize = 8;
 
 impl ColumnRoles {
     /// Every mapped column, score first, without repeats.
     pub fn columns(&self) -> Vec<&str> {
-        let mut columns: Vec<&str> = vec![self.score.as_str(), self.label.as_str()];
+        let mut columns: Vec<&str> = vec![self.score.as_str()];
+        columns.extend(self.models.iter().map(|m| m.score.as_str()));
+        columns.push(self.label.as_str());
         columns.extend(self.weight.as_deref());
         columns.extend(self.attributes.iter().map(String::as_str));
         let mut seen = std::collections::HashSet::new();
         columns.retain(|c| seen.insert(*c));
         columns
+    }
+
+    /// The models mapped, in order: `models`, or the one model `score` names (under the
+    /// column's name) when `models` is empty.
+    pub fn models(&self) -> Vec<ModelColumn> {
+        if self.models.is_empty() {
+            vec![ModelColumn::of_column(&self.score)]
+        } else {
+            self.models.clone()
+        }
+    }
+
+    /// How many models are mapped (at least one).
+    pub fn model_count(&self) -> usize {
+        self.models.len().max(1)
+    }
+
+    /// Maps `models` (at least one; the first becomes `score`). One model named after its
+    /// column is recorded as `score` alone, exactly as a single-model mapping always was.
+    pub fn set_models(&mut self, models: Vec<ModelColumn>) {
+        let Some(first) = models.first() else {
+            return;
+        };
+        self.score = first.score.clone();
+        self.models = match models.as_slice() {
+            [only] if only.name == only.score => Vec::new(),
+            _ => models,
+        };
+    }
+
+    /// The score columns after the first, in order (the extra models' columns).
+    pub fn other_scores(&self) -> Vec<&str> {
+        self.models
+            .iter()
+            .skip(1)
+            .map(|m| m.score.as_str())
+            .collect()
+    }
+
+    /// Checks the models: at most [`MAX_MODELS`], each with a name and a column, names and
+    /// columns unique, the first one's column `score`, none scoring with the label or weight
+    /// column. The message says what is wrong in the user's terms. A mapping without `models`
+    /// (one model, `score`) is not checked here: it loads as it always did.
+    pub fn check_models(&self) -> Result<(), String> {
+        if self.models.is_empty() {
+            return Ok(());
+        }
+        let models = self.models();
+        if models.len() > MAX_MODELS {
+            return Err(format!(
+                "{} models mapped; at most {MAX_MODELS} can be compared at once",
+                models.len()
+            ));
+        }
+        if models.first().map(|m| m.score.as_str()) != Some(self.score.as_str()) {
+            return Err(format!(
+                "the first model must score with the score column `{}`",
+                self.score
+            ));
+        }
+        for (position, model) in models.iter().enumerate() {
+            if model.name.trim().is_empty() {
+                return Err(format!(
+                    "model {} (column `{}`) has an empty name",
+                    position + 1,
+                    model.score
+                ));
+            }
+            if model.score.is_empty() {
+                return Err(format!("model `{}` names no score column", model.name));
+            }
+            if let Some(other) = models
+                .iter()
+                .take(position)
+                .find(|m| m.score == model.score)
+            {
+                return Err(format!(
+                    "models `{}` and `{}` both score with column `{}`; map each column once",
+                    other.name, model.name, model.score
+                ));
+            }
+            if let Some(other) = models.iter().take(position).find(|m| m.name == model.name) {
+                return Err(format!(
+                    "two models are named `{}` (columns `{}` and `{}`); give each its own name",
+                    model.name, other.score, model.score
+                ));
+            }
+            let role = if model.score == self.label {
+                Some("label")
+            } else if self.weight.as_deref() == Some(model.score.as_str()) {
+                Some("weight")
+            } else {
+                None
+            };
+            if let Some(role) = role {
+                return Err(format!(
+                    "model `{}` scores with column `{}`, which is the {role} column",
+                    model.name, model.score
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -149,6 +283,7 @@ pub fn load_decisions(
 ) -> Result<LoadedData, LoadError> {
     let roles = ColumnRoles {
         score: roles.label.clone(),
+        models: Vec::new(),
         ..roles.clone()
     };
     load_scores_from(path, &roles, options, convert::Scores::FromLabel, progress)
@@ -165,6 +300,7 @@ pub fn load_scores(
     let roles = ColumnRoles {
         label: roles.score.clone(),
         positive: None,
+        models: Vec::new(),
         ..roles.clone()
     };
     load_scores_from(
@@ -187,6 +323,10 @@ fn load_scores_from(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    roles.check_models().map_err(|problem| LoadError::Models {
+        path: path.to_path_buf(),
+        problem,
+    })?;
     progress.stage(&format!("reading {file_name}"));
     guarded(path, || {
         let resolved = source::resolve(path)?;

@@ -339,6 +339,7 @@ impl RoleGuess {
             positive: None,
             attributes: self.attributes.clone(),
             weight: self.weight.clone(),
+            models: Vec::new(),
         })
     }
 }

@@ -110,13 +110,14 @@ pub(super) struct Request {
 impl Request {
     /// The mapped columns of `roles`: score and weight numeric.
     pub(super) fn of_roles(roles: &ColumnRoles) -> Self {
-        let mut columns: Vec<(String, &'static str)> = vec![
-            (roles.score.clone(), "score"),
-            (roles.label.clone(), "label"),
-        ];
+        let other_scores = roles.other_scores();
+        let mut columns: Vec<(String, &'static str)> = vec![(roles.score.clone(), "score")];
+        columns.extend(other_scores.iter().map(|c| ((*c).to_owned(), "score")));
+        columns.push((roles.label.clone(), "label"));
         columns.extend(roles.weight.iter().map(|w| (w.clone(), "weight")));
         columns.extend(roles.attributes.iter().map(|a| (a.clone(), "attribute")));
         let mut numeric = vec![(roles.score.clone(), "score")];
+        numeric.extend(other_scores.iter().map(|c| ((*c).to_owned(), "score")));
         numeric.extend(roles.weight.iter().map(|w| (w.clone(), "weight")));
         Self { columns, numeric }
     }

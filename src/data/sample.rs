@@ -14,6 +14,13 @@
 //! by `drift` on the log-odds scale, which the model, trained before, does not see. With drift 0
 //! the output is exactly the undrifted file.
 //!
+//! A second model, `score_v2` (issue 15), scores the same applicants: a newer model with a
+//! sharper view of creditworthiness for most applicants (its noise is smaller, so it is more
+//! accurate overall) but a much blurrier one for Black applicants (say, it leans on a bureau
+//! attribute that is often missing for them), so it is worse for exactly one group. Its noise is
+//! drawn from a stream of its own, so every other column is exactly what it was before the
+//! second model existed.
+//!
 //! Rows are generated in fixed-size chunks, each from its own seeded stream, so the output depends
 //! only on the seed and the row count, not on the number of threads.
 
@@ -70,6 +77,10 @@ const AGE_INCOME: [f64; 6] = [-0.55, -0.15, 0.05, 0.12, 0.08, -0.2];
 /// Creditworthiness shift by age band (beyond income).
 const AGE_CREDIT: [f64; 6] = [-0.35, -0.1, 0.05, 0.15, 0.2, 0.1];
 
+/// Mixed into each chunk's seed for the second model's stream (issue 15), so its draws never
+/// touch the stream every other column comes from.
+const SECOND_MODEL_STREAM: u64 = 0x5C0E_0000_0000_0002;
+
 /// One generated applicant.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Applicant {
@@ -81,6 +92,10 @@ struct Applicant {
     income_missing: bool,
     score: f64,
     repaid: bool,
+    /// The latent creditworthiness both models see through their own noise (not written).
+    credit: f64,
+    /// The second, newer model's score.
+    score_v2: f64,
 }
 
 fn pick<R: rand::Rng + ?Sized>(rng: &mut R, shares: &[(&str, f64)]) -> u8 {
@@ -124,13 +139,6 @@ fn generate_one<R: rand::Rng + ?Sized>(rng: &mut R, drift: f64) -> Applicant {
         + if race == 2 { 0.45 } else { 0.0 }
         + if region == 1 { 0.25 } else { 0.0 };
     let observed = credit + noise * normal(rng);
-    // Calibrated estimate: shrink toward the prior mean by the signal share, then account for
-    // the remaining uncertainty (probit approximation of E[sigmoid]).
-    let prior_variance = 0.9f64.powi(2) * 0.45f64.powi(2) + 1.0;
-    let signal_share = prior_variance / (prior_variance + noise * noise);
-    let mean = -0.1 + signal_share * (observed + 0.1);
-    let variance = prior_variance * noise * noise / (prior_variance + noise * noise);
-    let score = sigmoid((0.9 + mean) / (1.0 + std::f64::consts::PI * variance / 8.0).sqrt());
     Applicant {
         sex,
         race,
@@ -138,9 +146,37 @@ fn generate_one<R: rand::Rng + ?Sized>(rng: &mut R, drift: f64) -> Applicant {
         region,
         income,
         income_missing,
-        score: (score * 10_000.0).round() / 10_000.0,
+        score: calibrated_score(observed, noise),
         repaid,
+        credit,
+        score_v2: 0.0,
     }
+}
+
+/// The calibrated repayment probability given a view `observed` of the creditworthiness through
+/// noise of standard deviation `noise`, rounded to four decimals: shrink toward the prior mean
+/// by the signal share, then account for the remaining uncertainty (probit approximation of
+/// E[sigmoid]).
+fn calibrated_score(observed: f64, noise: f64) -> f64 {
+    let prior_variance = 0.9f64.powi(2) * 0.45f64.powi(2) + 1.0;
+    let signal_share = prior_variance / (prior_variance + noise * noise);
+    let mean = -0.1 + signal_share * (observed + 0.1);
+    let variance = prior_variance * noise * noise / (prior_variance + noise * noise);
+    let score = sigmoid((0.9 + mean) / (1.0 + std::f64::consts::PI * variance / 8.0).sqrt());
+    (score * 10_000.0).round() / 10_000.0
+}
+
+/// The second model's score of `applicant`, its noise drawn from `rng` (the second model's own
+/// stream): less noise than the first model for thin files and everyone else, far more for
+/// Black applicants.
+fn second_model_score<R: rand::Rng + ?Sized>(rng: &mut R, applicant: &Applicant) -> f64 {
+    let noise = 0.35
+        + if applicant.age_band == 0 { 0.45 } else { 0.0 }
+        + if applicant.race == 2 { 0.2 } else { 0.0 }
+        + if applicant.region == 1 { 0.1 } else { 0.0 }
+        + if applicant.race == 1 { 1.0 } else { 0.0 };
+    let draw: f64 = StandardNormal.sample(rng);
+    calibrated_score(applicant.credit + noise * draw, noise)
 }
 
 fn generate(rows: usize, seed: u64, drift: f64) -> Vec<Applicant> {
@@ -148,20 +184,25 @@ fn generate(rows: usize, seed: u64, drift: f64) -> Vec<Applicant> {
     (0..chunks)
         .into_par_iter()
         .flat_map_iter(|chunk| {
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(
-                seed ^ (chunk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            );
+            let chunk_seed = seed ^ (chunk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(chunk_seed);
+            let mut second = Xoshiro256PlusPlus::seed_from_u64(chunk_seed ^ SECOND_MODEL_STREAM);
             let count = CHUNK_ROWS.min(rows - chunk * CHUNK_ROWS);
             (0..count)
-                .map(move |_| generate_one(&mut rng, drift))
+                .map(move |_| {
+                    let mut applicant = generate_one(&mut rng, drift);
+                    applicant.score_v2 = second_model_score(&mut second, &applicant);
+                    applicant
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
 }
 
-/// Generates `rows` applicants from `seed` as output columns: `applicant_id`, `score`, `repaid`,
-/// `sex`, `race`, `age_band`, `region`, `income` (missing for about 4% of rows); `drift` shifts
-/// repayment as the module documentation says (0 for none).
+/// Generates `rows` applicants from `seed` as output columns: `applicant_id`, `score`,
+/// `score_v2` (the second model), `repaid`, `sex`, `race`, `age_band`, `region`, `income`
+/// (missing for about 4% of rows); `drift` shifts repayment as the module documentation says (0
+/// for none).
 pub fn lending_columns(rows: usize, seed: u64, drift: f64) -> Vec<OutputColumn> {
     let applicants = generate(rows, seed, drift);
     let text = |name: &str, levels: &[(&str, f64)], field: fn(&Applicant) -> u8| {
@@ -182,6 +223,10 @@ pub fn lending_columns(rows: usize, seed: u64, drift: f64) -> Vec<OutputColumn> 
     vec![
         OutputColumn::Int("applicant_id".into(), (1..=rows as i64).collect()),
         OutputColumn::Float("score".into(), applicants.iter().map(|a| a.score).collect()),
+        OutputColumn::Float(
+            "score_v2".into(),
+            applicants.iter().map(|a| a.score_v2).collect(),
+        ),
         OutputColumn::Int(
             "repaid".into(),
             applicants.iter().map(|a| i64::from(a.repaid)).collect(),
@@ -204,7 +249,20 @@ pub fn lending_columns(rows: usize, seed: u64, drift: f64) -> Vec<OutputColumn> 
 /// `race`, `age_band`, `region` and numeric `income`), without any file: for benchmarks and
 /// tests.
 pub fn lending_dataset(rows: usize, seed: u64) -> Result<Dataset, crate::engine::DatasetError> {
+    lending_dataset_of(&generate(rows, seed, 0.0))
+}
+
+/// [`lending_dataset`] scored by both models: `score`, then `score_v2` as the second model.
+pub fn lending_dataset_with_second_model(
+    rows: usize,
+    seed: u64,
+) -> Result<Dataset, crate::engine::DatasetError> {
     let applicants = generate(rows, seed, 0.0);
+    lending_dataset_of(&applicants)?
+        .with_other_scores(vec![applicants.iter().map(|a| a.score_v2).collect()])
+}
+
+fn lending_dataset_of(applicants: &[Applicant]) -> Result<Dataset, crate::engine::DatasetError> {
     let categorical = |name: &str, levels: &[(&str, f64)], field: fn(&Applicant) -> u8| {
         // Levels sorted as the loader sorts them, so codes match a loaded file.
         let mut sorted: Vec<(usize, &str)> =
@@ -415,6 +473,24 @@ mod tests {
     }
 
     #[test]
+    fn without_the_second_model_the_bundled_file_is_what_it_was() {
+        // The SHA-256 of sample_data/lending.csv before `score_v2` was added (issue 15): the
+        // second model's draws come from their own stream, so every other column is unchanged,
+        // and so is every number computed from `score`.
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("lending.csv");
+        let columns = lending_columns(SAMPLE_ROWS, DEFAULT_SEED, 0.0)
+            .into_iter()
+            .filter(|c| c.name() != "score_v2")
+            .collect();
+        write_columns(&path, columns).unwrap();
+        assert_eq!(
+            crate::data::fingerprint::sha256_file(&path).unwrap(),
+            "470a6e49ee696b4b0aa01894ad040d39aa0fccaca611e4da4aa6823100ebf3e7"
+        );
+    }
+
+    #[test]
     fn the_in_memory_dataset_matches_the_written_file() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("s.csv");
@@ -431,6 +507,7 @@ mod tests {
                 "income".into(),
             ],
             weight: None,
+            models: Vec::new(),
         };
         let loaded = crate::data::load(
             &path,
@@ -441,6 +518,25 @@ mod tests {
         .unwrap();
         let generated = lending_dataset(2_000, 5).unwrap();
         assert_eq!(loaded.dataset.scores(), generated.scores());
+        let mut both = roles.clone();
+        both.set_models(vec![
+            crate::data::ModelColumn::of_column("score"),
+            crate::data::ModelColumn::of_column("score_v2"),
+        ]);
+        let loaded_both = crate::data::load(
+            &path,
+            &both,
+            crate::data::LoadOptions::default(),
+            &crate::progress::NoProgress,
+        )
+        .unwrap();
+        let generated_both = lending_dataset_with_second_model(2_000, 5).unwrap();
+        assert_eq!(loaded_both.dataset.model_count(), 2);
+        assert_eq!(
+            loaded_both.dataset.model_scores(1),
+            generated_both.model_scores(1)
+        );
+        assert_eq!(loaded_both.dataset.scores(), generated.scores());
         assert_eq!(loaded.dataset.labels(), generated.labels());
         // Compared as bits: missing incomes are NaN, which is not equal to itself.
         let bits = |d: &Dataset| -> Vec<Vec<u64>> {

@@ -25,6 +25,17 @@ pub enum OutputColumn {
 }
 
 impl OutputColumn {
+    /// The column's name.
+    pub fn name(&self) -> &str {
+        match self {
+            OutputColumn::Float(name, _)
+            | OutputColumn::Int(name, _)
+            | OutputColumn::OptionalFloat(name, _)
+            | OutputColumn::Text(name, _)
+            | OutputColumn::OptionalText(name, _) => name,
+        }
+    }
+
     fn into_column(self) -> Column {
         match self {
             OutputColumn::Float(name, values) => Column::new(name.into(), values),

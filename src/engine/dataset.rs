@@ -250,6 +250,9 @@ pub struct Dataset {
     attributes: Vec<Attribute>,
     /// Smallest and largest score, found while checking the scores.
     score_range: (f64, f64),
+    /// Further models' scores on the same rows (issue 15), each with its range: the first
+    /// model's are `scores`. Empty for one model.
+    other_scores: Vec<(Vec<f64>, (f64, f64))>,
 }
 
 impl fmt::Debug for Dataset {
@@ -373,7 +376,48 @@ impl Dataset {
             weights,
             attributes,
             score_range,
+            other_scores: Vec::new(),
         })
+    }
+
+    /// The same rows scored by further models too (one column of finite scores per model, as
+    /// long as `scores`): the models compared on the same rows.
+    pub fn with_other_scores(mut self, other_scores: Vec<Vec<f64>>) -> Result<Self, DatasetError> {
+        for (position, scores) in other_scores.into_iter().enumerate() {
+            if scores.len() != self.scores.len() {
+                return Err(DatasetError::LengthMismatch {
+                    column: format!("score of model {}", position + 2),
+                    expected: self.scores.len(),
+                    actual: scores.len(),
+                });
+            }
+            let (low, high, finite) = scores
+                .par_chunks(CHECK_BLOCK_ROWS)
+                .map(range_and_finite)
+                .reduce(|| NO_RANGE, combine_ranges);
+            if !finite && let Some(row) = scores.iter().position(|s| !s.is_finite()) {
+                let value = scores.get(row).copied().unwrap_or(f64::NAN);
+                return Err(DatasetError::NonFiniteScore { row, value });
+            }
+            self.other_scores.push((scores, (low, high)));
+        }
+        Ok(self)
+    }
+
+    /// How many models score these rows (at least one).
+    pub fn model_count(&self) -> usize {
+        1 + self.other_scores.len()
+    }
+
+    /// Model `model`'s scores (0: [`scores`](Self::scores)) and their range.
+    pub fn model_scores(&self, model: usize) -> Option<(&[f64], (f64, f64))> {
+        match model.checked_sub(1) {
+            None => Some((&self.scores, self.score_range)),
+            Some(other) => self
+                .other_scores
+                .get(other)
+                .map(|(scores, range)| (scores.as_slice(), *range)),
+        }
     }
 
     /// Smallest and largest score.
@@ -408,8 +452,22 @@ impl Dataset {
         Ok((self.subset(&first)?, self.subset(second)?))
     }
 
-    /// The rows whose flag in `keep` is true.
+    /// The rows whose flag in `keep` is true (every model's scores with them).
     fn subset(&self, keep: &[bool]) -> Result<Dataset, DatasetError> {
+        let others = self
+            .other_scores
+            .iter()
+            .map(|(scores, _)| {
+                let mut scores = scores.clone();
+                retain_by_mask(&mut scores, keep);
+                scores
+            })
+            .collect();
+        self.first_model_subset(keep)?.with_other_scores(others)
+    }
+
+    /// The rows whose flag in `keep` is true, scored by the first model only.
+    fn first_model_subset(&self, keep: &[bool]) -> Result<Dataset, DatasetError> {
         let mut scores = self.scores.clone();
         retain_by_mask(&mut scores, keep);
         let mut labels = self.labels.clone();
@@ -440,9 +498,20 @@ impl Dataset {
         self.attributes.iter().find(|a| a.name == name)
     }
 
-    /// Takes the columns apart (used by [`crate::engine::SortedDataset`], which reorders them).
+    /// Takes the columns apart (used by [`crate::engine::SortedDataset`], which reorders them);
+    /// the first model's scores only.
     pub fn into_parts(self) -> (Vec<f64>, Vec<bool>, Option<Vec<f64>>, Vec<Attribute>) {
         (self.scores, self.labels, self.weights, self.attributes)
+    }
+
+    /// Takes the columns apart with every model's scores, the first model's first.
+    pub(crate) fn into_model_parts(
+        self,
+    ) -> (Vec<Vec<f64>>, Vec<bool>, Option<Vec<f64>>, Vec<Attribute>) {
+        let scores = std::iter::once(self.scores)
+            .chain(self.other_scores.into_iter().map(|(scores, _)| scores))
+            .collect();
+        (scores, self.labels, self.weights, self.attributes)
     }
 }
 

@@ -2,11 +2,13 @@
 //! distinct scores with cumulative weighted positives and negatives. The confusion counts of a
 //! group at any threshold are one binary search away.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::dataset::{Attribute, Dataset};
-use super::grouping::{GroupingError, GroupingSpec, assign_groups, group_key};
+use super::grouping::{GroupingError, GroupingSpec, RowGroups, assign_groups, group_key};
 use super::metrics::ConfusionCounts;
 
 /// How a score is turned into a decision.
@@ -71,8 +73,10 @@ pub struct SortedDataset {
     positives: Vec<bool>,
     /// Weights in sorted order, when weighted.
     weights: Option<Vec<f64>>,
-    /// Attribute columns indexed by original row.
-    attributes: Vec<Attribute>,
+    /// Attribute columns indexed by original row: shared by every model's sorted order
+    /// ([`SortedDataset::models`]), so a second model costs its own order, not another copy of
+    /// the attributes.
+    attributes: Arc<Vec<Attribute>>,
 }
 
 impl std::fmt::Debug for SortedDataset {
@@ -84,9 +88,38 @@ impl std::fmt::Debug for SortedDataset {
 }
 
 impl SortedDataset {
-    /// Sorts the rows by score (ties by row order).
+    /// Sorts the rows by score (ties by row order); the first model's scores only.
     pub fn new(dataset: Dataset) -> Self {
         let (scores, labels, weights, attributes) = dataset.into_parts();
+        Self::sorted(scores, &labels, weights.as_deref(), Arc::new(attributes))
+    }
+
+    /// One sorted order per model scoring the dataset, the first model's first. The labels,
+    /// weights and attributes are read once: each model sorts only its own scores and gathers
+    /// the labels (and weights) into its order, while the attribute columns (the bulk of a
+    /// wide dataset) are shared.
+    pub fn models(dataset: Dataset) -> Vec<Self> {
+        let (scores, labels, weights, attributes) = dataset.into_model_parts();
+        let attributes = Arc::new(attributes);
+        scores
+            .into_iter()
+            .map(|scores| {
+                Self::sorted(scores, &labels, weights.as_deref(), Arc::clone(&attributes))
+            })
+            .collect()
+    }
+
+    /// Whether two sorted orders are of the same rows (two models of one dataset).
+    pub fn shares_rows_with(&self, other: &SortedDataset) -> bool {
+        Arc::ptr_eq(&self.attributes, &other.attributes)
+    }
+
+    fn sorted(
+        scores: Vec<f64>,
+        labels: &[bool],
+        weights: Option<&[f64]>,
+        attributes: Arc<Vec<Attribute>>,
+    ) -> Self {
         let mut order: Vec<(f64, u32)> = scores
             .iter()
             .enumerate()
@@ -457,15 +490,49 @@ impl GroupIndex {
     /// each group to its distinct scores.
     pub fn build(sorted: &SortedDataset, spec: &GroupingSpec) -> Result<Self, GroupingError> {
         BUILDS.with(|builds| builds.set(builds.get() + 1));
+        let assignment = Self::assign(sorted, spec)?;
+        Ok(Self::partition(sorted, spec, &assignment))
+    }
+
+    /// Every model's index under one grouping (`models` are the sorted orders of one dataset,
+    /// [`SortedDataset::models`]): the rows are assigned to their groups once — the models share
+    /// the rows, so they share the groups — and each model's order is then partitioned, in the
+    /// same group order with the same keys as [`build`](Self::build) gives each alone.
+    pub fn build_models(
+        models: &[&SortedDataset],
+        spec: &GroupingSpec,
+    ) -> Result<Vec<Self>, GroupingError> {
+        let Some(first) = models.first() else {
+            return Ok(Vec::new());
+        };
+        BUILDS.with(|builds| builds.set(builds.get() + 1));
+        let assignment = Self::assign(first, spec)?;
+        Ok(models
+            .iter()
+            .map(|sorted| {
+                debug_assert!(
+                    sorted.shares_rows_with(first),
+                    "models of one index share their rows"
+                );
+                Self::partition(sorted, spec, &assignment)
+            })
+            .collect())
+    }
+
+    /// Every row's group under `spec`.
+    fn assign(sorted: &SortedDataset, spec: &GroupingSpec) -> Result<RowGroups, GroupingError> {
         let weights_by_row = sorted.weights_by_row();
-        let assignment = assign_groups(
+        assign_groups(
             &sorted.attributes,
             spec,
             weights_by_row.as_deref(),
             sorted.len(),
             None,
-        )?;
-        drop(weights_by_row);
+        )
+    }
+
+    /// Partitions the sorted rows by their groups in `assignment`.
+    fn partition(sorted: &SortedDataset, spec: &GroupingSpec, assignment: &RowGroups) -> Self {
         // Each sorted position's group, gathered in parallel, so the pass below reads every
         // array in order instead of jumping to each row's original place.
         let group_by_position: Vec<u32> = sorted
@@ -495,20 +562,20 @@ impl GroupIndex {
         drop(group_by_position);
         let mut groups: Vec<Group> = builders
             .into_iter()
-            .zip(assignment.group_levels)
+            .zip(&assignment.group_levels)
             .map(|(builder, levels)| Group {
-                key: group_key(&levels),
-                levels,
+                key: group_key(levels),
+                levels: levels.clone(),
                 curve: builder.finish(),
             })
             .collect();
         if let Some(minimum) = spec.merge_below {
             groups = merge_small_groups(groups, minimum);
         }
-        Ok(Self {
-            attribute_names: assignment.attribute_names,
+        Self {
+            attribute_names: assignment.attribute_names.clone(),
             groups,
-        })
+        }
     }
 
     /// Builds an index directly from prepared groups (tests, pre-aggregated inputs).
@@ -773,7 +840,7 @@ impl<'a> SplitRows<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::dataset::AttributeValues;
+    use crate::engine::dataset::{AttributeValues, DatasetError};
 
     fn curve() -> ScoreCurve {
         // Scores 0.2(+), 0.5(-), 0.5(+), 0.9(-) with weights 1, 2, 3, 4.
@@ -855,6 +922,53 @@ mod tests {
         assert_eq!(b.negatives(), 2.0);
         assert_eq!(index.position("b"), Some(1));
         assert_eq!(index.score_range(), Some((0.1, 0.9)));
+    }
+
+    #[test]
+    fn every_model_is_indexed_as_if_it_were_alone() {
+        let attribute = || Attribute {
+            name: "g".into(),
+            values: AttributeValues::Categorical {
+                levels: vec!["a".into(), "b".into()],
+                codes: vec![0, 1, 0, 1, 0, 1],
+            },
+        };
+        let labels = vec![true, false, true, false, false, true];
+        let weights = Some(vec![1.0, 2.0, 0.5, 1.0, 3.0, 1.5]);
+        let first = vec![0.9, 0.1, 0.5, 0.5, 0.3, 0.7];
+        let second = vec![0.2, 0.8, 0.6, 0.4, 0.6, 0.1];
+        let both = Dataset::new(
+            first.clone(),
+            labels.clone(),
+            weights.clone(),
+            vec![attribute()],
+        )
+        .unwrap()
+        .with_other_scores(vec![second.clone()])
+        .unwrap();
+        assert_eq!(both.model_count(), 2);
+        assert_eq!(both.model_scores(1).unwrap().1, (0.1, 0.8));
+        let models = SortedDataset::models(both);
+        assert!(models[0].shares_rows_with(&models[1]));
+        let spec = GroupingSpec::by_names(&["g"]);
+        let together = GroupIndex::build_models(&models.iter().collect::<Vec<_>>(), &spec).unwrap();
+        for (scores, index) in [first, second].into_iter().zip(&together) {
+            let alone =
+                Dataset::new(scores, labels.clone(), weights.clone(), vec![attribute()]).unwrap();
+            let alone = GroupIndex::build(&SortedDataset::new(alone), &spec).unwrap();
+            assert_eq!(*index, alone);
+        }
+        assert_ne!(together[0], together[1]);
+        // A model's scores must be as many as the rows, and finite.
+        let data = || Dataset::new(vec![0.1, 0.2], vec![true, false], None, vec![]).unwrap();
+        assert!(matches!(
+            data().with_other_scores(vec![vec![0.5]]),
+            Err(DatasetError::LengthMismatch { .. })
+        ));
+        assert!(matches!(
+            data().with_other_scores(vec![vec![0.5, f64::NAN]]),
+            Err(DatasetError::NonFiniteScore { row: 1, .. })
+        ));
     }
 
     #[test]

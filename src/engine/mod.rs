@@ -13,6 +13,7 @@ pub mod grouping;
 pub mod index;
 pub mod intervals;
 pub mod metrics;
+pub mod models;
 pub mod profile;
 #[cfg(test)]
 mod profile_properties;

@@ -44,6 +44,11 @@ pub struct RowGroup {
 #[derive(Debug)]
 pub struct GroupedRows<'a> {
     dataset: &'a Dataset,
+    /// The scores counted: the dataset's first model's, or another model's
+    /// ([`of_model`](Self::of_model)).
+    scores: &'a [f64],
+    /// Their smallest and largest value.
+    score_range: (f64, f64),
     attribute_names: Vec<String>,
     groups: Vec<RowGroup>,
     /// The grouping, to number the rows again when [`counted_at`](Self::counted_at) did not
@@ -71,7 +76,29 @@ impl<'a> GroupedRows<'a> {
     /// Assigns every row of `dataset` to its group under `spec` (merging small groups when the
     /// spec says so).
     pub fn new(dataset: &'a Dataset, spec: &GroupingSpec) -> Result<Self, GroupingError> {
-        Self::build(dataset, spec, None)
+        Self::build(dataset, 0, spec, None)
+    }
+
+    /// [`new`](Self::new) or, with a threshold for all, [`counted_at`](Self::counted_at), for the
+    /// scores of model `model` of the dataset (0: the first): each model's audit counts exactly
+    /// as the audit of a dataset scored by that model alone. A model the dataset does not have
+    /// counts the first model's scores.
+    pub fn of_model(
+        dataset: &'a Dataset,
+        model: usize,
+        spec: &GroupingSpec,
+        threshold: Option<(f64, DecisionRule)>,
+    ) -> Result<Self, GroupingError> {
+        let (scores, _) = dataset
+            .model_scores(model)
+            .unwrap_or((dataset.scores(), dataset.score_range()));
+        let split = threshold.map(|(threshold, rule)| DecisionSplit {
+            scores,
+            labels: dataset.labels(),
+            threshold,
+            rule,
+        });
+        Self::build(dataset, model, spec, split)
     }
 
     /// [`new`](Self::new), also counting every group's confusion matrix at `threshold` in the
@@ -91,14 +118,18 @@ impl<'a> GroupedRows<'a> {
             threshold,
             rule,
         };
-        Self::build(dataset, spec, Some(split))
+        Self::build(dataset, 0, spec, Some(split))
     }
 
     fn build(
         dataset: &'a Dataset,
+        model: usize,
         spec: &GroupingSpec,
         split: Option<DecisionSplit<'_>>,
     ) -> Result<Self, GroupingError> {
+        let (scores, score_range) = dataset
+            .model_scores(model)
+            .unwrap_or((dataset.scores(), dataset.score_range()));
         let assignment = assign_groups(
             dataset.attributes(),
             spec,
@@ -177,6 +208,8 @@ impl<'a> GroupedRows<'a> {
         });
         Ok(Self {
             dataset,
+            scores,
+            score_range,
             attribute_names: assignment.attribute_names,
             groups,
             spec: spec.clone(),
@@ -285,7 +318,7 @@ impl<'a> GroupedRows<'a> {
         T: Copy + Default + std::ops::AddAssign + Into<f64> + Send,
     {
         let cells = self.groups.len() * CELLS;
-        let scores = self.dataset.scores();
+        let scores = self.scores;
         let labels = self.dataset.labels();
         self.row_keys()
             .par_chunks(CHUNK_ROWS)
@@ -350,10 +383,10 @@ impl GroupedRows<'_> {
     /// Undefined for every group unless every score is in [0, 1].
     pub fn calibration(&self, settings: &CalibrationSettings) -> GroupCalibration {
         let groups = self.groups.len();
-        if !scores_are_probabilities(self.dataset.score_range()) {
+        if !scores_are_probabilities(self.score_range) {
             return GroupCalibration::undefined(*settings, groups);
         }
-        let scores = self.dataset.scores();
+        let scores = self.scores;
         let labels = self.dataset.labels();
         let weights = self.dataset.weights();
         let weight = |row: usize| weights.map_or(1.0, |w| w.get(row).copied().unwrap_or(0.0));
@@ -414,7 +447,7 @@ impl GroupedRows<'_> {
                     })
                     .collect();
                 let curves: Vec<&ScoreCurve> = curves.iter().collect();
-                calibration_of_curves(&curves, self.dataset.score_range(), settings)
+                calibration_of_curves(&curves, self.score_range, settings)
             }
         }
     }

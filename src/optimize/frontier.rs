@@ -103,22 +103,72 @@ pub fn frontier(
     request: &FrontierRequest,
     progress: &dyn Progress,
 ) -> Result<Frontier, OptimizeError> {
+    frontier_over(
+        index,
+        request,
+        |gap| evenly_spaced(gap, request.points),
+        progress,
+    )
+}
+
+/// The frontier at `tolerances` chosen by the caller instead of `request.points` tolerances up
+/// to this index's own unconstrained gap: several models' frontiers on one grid of tolerances,
+/// so that the best model at each tolerance can be read off ([`super::models`]).
+pub fn frontier_on_grid(
+    index: &GroupIndex,
+    request: &FrontierRequest,
+    tolerances: &[f64],
+    progress: &dyn Progress,
+) -> Result<Frontier, OptimizeError> {
+    frontier_over(index, request, |_| tolerances.to_vec(), progress)
+}
+
+/// The unconstrained optimum's gap: the largest tolerance that still constrains this index.
+pub fn unconstrained_gap(
+    index: &GroupIndex,
+    request: &FrontierRequest,
+    progress: &dyn Progress,
+) -> Result<f64, OptimizeError> {
+    validate(index, request)?;
+    let tables = Tables::new(index, request.constraint, request.objective, request.rule)?;
+    let orders = rate_orders(&tables);
+    let problem = Problem::free(&tables);
+    let solver = Solver::new(&problem, &orders);
+    gap_of_unconstrained(&problem, &solver, progress)
+}
+
+/// The gap of the best thresholds without a constraint.
+fn gap_of_unconstrained(
+    problem: &Problem<'_>,
+    solver: &Solver<'_>,
+    progress: &dyn Progress,
+) -> Result<f64, OptimizeError> {
+    let unconstrained = solver
+        .solve(&problem.utility, f64::INFINITY, progress)?
+        .ok_or_else(|| problem.infeasible(f64::INFINITY))?;
+    Ok(problem
+        .rates
+        .iter()
+        .filter_map(|table| table.gap(&problem.offsets, &unconstrained.cuts))
+        .reduce(f64::max)
+        .unwrap_or(0.0))
+}
+
+/// The frontier at the tolerances `grid` gives for the unconstrained gap.
+fn frontier_over(
+    index: &GroupIndex,
+    request: &FrontierRequest,
+    grid: impl FnOnce(f64) -> Vec<f64>,
+    progress: &dyn Progress,
+) -> Result<Frontier, OptimizeError> {
     validate(index, request)?;
     progress.stage("computing the frontier");
     let tables = Tables::new(index, request.constraint, request.objective, request.rule)?;
     let orders = rate_orders(&tables);
     let problem = Problem::free(&tables);
     let solver = Solver::new(&problem, &orders);
-    let unconstrained = solver
-        .solve(&problem.utility, f64::INFINITY, progress)?
-        .ok_or_else(|| problem.infeasible(f64::INFINITY))?;
-    let unconstrained_gap = problem
-        .rates
-        .iter()
-        .filter_map(|table| table.gap(&problem.offsets, &unconstrained.cuts))
-        .reduce(f64::max)
-        .unwrap_or(0.0);
-    let tolerances = evenly_spaced(unconstrained_gap, request.points);
+    let unconstrained_gap = gap_of_unconstrained(&problem, &solver, progress)?;
+    let tolerances = grid(unconstrained_gap);
     let points = solve_tolerances(index, &tables, &solver, &tolerances, progress)?
         .into_iter()
         .flatten()

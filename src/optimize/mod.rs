@@ -69,6 +69,7 @@ mod band;
 mod capacity;
 mod crossval;
 mod frontier;
+pub mod models;
 mod odds;
 mod problem;
 mod randomized;
@@ -93,8 +94,10 @@ use problem::{Problem, Tables};
 pub use crossval::{CrossValidatedPoint, CrossValidation, cross_validated_frontier};
 pub use frontier::{
     DEFAULT_POINTS, Frontier, FrontierPoint, FrontierRequest, MAX_POINTS, RandomizedPoint,
-    SingleThresholdPoint, evenly_spaced, frontier, frontier_at,
+    SingleThresholdPoint, evenly_spaced, frontier, frontier_at, frontier_on_grid,
+    unconstrained_gap,
 };
+pub use models::{EnvelopePoint, ModelChoice, ModelsFrontier, choose_model, models_frontier};
 pub use robust::{DEFAULT_ROBUST_CANDIDATES, RobustSolution, robust_optimize};
 
 /// The largest number of cut visits the equalized-odds branch and bound spends before it settles

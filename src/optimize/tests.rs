@@ -386,6 +386,7 @@ fn compas() -> Arc<GroupIndex> {
         positive: None,
         attributes: vec!["race".into()],
         weight: None,
+        models: Vec::new(),
     };
     Analysis::load(
         std::path::Path::new(concat!(

@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod document;
 pub mod format;
 pub mod markup;
+pub mod model_comparison;
 mod render_html;
 mod render_markdown;
 mod session_content;

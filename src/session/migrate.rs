@@ -108,6 +108,7 @@ impl SessionV0 {
                 positive: self.positive_label,
                 attributes: self.group_columns.clone(),
                 weight: self.weight_column,
+                models: Vec::new(),
             },
             drop_invalid: false,
             grouping: GroupingSpec::by_names(&self.group_columns),

@@ -19,6 +19,7 @@ fn session_on_disk() -> (tempfile::TempDir, PathBuf, Session) {
         positive: None,
         attributes: vec!["g".into()],
         weight: None,
+        models: Vec::new(),
     };
     let analysis = Analysis::load(
         &data,
@@ -163,7 +164,28 @@ fn data_status_tells_missing_from_changed_and_relocation_checks_the_hash() {
 
 #[test]
 fn the_schema_0_fixture_migrates() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/session_v0.json");
+    // The fixture beside the bundled sample as it was when the fixture was written (before
+    // issue 15 added `score_v2`): the generator's output without that column.
+    let tree = tempfile::tempdir().unwrap();
+    let data = tree.path().join("sample_data");
+    std::fs::create_dir_all(&data).unwrap();
+    let columns = crate::data::sample::lending_columns(
+        crate::data::sample::SAMPLE_ROWS,
+        crate::data::sample::DEFAULT_SEED,
+        0.0,
+    )
+    .into_iter()
+    .filter(|c| c.name() != "score_v2")
+    .collect();
+    crate::data::write_columns(&data.join("lending.csv"), columns).unwrap();
+    let folder = tree.path().join("tests").join("fixtures");
+    std::fs::create_dir_all(&folder).unwrap();
+    let fixture = folder.join("session_v0.json");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/session_v0.json"),
+        &fixture,
+    )
+    .unwrap();
     let session = Session::load(&fixture).unwrap();
     assert_eq!(session.migrated_from, Some(0));
     assert_eq!(session.schema_version, SCHEMA_VERSION);
@@ -440,6 +462,7 @@ fn quantile_bins_are_frozen_to_their_edges() {
         positive: None,
         attributes: vec!["age".into()],
         weight: None,
+        models: Vec::new(),
     };
     let mut grouping = GroupingSpec::by_names(&["age"]);
     grouping.attributes[0].binning = Some(crate::engine::Binning::Quantiles { bins: 4 });
