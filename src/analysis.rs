@@ -206,6 +206,11 @@ impl Analysis {
         self.models.get(self.current)
     }
 
+    /// Every model's index under the current grouping, in order.
+    pub fn model_indexes(&self) -> Vec<&GroupIndex> {
+        self.models.iter().map(|m| m.index.as_ref()).collect()
+    }
+
     /// Whether several models are compared.
     pub fn has_models(&self) -> bool {
         self.models.len() > 1

@@ -986,12 +986,12 @@ fn check_refuses_broken_sessions_and_changed_or_missing_data() {
     let future = dir.path().join("future.json");
     std::fs::write(
         &future,
-        text.replace("\"schema_version\": 2", "\"schema_version\": 3"),
+        text.replace("\"schema_version\": 2", "\"schema_version\": 4"),
     )
     .unwrap();
     fails_with(
         check(&future, &[]),
-        &["future.json", "schema_version 3 is newer"],
+        &["future.json", "schema_version 4 is newer"],
     );
     fails_with(
         check(&dir.path().join("none.json"), &[]),
@@ -2722,4 +2722,116 @@ fn bad_model_mappings_are_refused_with_what_is_wrong() {
     for model in dropped["models"].as_array().unwrap() {
         assert_eq!(model["overall"]["count"], 3, "{}", model["name"]);
     }
+}
+
+#[test]
+fn a_session_records_each_scenarios_model_and_the_report_compares_the_models() {
+    let directory = tempfile::tempdir().unwrap();
+    let session = directory.path().join("s.json");
+    let data = ["--label", "repaid", "--group", "race"];
+    let models = [
+        "--model",
+        "production=score",
+        "--model",
+        "candidate=score_v2",
+    ];
+    fulcrum()
+        .args(["session", "new", SAMPLE])
+        .args(data)
+        .args(models)
+        .args(["--use-model", "candidate", "--threshold", "0.6"])
+        .args(["--criterion", "fpr_disparity within [0.8, 1.25]"])
+        .arg("--out")
+        .arg(&session)
+        .assert()
+        .success();
+    fulcrum()
+        .args(["session", "scenario"])
+        .arg(&session)
+        .args(["--name", "Production today", "--use-model", "production"])
+        .args(["--threshold", "0.6", "--baseline"])
+        .assert()
+        .success();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    assert_eq!(saved["schema_version"], 3);
+    assert_eq!(saved["model"], "candidate");
+    assert_eq!(saved["scenarios"][0]["model"], "production");
+    assert_eq!(saved["roles"]["models"][1]["score"], "score_v2");
+    // Each entry is judged on its own model's scores: the audit of that column alone.
+    let report = stdout_json(
+        fulcrum()
+            .arg("report")
+            .arg(&session)
+            .args(["--out", "-", "--format", "json"])
+            .assert(),
+    );
+    assert_eq!(report["session_schema_version"], 3);
+    for (entry, column) in [
+        (&report["decision"], "score_v2"),
+        (&report["scenarios"][0], "score"),
+    ] {
+        let mut alone = sample_json(
+            "audit",
+            &["--score", column, "--threshold", "0.6", "--format", "json"],
+        );
+        // A session report's audits carry no calibration (README: the audit JSON schema).
+        for group in alone["groups"].as_array_mut().unwrap() {
+            group.as_object_mut().unwrap().remove("ece");
+        }
+        assert!(entry["audit"]["groups"] == alone["groups"], "{column}");
+        assert_eq!(entry["audit"]["settings"]["score"], column);
+    }
+    assert_eq!(report["decision"]["model"], "candidate");
+    // At 0.6 the candidate's FPR for Black applicants is 1.13 times White's (within the band);
+    // the production model's passes too: both are judged on the criterion.
+    let markdown = stdout_of(
+        &fulcrum()
+            .arg("report")
+            .arg(&session)
+            .args(["--out", "-", "--format", "md"])
+            .assert()
+            .success(),
+    );
+    assert!(markdown.contains("Models compared"), "{markdown}");
+    assert!(
+        markdown
+            .contains("the decision applies its thresholds to **candidate** (column `score_v2`)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| **candidate** (decision) | `score_v2` | Decision |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| production | `score` | Production today |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("from a session of schema 3;"),
+        "{markdown}"
+    );
+    let check = stdout_of(&fulcrum().arg("check").arg(&session).assert());
+    assert!(
+        check
+            .contains("Model: candidate (column `score_v2`), one of 2 models the session compares"),
+        "{check}"
+    );
+    fails_with(
+        fulcrum()
+            .args(["session", "scenario"])
+            .arg(&session)
+            .args(["--name", "X", "--use-model", "legacy", "--threshold", "0.5"])
+            .assert(),
+        &["--use-model legacy", "the models are production, candidate"],
+    );
+    fails_with(
+        fulcrum()
+            .args(["session", "new", SAMPLE])
+            .args(data)
+            .args(models)
+            .args(["--use-model", "nope", "--out"])
+            .arg(directory.path().join("t.json"))
+            .assert(),
+        &["--use-model nope", "the models are production, candidate"],
+    );
 }

@@ -120,8 +120,11 @@ impl Derived {
         self.session = session_now(state, workspace);
         // With a split, the criteria are judged on the evaluation rows.
         let judged_on = split.map_or(&workspace.index, |rows| &rows.held_out);
+        // Every model's rows: a scenario of another model is judged on its own scores.
+        let judged_on_by_model =
+            split.map_or_else(|| workspace.model_indexes(), SplitReady::held_out_by_model);
         self.comparison = self.session.as_ref().map(|session| {
-            compare_scenarios(session, judged_on, KeyMatching::Lenient)
+            compare_scenarios(session, &judged_on_by_model, KeyMatching::Lenient)
                 .map_err(|e| format!("scenarios: {e}"))
         });
         self.single_threshold = None;

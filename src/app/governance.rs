@@ -504,6 +504,7 @@ impl GovernancePanel {
 pub fn scenario(name: String, thresholds: ThresholdMap) -> Scenario {
     Scenario {
         name,
+        model: None,
         thresholds,
         baseline: false,
         note: String::new(),

@@ -280,7 +280,11 @@ impl FulcrumApp {
         let Some(workspace) = &self.workspace else {
             return;
         };
-        let sorted = std::sync::Arc::clone(&workspace.sorted);
+        let sorted: Vec<std::sync::Arc<crate::engine::SortedDataset>> = workspace
+            .models
+            .iter()
+            .map(|m| std::sync::Arc::clone(&m.sorted))
+            .collect();
         self.regroup_job = Some(Job::spawn("regrouping", self.ctx.clone(), move |_| {
             Workspace::regroup(&sorted, &grouping).map_err(|e| e.to_string())
         }));

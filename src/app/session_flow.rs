@@ -210,7 +210,11 @@ impl FulcrumApp {
             ));
             return;
         };
-        let index = std::sync::Arc::clone(&workspace.index);
+        let indexes: Vec<std::sync::Arc<crate::engine::GroupIndex>> = workspace
+            .models
+            .iter()
+            .map(|m| std::sync::Arc::clone(&m.index))
+            .collect();
         // With an evaluation split, the report judges the criteria on the held-out rows, as
         // `fulcrum report` does.
         let split = self
@@ -252,7 +256,11 @@ impl FulcrumApp {
                         progress,
                     ),
                     Some(rows) => evaluate_split(&session, rows, data, &options, progress),
-                    None => evaluate_session(&session, &index, data, &options, progress),
+                    None => {
+                        let indexes: Vec<&crate::engine::GroupIndex> =
+                            indexes.iter().map(AsRef::as_ref).collect();
+                        evaluate_session(&session, &indexes, data, &options, progress)
+                    }
                 }
                 .map_err(|e| e.to_string())?;
                 crate::report::write_session_report(&path, format, &session, &evaluation)

@@ -17,20 +17,23 @@ type SplitKey = (u64, EvaluationSplit);
 /// The fit and held-out rows of the current data under the session's split.
 pub struct SplitReady {
     key: SplitKey,
-    /// The rows the thresholds are chosen on.
+    /// The rows the thresholds are chosen on, scored by the current model.
     pub fit: Arc<GroupIndex>,
-    /// The rows the criteria are judged on.
+    /// The rows the criteria are judged on, scored by the current model.
     pub held_out: Arc<GroupIndex>,
+    /// The same rows for every model, in order (a scenario of another model is judged on them).
+    pub models: Arc<SplitIndexes>,
 }
 
 impl SplitReady {
     /// As the library's [`SplitIndexes`] (for reports).
     pub fn indexes(&self) -> SplitIndexes {
-        SplitIndexes {
-            split: self.key.1.clone(),
-            fit: (*self.fit).clone(),
-            held_out: (*self.held_out).clone(),
-        }
+        (*self.models).clone()
+    }
+
+    /// Every model's held-out rows, in order.
+    pub fn held_out_by_model(&self) -> Vec<&GroupIndex> {
+        self.models.held_out.iter().collect()
     }
 }
 
@@ -118,19 +121,32 @@ impl SplitRows {
         else {
             return problem;
         };
-        let sorted = Arc::clone(&workspace.sorted);
+        let sorted: Vec<Arc<crate::engine::SortedDataset>> = workspace
+            .models
+            .iter()
+            .map(|m| Arc::clone(&m.sorted))
+            .collect();
+        let current = workspace.current;
         let grouping = workspace.grouping.clone();
         let (fraction, seed) = (*fraction, *seed);
         let job_key = key.clone();
         self.job = Some((
             key,
             Job::spawn("holding out evaluation rows", ctx, move |_| {
+                let sorted: Vec<&crate::engine::SortedDataset> =
+                    sorted.iter().map(AsRef::as_ref).collect();
                 let indexes = SplitIndexes::holdout(&sorted, &grouping, fraction, seed)
                     .map_err(|e| e.to_string())?;
+                let (Some(fit), Some(held_out)) =
+                    (indexes.fit_of(current), indexes.held_out_of(current))
+                else {
+                    return Err("no model to split".to_owned());
+                };
                 Ok(SplitReady {
                     key: job_key,
-                    fit: Arc::new(indexes.fit),
-                    held_out: Arc::new(indexes.held_out),
+                    fit: Arc::new(fit.clone()),
+                    held_out: Arc::new(held_out.clone()),
+                    models: Arc::new(indexes),
                 })
             }),
         ));

@@ -88,8 +88,11 @@ impl PlotCurves {
 pub struct Workspace {
     /// The loaded, sorted, grouped data.
     pub analysis: Analysis,
-    /// The current grouping's plot curves.
+    /// The current grouping's plot curves, for the current model.
     pub curves: Arc<PlotCurves>,
+    /// Every model's plot curves under the current grouping, in order (compare mode overlays
+    /// two of them); `curves` is the current model's.
+    pub model_curves: Vec<Arc<PlotCurves>>,
     /// Every loaded attribute.
     pub attributes: Vec<AttributeInfo>,
     /// Smallest and largest score.
@@ -117,14 +120,14 @@ impl std::fmt::Debug for Workspace {
     }
 }
 
-/// A grouping's index and curves, ready to swap in.
+/// A grouping's index and curves, for every model, ready to swap in.
 pub struct Regrouped {
     /// The grouping.
     pub grouping: GroupingSpec,
-    /// Its index.
-    pub index: Arc<GroupIndex>,
-    /// Its curves.
-    pub curves: Arc<PlotCurves>,
+    /// Every model's index, in order.
+    pub indexes: Vec<Arc<GroupIndex>>,
+    /// Every model's curves, in order.
+    pub curves: Vec<Arc<PlotCurves>>,
     /// The grouping with quantile bins frozen ([`crate::session::freeze_grouping`]).
     pub frozen_grouping: GroupingSpec,
 }
@@ -150,7 +153,15 @@ impl Workspace {
             Analysis::load(path, roles, grouping, options, progress).map_err(|e| e.to_string())?;
         progress.stage("preparing plots");
         let score_range = analysis.sorted.score_range();
-        let curves = Arc::new(PlotCurves::build(&analysis.index, score_range));
+        let model_curves: Vec<Arc<PlotCurves>> = analysis
+            .models
+            .iter()
+            .map(|m| Arc::new(PlotCurves::build(&m.index, m.sorted.score_range())))
+            .collect();
+        let curves = model_curves
+            .get(analysis.current)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(PlotCurves::build(&analysis.index, score_range)));
         let attributes = analysis
             .sorted
             .attributes()
@@ -171,24 +182,34 @@ impl Workspace {
         Ok(Self {
             analysis,
             curves,
+            model_curves,
             attributes,
             score_range,
             frozen_grouping,
         })
     }
 
-    /// Builds another grouping's index and curves from the sorted rows (on a worker thread).
+    /// Builds another grouping's index and curves for every model from its sorted rows (on a
+    /// worker thread; the rows are assigned to groups once for all models).
     pub fn regroup(
-        sorted: &SortedDataset,
+        models: &[Arc<SortedDataset>],
         grouping: &GroupingSpec,
     ) -> Result<Regrouped, GroupingError> {
-        let index = GroupIndex::build(sorted, grouping)?;
-        let curves = PlotCurves::build(&index, sorted.score_range());
-        let frozen_grouping = crate::session::freeze_grouping(sorted, grouping, &index);
+        let sorted: Vec<&SortedDataset> = models.iter().map(AsRef::as_ref).collect();
+        let indexes = GroupIndex::build_models(&sorted, grouping)?;
+        let curves = indexes
+            .iter()
+            .zip(&sorted)
+            .map(|(index, sorted)| Arc::new(PlotCurves::build(index, sorted.score_range())))
+            .collect();
+        let frozen_grouping = match (sorted.first(), indexes.first()) {
+            (Some(sorted), Some(index)) => crate::session::freeze_grouping(sorted, grouping, index),
+            _ => grouping.clone(),
+        };
         Ok(Regrouped {
             grouping: grouping.clone(),
-            index: Arc::new(index),
-            curves: Arc::new(curves),
+            indexes: indexes.into_iter().map(Arc::new).collect(),
+            curves,
             frozen_grouping,
         })
     }
@@ -196,9 +217,12 @@ impl Workspace {
     /// Swaps in a finished regrouping.
     pub fn apply(&mut self, regrouped: Regrouped) {
         self.analysis.grouping = regrouped.grouping;
-        self.analysis.index = regrouped.index;
-        self.curves = regrouped.curves;
+        for (model, index) in self.analysis.models.iter_mut().zip(regrouped.indexes) {
+            model.index = index;
+        }
+        self.model_curves = regrouped.curves;
         self.frozen_grouping = Some(regrouped.frozen_grouping);
+        self.select_model(self.analysis.current);
     }
 
     /// The grouping a session records: frozen when known, else the grouping itself (the same
@@ -207,6 +231,19 @@ impl Workspace {
         self.frozen_grouping
             .clone()
             .unwrap_or_else(|| self.analysis.grouping.clone())
+    }
+
+    /// Makes model `model` the current one: its sorted rows, index, curves and score range
+    /// (false, and nothing changes, when there is no such model).
+    pub fn select_model(&mut self, model: usize) -> bool {
+        if !self.analysis.select_model(model) {
+            return false;
+        }
+        if let Some(curves) = self.model_curves.get(model) {
+            self.curves = Arc::clone(curves);
+        }
+        self.score_range = self.analysis.sorted.score_range();
+        true
     }
 
     /// The threshold groups start at.

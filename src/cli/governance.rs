@@ -76,6 +76,10 @@ pub struct SessionNewArgs {
     /// The gap constraint of the report's frontier (default: from the first gap criterion).
     #[arg(long, value_name = "CONSTRAINT", value_parser = parse_constraint)]
     pub frontier: Option<Constraint>,
+    /// With several models: the model whose scores the decision's thresholds apply to, by
+    /// name (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub use_model: Option<String>,
     /// Judge the criteria on rows the thresholds were not chosen on: a held-out share of the
     /// data (`--holdout F --seed S`, the same split `optimize --holdout F --seed S` fitted on)
     /// or another file (`--evaluate-on FILE`). `check` and reports then say so.
@@ -239,6 +243,10 @@ pub struct SessionScenarioArgs {
     /// Where the thresholds come from, or why they are considered.
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub note: String,
+    /// In a session comparing models: the model whose scores these thresholds apply to, by
+    /// name (default: the decision's model).
+    #[arg(long, value_name = "NAME")]
+    pub use_model: Option<String>,
 }
 
 /// `fulcrum session sign`.
@@ -358,7 +366,21 @@ fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
     let mut inputs = vec![args.data.file.as_path()];
     inputs.extend(args.decision.thresholds.as_deref());
     check_output(&args.out, args.force, &inputs)?;
-    let analysis = args.data.analysis()?;
+    let mut analysis = args.data.analysis()?;
+    if let Some(name) = &args.use_model {
+        let Some(position) = analysis.model_position(name) else {
+            bail!(
+                "--use-model {name}: no model of that name is mapped (the models are {})",
+                analysis
+                    .models
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        analysis.select_model(position);
+    }
     let thresholds = args.decision.threshold_map(analysis.default_threshold())?;
     let options = args.decision.options();
     let mut session = Session::new(&analysis, thresholds, &options)?;
@@ -380,7 +402,7 @@ fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
         let rows = rows?;
         crate::session::compare_scenarios(
             &session,
-            &rows.held_out,
+            &rows.held_out.iter().collect::<Vec<_>>(),
             crate::session::KeyMatching::Lenient,
         )?;
     }
@@ -436,9 +458,26 @@ fn run_session_scenario(args: &SessionScenarioArgs) -> Result<u8> {
             scenario.baseline = false;
         }
     }
+    let model = match &args.use_model {
+        Some(name) if session.model_position(Some(name)).is_none() => bail!(
+            "--use-model {name}: no model of that name is mapped in {} (the models are {})",
+            args.session.display(),
+            session
+                .models()
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(name) => Some(name.clone()),
+        // Recorded explicitly in a session of several models, so the file says which.
+        None if session.has_models() => Some(session.model_name(session.decision_model())),
+        None => None,
+    };
     session.scenarios.retain(|s| s.name != args.name);
     session.scenarios.push(Scenario {
         name: args.name.clone(),
+        model,
         thresholds,
         baseline: args.baseline,
         note: args.note.clone(),

@@ -129,6 +129,22 @@ pub fn check_table(
         }
     )
     .ok();
+    if session.has_models() {
+        let decision = &evaluation.comparison.decision;
+        let score = session
+            .models()
+            .get(decision.model)
+            .map(|m| m.score.clone())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "Model: {} (column `{}`), one of {} models the session compares",
+            super::markup::terminal(&decision.model_name),
+            super::markup::terminal(&score),
+            session.models().len()
+        )
+        .ok();
+    }
     if let Some(protocol) = protocol_text(evaluation) {
         let label = if judged_in_sample(evaluation) {
             "warning: "
@@ -308,7 +324,7 @@ pub fn check_json(
         .collect();
     let coverage = GroupCoverage::of(session, evaluation, drift);
     let outcome = coverage.outcome(evaluation);
-    json!({
+    let mut json = json!({
         "title": session.title,
         "outcome": outcome.key(),
         "passed": outcome == Outcome::Pass,
@@ -335,7 +351,24 @@ pub fn check_json(
         ),
         "drift": drift.map_or(Value::Null, drift_json),
         "context": context_json(session, evaluation),
-    })
+    });
+    if session.has_models()
+        && let Some(object) = json.as_object_mut()
+    {
+        let decision = &evaluation.comparison.decision;
+        object.insert("model".to_owned(), json!(decision.model_name));
+        object.insert(
+            "models".to_owned(),
+            json!(
+                session
+                    .models()
+                    .iter()
+                    .map(|m| json!({"name": m.name, "score": m.score}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+    }
+    json
 }
 
 /// The session's use context and what it flags: whether the decision's thresholds differ

@@ -18,7 +18,7 @@ use crate::engine::convention::passes_parity;
 use crate::engine::intervals::Interval;
 use crate::engine::{AuditUncertainty, GroupAudit, Metric, UncertaintySettings, audit_uncertainty};
 use crate::session::criteria::{Outcome, SummaryName};
-use crate::session::{SCHEMA_VERSION, ScenarioResult, Session, SessionEvaluation};
+use crate::session::{ScenarioResult, Session, SessionEvaluation};
 
 /// The session's title, or a generic one.
 pub fn report_title(session: &Session) -> String {
@@ -56,9 +56,10 @@ pub fn session_document(session: &Session, evaluation: &SessionEvaluation) -> Do
             groups_section(session, evaluation),
             disparities_section(&context),
             frontier_section(evaluation),
-            scenarios_section(session, evaluation),
         ]
         .into_iter()
+        .chain(models_section(session, evaluation))
+        .chain([scenarios_section(session, evaluation)])
         .chain(ll144_section(session, evaluation))
         .chain([rationale_section(session), sign_off_section(session)])
         .collect(),
@@ -314,18 +315,22 @@ fn data_section(session: &Session, evaluation: &SessionEvaluation) -> Section {
 /// The role a column plays in the session, for the columns table.
 fn column_role(session: &Session, name: &str) -> String {
     let roles = &session.roles;
-    let mut played = Vec::new();
-    if roles.score == name {
-        played.push("score");
+    let mut played: Vec<String> = Vec::new();
+    if session.has_models() {
+        for model in session.models().iter().filter(|m| m.score == name) {
+            played.push(format!("score of model {}", model.name));
+        }
+    } else if roles.score == name {
+        played.push("score".to_owned());
     }
     if roles.label == name {
-        played.push("label");
+        played.push("label".to_owned());
     }
     if roles.weight.as_deref() == Some(name) {
-        played.push("weight");
+        played.push("weight".to_owned());
     }
     if roles.attributes.iter().any(|a| a == name) {
-        played.push("group attribute");
+        played.push("group attribute".to_owned());
     }
     if played.is_empty() {
         "—".to_owned()
@@ -345,8 +350,29 @@ fn mapping_section(session: &Session, evaluation: &SessionEvaluation) -> Section
         }
         grouping = grouping.and(line);
     }
+    let score = if session.has_models() {
+        let decision = session.decision_model();
+        let mut text = Text::default();
+        for (position, model) in session.models().iter().enumerate() {
+            if position > 0 {
+                text = text.then(Span::Break);
+            }
+            text = text
+                .and(format!("{}: ", model.name))
+                .then(Span::Code(model.score.clone()));
+            if position == decision {
+                text = text.and(" (the decision's model)");
+            }
+        }
+        Fact {
+            term: "Models (score columns)".to_owned(),
+            value: text,
+        }
+    } else {
+        Fact::code("Score", roles.score.clone())
+    };
     section.push(Block::Facts(vec![
-        Fact::code("Score", roles.score.clone()),
+        score,
         Fact {
             term: "Label".to_owned(),
             value: Text::code(roles.label.clone())
@@ -667,6 +693,9 @@ fn scenarios_section(session: &Session, evaluation: &SessionEvaluation) -> Secti
         cells.extend(columns.iter().map(|c| cell(c)));
         table.row(cells);
     };
+    if session.has_models() {
+        line("Model".into(), &|c| Cell::plain(c.model_name.clone()));
+    }
     line("Role".into(), &|c| {
         Cell::plain(if c.is_decision {
             "decision"
@@ -741,6 +770,185 @@ fn scenarios_section(session: &Session, evaluation: &SessionEvaluation) -> Secti
     section
 }
 
+/// How many of an entry's criteria pass.
+fn passed(result: &ScenarioResult) -> usize {
+    result
+        .criteria
+        .iter()
+        .filter(|c| c.outcome == Outcome::Pass)
+        .count()
+}
+
+/// A model's best recorded entry (the decision or a scenario applying thresholds to it): the
+/// one passing the most criteria, then the most accurate, the decision first on a tie.
+fn best_entry<'a>(columns: &[&'a ScenarioResult], model: usize) -> Option<&'a ScenarioResult> {
+    let mut best: Option<&ScenarioResult> = None;
+    for column in columns.iter().copied().filter(|c| c.model == model) {
+        let accuracy = |c: &ScenarioResult| {
+            c.audit
+                .overall
+                .values
+                .get(Metric::Accuracy)
+                .unwrap_or(f64::MIN)
+        };
+        let better =
+            best.is_none_or(|b| (passed(column), accuracy(column)) > (passed(b), accuracy(b)));
+        if better {
+            best = Some(column);
+        }
+    }
+    best
+}
+
+/// The models compared (sessions of several models only): every model's best recorded entry
+/// judged on the same criteria and rows, and which model the decision uses and how it compares.
+fn models_section(session: &Session, evaluation: &SessionEvaluation) -> Option<Section> {
+    if !session.has_models() {
+        return None;
+    }
+    let comparison = &evaluation.comparison;
+    let columns: Vec<&ScenarioResult> = comparison.columns().collect();
+    let models = session.models();
+    let decision = &comparison.decision;
+    let mut section = Section::new("models", "Models compared");
+    let criteria = session.criteria.len();
+    section.push(Block::Paragraph(
+        Text::plain(format!(
+            "{} models score the same rows; the decision applies its thresholds to ",
+            models.len()
+        ))
+        .then(Span::Strong(decision.model_name.clone()))
+        .and(" (column ")
+        .then(Span::Code(
+            models
+                .get(decision.model)
+                .map(|m| m.score.clone())
+                .unwrap_or_default(),
+        ))
+        .and(format!(
+            "). Each model is shown at its best recorded thresholds (the decision, or the \
+             scenario of that model passing the most of the {criteria} criteria, then the most \
+             accurate), judged on the same rows and criteria."
+        )),
+    ));
+    let mut table = Table::new(vec![
+        Column::text("Model"),
+        Column::text("Score column"),
+        Column::text("Thresholds"),
+        Column::number("Criteria passed"),
+        Column::number("Accuracy"),
+        Column::number("Selection rate"),
+        Column::number("Equal opportunity diff."),
+        Column::number("Disparate impact"),
+    ]);
+    let mut missing = Vec::new();
+    for (position, model) in models.iter().enumerate() {
+        let Some(entry) = best_entry(&columns, position) else {
+            missing.push(model.name.clone());
+            table.row(vec![
+                Cell::plain(model.name.clone()),
+                Text::code(model.score.clone()).into(),
+                Cell::plain("none recorded"),
+                Cell::plain("—"),
+                Cell::plain("—"),
+                Cell::plain("—"),
+                Cell::plain("—"),
+                Cell::plain("—"),
+            ]);
+            continue;
+        };
+        let overall = |metric: Metric| {
+            Cell::plain(fixed_or_na(
+                entry.audit.overall.values.get(metric),
+                VALUE_DECIMALS,
+            ))
+        };
+        let name = if position == decision.model {
+            Text::strong(model.name.clone()).and(" (decision)")
+        } else {
+            Text::plain(model.name.clone())
+        };
+        table.row(vec![
+            name.into(),
+            Text::code(model.score.clone()).into(),
+            Cell::plain(entry.name.clone()),
+            Cell::plain(format!("{} of {criteria}", passed(entry))),
+            overall(Metric::Accuracy),
+            overall(Metric::SelectionRate),
+            Cell::plain(fixed_or_na(
+                entry.audit.summary.equal_opportunity_difference,
+                VALUE_DECIMALS,
+            )),
+            Cell::plain(fixed_or_na(
+                entry.audit.summary.disparate_impact,
+                VALUE_DECIMALS,
+            )),
+        ]);
+    }
+    section.push(Block::Table(table));
+    // Why this model, in the numbers: the decision against each other model's best.
+    let accuracy = |c: &ScenarioResult| c.audit.overall.values.get(Metric::Accuracy);
+    let mut why = vec![Text::plain(format!(
+        "The decision ({}) passes {} of {criteria} criteria at accuracy {}.",
+        decision.model_name,
+        passed(decision),
+        fixed_or_na(accuracy(decision), VALUE_DECIMALS)
+    ))];
+    for (position, model) in models.iter().enumerate() {
+        if position == decision.model {
+            continue;
+        }
+        let Some(entry) = best_entry(&columns, position) else {
+            continue;
+        };
+        let verdict = match passed(entry).cmp(&passed(decision)) {
+            std::cmp::Ordering::Greater => Text::flagged(format!(
+                "passes more criteria than the decision ({} of {criteria})",
+                passed(entry)
+            )),
+            std::cmp::Ordering::Less => Text::plain(format!(
+                "passes fewer criteria ({} of {criteria})",
+                passed(entry)
+            )),
+            std::cmp::Ordering::Equal => Text::plain(format!(
+                "passes as many criteria ({} of {criteria})",
+                passed(entry)
+            )),
+        };
+        let difference =
+            crate::engine::models::model_difference(accuracy(entry), accuracy(decision));
+        why.push(
+            Text::plain(format!("{} at “{}”: ", model.name, entry.name))
+                .then(
+                    verdict
+                        .0
+                        .into_iter()
+                        .next()
+                        .unwrap_or(Span::Plain(String::new())),
+                )
+                .and(format!(
+                    ", accuracy {} ({} against the decision).",
+                    fixed_or_na(accuracy(entry), VALUE_DECIMALS),
+                    super::markup::signed(difference, VALUE_DECIMALS)
+                )),
+        );
+    }
+    if !session.rationale.trim().is_empty() {
+        why.push(Text::plain(
+            "The team's reasons are in the section Rationale.",
+        ));
+    }
+    section.push(Block::List(why));
+    if !missing.is_empty() {
+        section.push(Block::Note(Text::plain(format!(
+            "No thresholds are recorded for {}: record a scenario with `fulcrum session scenario \
+             SESSION --use-model NAME …` to judge it on the criteria.",
+            missing.join(", ")
+        ))));
+    }
+    Some(section)
+}
+
 fn rationale_section(session: &Session) -> Section {
     let mut section = Section::new("rationale", "Rationale");
     section.new_page = true;
@@ -808,9 +1016,10 @@ fn footer(session: &Session, evaluation: &SessionEvaluation) -> Vec<Text> {
         .unwrap_or_default();
     vec![
         Text::plain(format!(
-            "Generated by Fulcrum {} from a session of schema {SCHEMA_VERSION}{migrated}; \
+            "Generated by Fulcrum {} from a session of schema {}{migrated}; \
              session content SHA-256 ",
-            env!("CARGO_PKG_VERSION")
+            env!("CARGO_PKG_VERSION"),
+            session.schema_needed()
         ))
         .then(Span::Code(session.content_digest()))
         .and("; data SHA-256 ")

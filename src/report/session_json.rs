@@ -76,7 +76,10 @@ fn audit_settings(
 ) -> AuditSettings {
     AuditSettings {
         file: evaluation.data.path.clone(),
-        score: session.roles.score.clone(),
+        score: session
+            .models()
+            .get(column.model)
+            .map_or_else(|| session.roles.score.clone(), |m| m.score.clone()),
         label: session.roles.label.clone(),
         positive: evaluation.data.positive_label.clone(),
         groups: evaluation.comparison.attribute_names.clone(),
@@ -116,6 +119,9 @@ pub fn session_json(session: &Session, evaluation: &SessionEvaluation) -> Value 
     let column_json = |column: &ScenarioResult| {
         let mut object = Map::new();
         object.insert("name".into(), json!(column.name));
+        if session.has_models() {
+            object.insert("model".into(), json!(column.model_name));
+        }
         if !column.is_decision {
             object.insert("baseline".into(), json!(column.baseline));
             object.insert("same_as_decision".into(), json!(column.same_as_decision));
@@ -169,7 +175,7 @@ pub fn session_json(session: &Session, evaluation: &SessionEvaluation) -> Value 
         .collect();
     json!({
         "fulcrum_version": env!("CARGO_PKG_VERSION"),
-        "session_schema_version": crate::session::SCHEMA_VERSION,
+        "session_schema_version": session.schema_needed(),
         "session_sha256": session.content_digest(),
         "title": session.title,
         "outcome": evaluation.outcome().key(),

@@ -241,15 +241,18 @@ impl SessionEvaluation {
     }
 }
 
-/// Evaluates `session` on an index built from `data` (the window passes its own index).
+/// Evaluates `session` on the indexes of its models built from `data`, in the order of
+/// [`Session::models`] (the window passes its own); the frontier and the single-threshold
+/// alternative are the decision's model's.
 pub fn evaluate_session(
     session: &Session,
-    index: &GroupIndex,
+    indexes: &[&GroupIndex],
     data: EvaluatedData,
     options: &EvaluateOptions,
     progress: &dyn Progress,
 ) -> Result<SessionEvaluation, SessionError> {
-    let comparison = compare_scenarios(session, index, options.matching)?;
+    let comparison = compare_scenarios(session, indexes, options.matching)?;
+    let index = decision_index(session, indexes)?;
     let (frontier, frontier_note) = frontier_of(session, index, &comparison, options, progress);
     let single_threshold =
         single_threshold_alternative(session, &comparison.decision.resolved, index, index);
@@ -273,19 +276,23 @@ pub fn evaluate_split(
     options: &EvaluateOptions,
     progress: &dyn Progress,
 ) -> Result<SessionEvaluation, SessionError> {
-    let fit = compare_scenarios(session, &rows.fit, options.matching)?;
-    let comparison = compare_scenarios(session, &rows.held_out, KeyMatching::Lenient)?;
-    let (frontier, frontier_note) = frontier_of(session, &rows.fit, &fit, options, progress);
+    let fit_indexes: Vec<&GroupIndex> = rows.fit.iter().collect();
+    let held_indexes: Vec<&GroupIndex> = rows.held_out.iter().collect();
+    let fit = compare_scenarios(session, &fit_indexes, options.matching)?;
+    let comparison = compare_scenarios(session, &held_indexes, KeyMatching::Lenient)?;
+    let fit_index = decision_index(session, &fit_indexes)?;
+    let held_index = decision_index(session, &held_indexes)?;
+    let (frontier, frontier_note) = frontier_of(session, fit_index, &fit, options, progress);
     let rows_of = |index: &GroupIndex| index.groups().iter().map(|g| g.curve.rows()).sum();
     let single_threshold =
-        single_threshold_alternative(session, &fit.decision.resolved, &rows.fit, &rows.held_out);
+        single_threshold_alternative(session, &fit.decision.resolved, fit_index, held_index);
     Ok(SessionEvaluation {
         data,
         comparison,
         split: Some(FitComparison {
             split: rows.split.clone(),
-            fit_rows: rows_of(&rows.fit),
-            evaluation_rows: rows_of(&rows.held_out),
+            fit_rows: rows_of(fit_index),
+            evaluation_rows: rows_of(held_index),
             fit,
         }),
         frontier,
@@ -294,32 +301,67 @@ pub fn evaluate_split(
     })
 }
 
-/// The fit and held-out rows of a session with an evaluation split, grouped as the session.
+/// The index of the decision's model among `indexes` (the session's models' indexes in order;
+/// a single index serves every model).
+fn decision_index<'a>(
+    session: &Session,
+    indexes: &[&'a GroupIndex],
+) -> Result<&'a GroupIndex, SessionError> {
+    indexes
+        .get(session.decision_model())
+        .or(indexes.first())
+        .copied()
+        .ok_or_else(|| SessionError::Inconsistent {
+            location: "roles".into(),
+            message: "no data to evaluate the session on".into(),
+        })
+}
+
+/// The fit and held-out rows of a session with an evaluation split, grouped as the session,
+/// per model (in the order of [`Session::models`]): the same rows for every model.
 #[derive(Clone, Debug)]
 pub struct SplitIndexes {
     /// How they were split.
     pub split: EvaluationSplit,
-    /// The rows the thresholds were chosen on.
-    pub fit: GroupIndex,
-    /// The rows the criteria are judged on.
-    pub held_out: GroupIndex,
+    /// The rows the thresholds were chosen on, per model.
+    pub fit: Vec<GroupIndex>,
+    /// The rows the criteria are judged on, per model.
+    pub held_out: Vec<GroupIndex>,
 }
 
 impl SplitIndexes {
-    /// A held-out share of `sorted` (the whole data, grouped by the session's grouping).
+    /// A held-out share of the rows of `sorted` (one sorted order per model of the whole data,
+    /// grouped by the session's grouping). The rows held out depend on the rows' groups and
+    /// labels, not on their scores, so every model holds out the same rows.
     pub fn holdout(
-        sorted: &SortedDataset,
+        sorted: &[&SortedDataset],
         grouping: &crate::engine::GroupingSpec,
         fraction: f64,
         seed: u64,
     ) -> Result<Self, crate::engine::GroupingError> {
-        let (fit, held_out) =
-            SplitRows::holdout(sorted, grouping, fraction, seed)?.fit_and_held_out(HELD_OUT_PART);
+        let mut fit = Vec::with_capacity(sorted.len());
+        let mut held_out = Vec::with_capacity(sorted.len());
+        for model in sorted {
+            let (fit_rows, held_rows) = SplitRows::holdout(model, grouping, fraction, seed)?
+                .fit_and_held_out(HELD_OUT_PART);
+            fit.push(fit_rows);
+            held_out.push(held_rows);
+        }
         Ok(Self {
             split: EvaluationSplit::Holdout { fraction, seed },
             fit,
             held_out,
         })
+    }
+
+    /// Model `model`'s fit rows (the first model's when there is no such model).
+    pub fn fit_of(&self, model: usize) -> Option<&GroupIndex> {
+        self.fit.get(model).or(self.fit.first())
+    }
+
+    /// Model `model`'s held-out rows (the first model's when there is no such model).
+    pub fn held_out_of(&self, model: usize) -> Option<&GroupIndex> {
+        self.held_out.get(model).or(self.held_out.first())
     }
 }
 
@@ -442,7 +484,13 @@ impl Session {
                 let rows = self.split_indexes(split, &data.analysis, progress)?;
                 evaluate_split(self, &rows, data.info, &options, progress)
             }
-            _ => evaluate_session(self, &data.analysis.index, data.info, &options, progress),
+            _ => evaluate_session(
+                self,
+                &data.analysis.model_indexes(),
+                data.info,
+                &options,
+                progress,
+            ),
         }
     }
 
@@ -462,7 +510,9 @@ impl Session {
         };
         match split {
             EvaluationSplit::Holdout { fraction, seed } => {
-                SplitIndexes::holdout(&recorded.sorted, &self.grouping, *fraction, *seed)
+                let sorted: Vec<&SortedDataset> =
+                    recorded.models.iter().map(|m| m.sorted.as_ref()).collect();
+                SplitIndexes::holdout(&sorted, &self.grouping, *fraction, *seed)
                     .map_err(grouping_error)
             }
             EvaluationSplit::File { data } => {
@@ -492,8 +542,8 @@ impl Session {
                 )?;
                 Ok(SplitIndexes {
                     split: split.clone(),
-                    fit: (*recorded.index).clone(),
-                    held_out: (*held_out.index).clone(),
+                    fit: recorded.models.iter().map(|m| (*m.index).clone()).collect(),
+                    held_out: held_out.models.iter().map(|m| (*m.index).clone()).collect(),
                 })
             }
         }

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::criteria::Criterion;
 use super::locate::Segment;
 use super::signoff::{Decision, SignOff, SignOffDate};
-use super::{DataFingerprint, SCHEMA_VERSION, Session};
+use super::{DataFingerprint, SINGLE_MODEL_SCHEMA_VERSION, Session};
 use crate::data::ColumnRoles;
 use crate::engine::audit::DEFAULT_MIN_COUNT;
 use crate::engine::thresholds::threshold_from_json;
@@ -90,7 +90,7 @@ impl SessionV0 {
             }
         };
         Ok(Session {
-            schema_version: SCHEMA_VERSION,
+            schema_version: SINGLE_MODEL_SCHEMA_VERSION,
             title: String::new(),
             context: None,
             intended_use: String::new(),
@@ -112,6 +112,7 @@ impl SessionV0 {
             },
             drop_invalid: false,
             grouping: GroupingSpec::by_names(&self.group_columns),
+            model: None,
             thresholds: ThresholdMap::uniform(self.threshold),
             rule: DecisionRule::AtLeast,
             convention: Convention::Native,

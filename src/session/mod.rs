@@ -47,6 +47,27 @@
 //! taken as schema 1 ([`Session::content_digest`]), so a schema-1 sign-off still covers its
 //! session.
 //!
+//! # Schema 3: several models
+//!
+//! A session comparing models (issue 15) records them in `roles.models` (each `{"name",
+//! "score"}`, the first scoring with `roles.score`), the decision's model in `model`, and each
+//! scenario's in its own `model`:
+//!
+//! ```json
+//! {"schema_version": 3,
+//!  "roles": {"score": "score", "label": "repaid", "attributes": ["race"],
+//!            "models": [{"name": "production", "score": "score"},
+//!                       {"name": "candidate", "score": "score_v2"}]},
+//!  "model": "candidate",
+//!  "thresholds": {"default": 0.55},
+//!  "scenarios": [{"name": "Production today", "model": "production",
+//!                 "thresholds": {"default": 0.5}, "baseline": true}], …}
+//! ```
+//!
+//! A session is written at the lowest schema that holds it: one without models is still a
+//! schema-2 file (older Fulcrum versions read it), one with models is schema 3. A schema-2 file
+//! holding a schema-3 field is refused. Digests are unchanged for sessions without models.
+//!
 //! Unknown fields are refused (a misspelt field is an error, not silently dropped). `thresholds`
 //! is the decision under sign-off; scenarios are alternatives, at most one the baseline of
 //! `accuracy_drop`. A sign-off's `content_sha256` is [`Session::content_digest`] when it was
@@ -88,12 +109,21 @@ use crate::engine::{
 use crate::optimize::Constraint;
 use locate::Segment;
 
-/// The session format this build writes. Older versions are migrated on load.
-pub const SCHEMA_VERSION: u32 = 2;
+/// The newest session format this build reads and writes. Older versions are migrated on
+/// load; a session is written at the lowest version that holds it
+/// ([`Session::schema_needed`]).
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The version of sessions without models: what every session was before schema 3.
+pub const SINGLE_MODEL_SCHEMA_VERSION: u32 = 2;
 
 /// The fields schema 2 added (use context, model-card text, the LL144 section). A schema-1 file
 /// holding one is refused: it was not written by a Fulcrum that knew what the field means.
 pub const SCHEMA_2_FIELDS: [&str; 4] = ["context", "intended_use", "limitations", "bias_audit"];
+
+/// The fields schema 3 added, as JSON paths: the models compared (`roles.models`), the
+/// decision's model (`model`) and each scenario's (`scenarios[i].model`).
+pub const SCHEMA_3_FIELDS: [&str; 3] = ["roles.models", "model", "scenarios[].model"];
 
 /// The schema version a sign-off's content digest is taken at. It stays 1 while the session
 /// format only gains optional fields, so a sign-off made on a schema-1 session still covers the
@@ -217,6 +247,10 @@ pub struct Session {
     pub drop_invalid: bool,
     /// How rows are grouped (attributes, bins, exclusions).
     pub grouping: GroupingSpec,
+    /// The model whose scores the decision's thresholds apply to, by name (schema 3); `None`:
+    /// the first model (the only one, without `roles.models`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// The decision: thresholds by group key, with an optional `"default"`.
     #[serde(with = "threshold_map_serde")]
     pub thresholds: ThresholdMap,
@@ -333,6 +367,10 @@ impl Session {
             roles: analysis.data.roles.clone(),
             drop_invalid: analysis.data.rows_dropped > 0,
             grouping,
+            model: analysis
+                .has_models()
+                .then(|| analysis.current_model().map(|m| m.name.clone()))
+                .flatten(),
             thresholds,
             rule: options.rule,
             convention: options.convention,
@@ -347,7 +385,9 @@ impl Session {
             base_directory: None,
             migrated_from: None,
         };
-        compare_scenarios(&session, &analysis.index, KeyMatching::Strict)?;
+        let mut session = session;
+        session.schema_version = session.schema_needed();
+        compare_scenarios(&session, &analysis.model_indexes(), KeyMatching::Strict)?;
         Ok(session)
     }
 
@@ -424,6 +464,19 @@ impl Session {
             return Err(invalid_at(text, path, &segments, message));
         }
         let typed = |e: serde_json::Error| typed_error(text, path, &e);
+        if version < 3
+            && let Some(field) = schema_3_field_in(object)
+        {
+            return Err(invalid_at(
+                text,
+                path,
+                &field,
+                format!(
+                    "`{}` belongs to session schema 3 (several models), but this file says \"schema_version\": {version}",
+                    locate::render_path(&field)
+                ),
+            ));
+        }
         let session = if version == 0 {
             let old: migrate::SessionV0 = serde_json::from_str(text).map_err(typed)?;
             old.migrate()
@@ -442,8 +495,12 @@ impl Session {
                 ));
             }
             let mut session = serde_json::from_str::<Session>(text).map_err(typed)?;
-            // Schema 1 is schema 2 without its optional fields: it reads as it is.
-            session.migrated_from = (version < u64::from(SCHEMA_VERSION)).then_some(version as u32);
+            // Schema 1 is schema 2 without its optional fields, and schema 2 is schema 3
+            // without models: each reads as it is. A session is the lowest schema that holds
+            // it, so a schema-2 file stays schema 2.
+            let needed = session.schema_needed();
+            session.schema_version = needed;
+            session.migrated_from = (version < u64::from(needed)).then_some(version as u32);
             session
         };
         if let Err((segments, message)) = session.validate() {
@@ -497,9 +554,22 @@ impl Session {
             }
             _ => {}
         }
+        if let Err(message) = self.roles.check_models() {
+            return Err((vec![key("roles"), key("models")], message));
+        }
+        if let Some(model) = &self.model
+            && self.model_position(Some(model)).is_none()
+        {
+            return Err((vec![key("model")], self.unknown_model(model)));
+        }
         let mut baseline: Option<usize> = None;
         for (position, scenario) in self.scenarios.iter().enumerate() {
             let at = |field: &str| vec![key("scenarios"), Segment::Index(position), key(field)];
+            if let Some(model) = &scenario.model
+                && self.model_position(Some(model)).is_none()
+            {
+                return Err((at("model"), self.unknown_model(model)));
+            }
             if scenario.name.trim().is_empty() {
                 return Err((at("name"), "a scenario needs a name".into()));
             }
@@ -561,7 +631,7 @@ impl Session {
                 message,
             })?;
         let mut copy = self.clone();
-        copy.schema_version = SCHEMA_VERSION;
+        copy.schema_version = self.schema_needed();
         copy.data.path = self.stored_relative_to(&self.data.path, path);
         if let Some(EvaluationSplit::File { data }) = &mut copy.evaluation {
             data.path = self.stored_relative_to(&data.path, path);
@@ -732,6 +802,61 @@ impl Session {
         }
     }
 
+    /// The lowest schema version that holds this session: 3 when it records models, else 2.
+    pub fn schema_needed(&self) -> u32 {
+        let models = !self.roles.models.is_empty()
+            || self.model.is_some()
+            || self.scenarios.iter().any(|s| s.model.is_some());
+        if models {
+            SCHEMA_VERSION
+        } else {
+            SINGLE_MODEL_SCHEMA_VERSION
+        }
+    }
+
+    /// The models the session compares, in order (one, named after the score column, without
+    /// `roles.models`).
+    pub fn models(&self) -> Vec<crate::data::ModelColumn> {
+        self.roles.models()
+    }
+
+    /// Whether the session compares several models.
+    pub fn has_models(&self) -> bool {
+        self.roles.model_count() > 1
+    }
+
+    /// The position among [`models`](Self::models) of the model named `name` (`None`: the
+    /// first); `None` when no model has that name.
+    pub fn model_position(&self, name: Option<&str>) -> Option<usize> {
+        match name {
+            None => Some(0),
+            Some(name) => self.roles.models().iter().position(|m| m.name == name),
+        }
+    }
+
+    /// The position of the decision's model (0 when it names none, or none that exists).
+    pub fn decision_model(&self) -> usize {
+        self.model_position(self.model.as_deref()).unwrap_or(0)
+    }
+
+    /// The name of the model at `position`, for reports.
+    pub fn model_name(&self, position: usize) -> String {
+        self.roles
+            .models()
+            .get(position)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| self.roles.score.clone())
+    }
+
+    /// "no model `x` (the models are a, b)".
+    fn unknown_model(&self, name: &str) -> String {
+        let names: Vec<String> = self.roles.models().into_iter().map(|m| m.name).collect();
+        format!(
+            "no model `{name}` is mapped (the models are {})",
+            names.join(", ")
+        )
+    }
+
     /// The baseline scenario, if one is marked.
     pub fn baseline(&self) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.baseline)
@@ -778,6 +903,27 @@ impl Session {
             .as_ref()
             .map(|digest| *digest == self.content_digest())
     }
+}
+
+/// The first schema-3 field in a session's JSON object, as a path (`roles.models`, `model`,
+/// `scenarios[i].model`).
+fn schema_3_field_in(object: &serde_json::Map<String, Value>) -> Option<Vec<Segment>> {
+    let key = |k: &str| Segment::Key(k.to_owned());
+    if object
+        .get("roles")
+        .and_then(Value::as_object)
+        .is_some_and(|roles| roles.contains_key("models"))
+    {
+        return Some(vec![key("roles"), key("models")]);
+    }
+    if object.contains_key("model") {
+        return Some(vec![key("model")]);
+    }
+    let scenarios = object.get("scenarios").and_then(Value::as_array)?;
+    scenarios
+        .iter()
+        .position(|s| s.as_object().is_some_and(|s| s.contains_key("model")))
+        .map(|position| vec![key("scenarios"), Segment::Index(position), key("model")])
 }
 
 /// The analysis's grouping with every quantile binning replaced by the edges it produced (read

@@ -17,6 +17,10 @@ pub const DECISION_NAME: &str = "Decision";
 pub struct Scenario {
     /// A unique, human name.
     pub name: String,
+    /// The model whose scores these thresholds apply to, by name (schema 3); `None`: the first
+    /// model (the only one, in a session without models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// Thresholds by group key, with an optional `"default"`.
     #[serde(with = "super::threshold_map_serde")]
     pub thresholds: ThresholdMap,
@@ -73,6 +77,11 @@ pub struct ScenarioResult {
     pub baseline: bool,
     /// The scenario's note.
     pub note: String,
+    /// The position of the model whose scores the thresholds apply to (see
+    /// [`Session::models`]).
+    pub model: usize,
+    /// That model's name.
+    pub model_name: String,
     /// The thresholds as stored.
     pub thresholds: ThresholdMap,
     /// The threshold of every group, in index order.
@@ -110,18 +119,38 @@ impl ScenarioComparison {
     }
 }
 
-/// Audits the session's decision and every scenario on `index`, and evaluates the criteria on
-/// each (`accuracy_drop` against the baseline scenario).
+/// Audits the session's decision and every scenario, each on the index of its model
+/// (`indexes` holds the session's models' indexes in the order of [`Session::models`], grouped
+/// alike; one index serves a session without models), and evaluates the criteria on each
+/// (`accuracy_drop` against the baseline scenario): every model is judged on the same
+/// criteria.
 pub fn compare_scenarios(
     session: &Session,
-    index: &GroupIndex,
+    indexes: &[&GroupIndex],
     matching: KeyMatching,
 ) -> Result<ScenarioComparison, SessionError> {
+    let Some(first) = indexes.first().copied() else {
+        return Err(SessionError::Inconsistent {
+            location: "roles".into(),
+            message: "no data to evaluate the session on".into(),
+        });
+    };
+    let index_of = |model: usize| indexes.get(model).copied().unwrap_or(first);
+    let model_of = |name: Option<&str>, context: &str| {
+        session
+            .model_position(name)
+            .ok_or_else(|| SessionError::Inconsistent {
+                location: context.to_owned(),
+                message: format!("no model `{}` is mapped", name.unwrap_or_default()),
+            })
+    };
     let options = session.audit_options();
     let mut warnings = Vec::new();
     let mut run = |context: String,
+                   model: usize,
                    map: &ThresholdMap|
      -> Result<(Vec<f64>, Audit), SessionError> {
+        let index = index_of(model);
         let (resolved, ignored) = resolve_thresholds(map, index, matching).map_err(|source| {
             SessionError::Thresholds {
                 context: context.clone(),
@@ -144,18 +173,22 @@ pub fn compare_scenarios(
             })?;
         Ok((resolved, result))
     };
-    let (decision_resolved, decision_audit) = run("thresholds".into(), &session.thresholds)?;
+    let decision_model = model_of(session.model.as_deref(), "model")?;
+    let (decision_resolved, decision_audit) =
+        run("thresholds".into(), decision_model, &session.thresholds)?;
     let mut audited = Vec::with_capacity(session.scenarios.len());
     for (position, scenario) in session.scenarios.iter().enumerate() {
         let context = format!("scenarios[{position}] \"{}\"", scenario.name);
-        audited.push(run(context, &scenario.thresholds)?);
+        let model = model_of(scenario.model.as_deref(), &context)?;
+        let (resolved, audit) = run(context, model, &scenario.thresholds)?;
+        audited.push((model, resolved, audit));
     }
     let baseline_audit = session
         .scenarios
         .iter()
         .zip(&audited)
         .find(|(s, _)| s.baseline)
-        .map(|(_, (_, a))| a.clone());
+        .map(|(_, (_, _, a))| a.clone());
     let criteria =
         |audit: &Audit| evaluate_criteria(&session.criteria, audit, baseline_audit.as_ref());
     let decision = ScenarioResult {
@@ -163,6 +196,8 @@ pub fn compare_scenarios(
         is_decision: true,
         baseline: false,
         note: String::new(),
+        model: decision_model,
+        model_name: session.model_name(decision_model),
         thresholds: session.thresholds.clone(),
         criteria: criteria(&decision_audit),
         same_as_decision: true,
@@ -173,20 +208,23 @@ pub fn compare_scenarios(
         .scenarios
         .iter()
         .zip(audited)
-        .map(|(scenario, (resolved, audit))| ScenarioResult {
+        .map(|(scenario, (model, resolved, audit))| ScenarioResult {
             name: scenario.name.clone(),
             is_decision: false,
             baseline: scenario.baseline,
             note: scenario.note.clone(),
+            model,
+            model_name: session.model_name(model),
             thresholds: scenario.thresholds.clone(),
             criteria: criteria(&audit),
-            same_as_decision: same_thresholds(&resolved, &decision.resolved),
+            same_as_decision: model == decision_model
+                && same_thresholds(&resolved, &decision.resolved),
             resolved,
             audit,
         })
         .collect();
     Ok(ScenarioComparison {
-        attribute_names: index.attribute_names().to_vec(),
+        attribute_names: first.attribute_names().to_vec(),
         decision,
         scenarios,
         warnings,

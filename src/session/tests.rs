@@ -38,6 +38,7 @@ fn session_on_disk() -> (tempfile::TempDir, PathBuf, Session) {
     session.title = "Small <test>".into();
     session.criteria = vec!["equal_opportunity_difference <= 0.6".parse().unwrap()];
     session.scenarios.push(Scenario {
+        model: None,
         name: "Production today".into(),
         thresholds: ThresholdMap::from_json(&serde_json::json!({"default": 0.4, "b": "inf"}))
             .unwrap(),
@@ -188,7 +189,7 @@ fn the_schema_0_fixture_migrates() {
     .unwrap();
     let session = Session::load(&fixture).unwrap();
     assert_eq!(session.migrated_from, Some(0));
-    assert_eq!(session.schema_version, SCHEMA_VERSION);
+    assert_eq!(session.schema_version, SINGLE_MODEL_SCHEMA_VERSION);
     assert_eq!(session.roles.score, "score");
     assert_eq!(session.roles.label, "repaid");
     assert_eq!(session.roles.attributes, ["sex"]);
@@ -314,7 +315,7 @@ fn schema_versions_are_checked_first() {
         message.contains("schema_version 7 is newer than this Fulcrum"),
         "{message}"
     );
-    assert!(message.contains("versions 0 to 2"), "{message}");
+    assert!(message.contains("versions 0 to 3"), "{message}");
     let message = load_error("{\"groups\": []}");
     assert_eq!(
         message,
@@ -546,4 +547,117 @@ fn a_schema_1_file_with_a_schema_2_field_is_refused() {
     let message = load_error(&text);
     assert!(message.contains("at `bias_audit.race`"), "{message}");
     assert!(message.contains("two attributes"), "{message}");
+}
+
+/// A directory with `data.csv` scored by two models (`s1` named production, `s2` candidate)
+/// and a session whose decision is the candidate's, with a scenario of the production model.
+fn session_of_two_models() -> (tempfile::TempDir, PathBuf, Session) {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data.csv");
+    std::fs::write(
+        &data,
+        "s1,s2,y,g\n0.9,0.6,1,a\n0.8,0.2,0,a\n0.3,0.7,1,a\n0.7,0.9,1,b\n0.2,0.1,0,b\n0.6,0.3,0,b\n",
+    )
+    .unwrap();
+    let mut roles = ColumnRoles {
+        label: "y".into(),
+        attributes: vec!["g".into()],
+        ..ColumnRoles::default()
+    };
+    roles.set_models(vec![
+        crate::data::ModelColumn {
+            name: "production".into(),
+            score: "s1".into(),
+        },
+        crate::data::ModelColumn {
+            name: "candidate".into(),
+            score: "s2".into(),
+        },
+    ]);
+    let mut analysis = Analysis::load(
+        &data,
+        &roles,
+        &GroupingSpec::by_names(&["g"]),
+        LoadOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    assert!(analysis.select_model(1));
+    let mut session = Session::new(
+        &analysis,
+        ThresholdMap::uniform(0.5),
+        &AuditOptions::default(),
+    )
+    .unwrap();
+    session.criteria = vec!["tpr_difference <= 0.6".parse().unwrap()];
+    session.scenarios.push(Scenario {
+        model: Some("production".into()),
+        name: "Production today".into(),
+        thresholds: ThresholdMap::uniform(0.5),
+        baseline: true,
+        note: String::new(),
+    });
+    let path = directory.path().join("session.json");
+    session.save(&path).unwrap();
+    (directory, path, session)
+}
+
+#[test]
+fn a_session_of_several_models_is_schema_3_and_judges_each_threshold_on_its_model() {
+    let (_directory, path, session) = session_of_two_models();
+    assert_eq!(session.model.as_deref(), Some("candidate"));
+    assert_eq!(session.decision_model(), 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("{\n  \"schema_version\": 3,"), "{text}");
+    let loaded = Session::load(&path).unwrap();
+    assert_eq!(loaded.schema_version, 3);
+    assert_eq!(loaded.migrated_from, None);
+    assert_eq!(loaded.roles.models.len(), 2);
+    let evaluation = loaded
+        .evaluate(&DataChoice::Recorded, None, &NoProgress)
+        .unwrap();
+    let decision = &evaluation.comparison.decision;
+    let scenario = &evaluation.comparison.scenarios[0];
+    assert_eq!(
+        (decision.model, decision.model_name.as_str()),
+        (1, "candidate")
+    );
+    assert_eq!(
+        (scenario.model, scenario.model_name.as_str()),
+        (0, "production")
+    );
+    // The same threshold 0.5 on each model's own scores. Group a: s1 0.9(+) 0.8(-) 0.3(+)
+    // selects 2 (TP 1, FP 1); s2 0.6(+) 0.2(-) 0.7(+) selects both positives (TP 2, FP 0).
+    assert_eq!(decision.audit.groups[0].counts.tp, 2.0);
+    assert_eq!(decision.audit.groups[0].counts.fp, 0.0);
+    assert_eq!(scenario.audit.groups[0].counts.tp, 1.0);
+    assert_eq!(scenario.audit.groups[0].counts.fp, 1.0);
+    assert!(!scenario.same_as_decision, "same thresholds, another model");
+}
+
+#[test]
+fn schema_3_fields_need_schema_3_and_models_must_exist() {
+    let (_directory, path, _) = session_of_two_models();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let as_schema_2 = text.replace("\"schema_version\": 3", "\"schema_version\": 2");
+    let message = load_error(&as_schema_2);
+    assert!(
+        message.contains("`roles.models` belongs to session schema 3 (several models), but this file says \"schema_version\": 2"),
+        "{message}"
+    );
+    let unknown = text.replace("\"model\": \"production\"", "\"model\": \"legacy\"");
+    let message = load_error(&unknown);
+    assert!(message.contains("at `scenarios[0].model`"), "{message}");
+    assert!(
+        message.contains("no model `legacy` is mapped (the models are production, candidate)"),
+        "{message}"
+    );
+    let one = valid_text().replacen("\"thresholds\"", "\"model\": \"x\",\n  \"thresholds\"", 1);
+    let message = load_error(&one);
+    assert!(
+        message.contains("`model` belongs to session schema 3"),
+        "{message}"
+    );
+    // A session without models is written as schema 2 (older Fulcrum versions read it).
+    assert!(valid_text().starts_with("{\n  \"schema_version\": 2,"));
 }
