@@ -806,10 +806,10 @@ fn holding_out_rows_judges_the_criteria_on_them_and_optimizes_on_the_rest() {
     // The same rows as the library's holdout, audited at the window's thresholds.
     let workspace = harness.state().workspace().unwrap();
     let sorted: &SortedDataset = &workspace.sorted;
-    let rows = SplitIndexes::holdout(sorted, &workspace.grouping, fraction, seed).unwrap();
+    let rows = SplitIndexes::holdout(&[sorted], &workspace.grouping, fraction, seed).unwrap();
     let thresholds = harness.state().thresholds().values().to_vec();
-    let fit = audit(&rows.fit, &thresholds, &AuditOptions::default()).unwrap();
-    let held_out = audit(&rows.held_out, &thresholds, &AuditOptions::default()).unwrap();
+    let fit = audit(&rows.fit[0], &thresholds, &AuditOptions::default()).unwrap();
+    let held_out = audit(&rows.held_out[0], &thresholds, &AuditOptions::default()).unwrap();
     let audits = harness
         .state()
         .split_audits()
@@ -824,7 +824,7 @@ fn holding_out_rows_judges_the_criteria_on_them_and_optimizes_on_the_rest() {
     assert_eq!(harness.state().audit(), Some(&fit));
     // The optimizer works on the fit rows.
     let tuning = harness.state().tuning_index().unwrap();
-    assert_eq!(*tuning, rows.fit);
+    assert_eq!(*tuning, rows.fit[0]);
     // Turning it off judges every row again.
     harness.get_by_label("Hold out rows for evaluation").click();
     settle(&mut harness);
@@ -1021,8 +1021,9 @@ fn discovery_profiles_the_groups_and_ranks_proxies_and_the_calibration_plot_name
     let keys: Vec<&str> = profile.groups.iter().map(|g| g.key.as_str()).collect();
     assert_eq!(keys, ["Asian", "Black", "Hispanic", "Other", "White"]);
     assert_eq!(profile.overall.rows, 30_000);
-    // The sample's unmapped columns: applicant_id (never missing); income is mapped.
-    assert_eq!(profile.columns, ["applicant_id"]);
+    // The sample's unmapped columns: applicant_id (never missing) and the second model's
+    // score (issue 15; not mapped when the sample opens with one model); income is mapped.
+    assert_eq!(profile.columns, ["applicant_id", "score_v2"]);
     harness.get_by_label("Proxies").click();
     harness.run_steps(2);
     harness.get_by_label("Run proxies").click();
@@ -1030,7 +1031,10 @@ fn discovery_profiles_the_groups_and_ranks_proxies_and_the_calibration_plot_name
     settle(&mut harness);
     let proxies = harness.state_mut().discovery().proxies().unwrap().to_vec();
     assert!(proxies.iter().all(|p| p.protected == "race"));
-    assert_eq!(proxies[0].column, "income");
+    // The second model's score is the strongest proxy for race (its noise is far larger for
+    // Black applicants), then income.
+    assert_eq!(proxies[0].column, "score_v2");
+    assert_eq!(proxies[1].column, "income");
     harness.get_by_label("score (score)");
 }
 
@@ -1091,6 +1095,7 @@ fn the_optimizer_and_frontier_say_when_scores_are_rounded() {
         positive: None,
         attributes: vec!["race".into()],
         weight: Some("count".into()),
+        models: Vec::new(),
     };
     harness.state_mut().load(
         path,
@@ -1110,4 +1115,218 @@ fn the_optimizer_and_frontier_say_when_scores_are_rounded() {
     settle(&mut harness);
     // And so does the optimizer's result.
     assert_eq!(harness.query_all_by_label(note).count(), 2);
+}
+
+// ------------------------------------------------------------------------------------------
+// Several models (issue 15).
+
+/// Opens a combo box by its label and picks an entry by its text.
+fn pick(harness: &mut Harness<'static, FulcrumApp>, combo: &str, entry: &str) {
+    harness.get_by_role_and_label(Role::ComboBox, combo).click();
+    harness.run_steps(2);
+    harness.get_by_label(entry).click();
+    harness.step();
+    settle(harness);
+}
+
+/// The engine's audit of model `model` of the window's data at `thresholds`.
+fn engine_audit(
+    harness: &Harness<'static, FulcrumApp>,
+    model: usize,
+    thresholds: &[f64],
+) -> fulcrum::engine::Audit {
+    let workspace = harness.state().workspace().unwrap();
+    audit(
+        &workspace.models[model].index,
+        thresholds,
+        &AuditOptions::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_model_selector_switches_scores_and_each_model_keeps_its_thresholds() {
+    let mut harness = explorer(StartWith::SampleModels);
+    let workspace = harness.state().workspace().unwrap();
+    let names: Vec<&str> = workspace.models.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["production", "candidate"]);
+    assert_eq!(workspace.current, 0);
+    harness
+        .get_by_role_and_label(Role::Slider, "Black")
+        .set_value_accesskit(0.7);
+    harness.run_steps(3);
+    let production_black = threshold_of(&harness, "Black");
+    pick(&mut harness, "Model", "candidate (score_v2)");
+    assert_eq!(harness.state().state().model(), 1);
+    assert_eq!(harness.state().workspace().unwrap().current, 1);
+    // Never used yet: the candidate starts at the thresholds on screen, on its own scores.
+    assert_eq!(threshold_of(&harness, "Black"), production_black);
+    let thresholds = harness.state().thresholds().values().to_vec();
+    let expected = engine_audit(&harness, 1, &thresholds);
+    assert_eq!(harness.state().audit().unwrap().groups, expected.groups);
+    assert_ne!(
+        engine_audit(&harness, 0, &thresholds).groups,
+        expected.groups,
+        "the models score differently"
+    );
+    harness
+        .get_by_role_and_label(Role::Slider, "Black")
+        .set_value_accesskit(0.55);
+    harness.run_steps(3);
+    let candidate_black = threshold_of(&harness, "Black");
+    assert_ne!(candidate_black, production_black);
+    pick(&mut harness, "Model", "production (score)");
+    assert_eq!(threshold_of(&harness, "Black"), production_black);
+    pick(&mut harness, "Model", "candidate (score_v2)");
+    assert_eq!(threshold_of(&harness, "Black"), candidate_black);
+    // The session as it would be saved names the decision's model and both models.
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("models.json");
+    assert!(harness.state_mut().save_session_to(&path));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(saved["schema_version"], 3);
+    assert_eq!(saved["model"], "candidate");
+    assert_eq!(saved["roles"]["models"][1]["score"], "score_v2");
+    // Reopened, the window shows the candidate's scores at its thresholds.
+    let mut reopened = explorer(StartWith::Nothing);
+    reopened.state_mut().open_session(&path);
+    settle(&mut reopened);
+    assert_eq!(reopened.state().state().model(), 1);
+    assert_eq!(reopened.state().workspace().unwrap().current, 1);
+    assert_eq!(threshold_of(&reopened, "Black"), candidate_black);
+}
+
+#[test]
+fn compare_mode_shows_both_models_values_and_their_difference() {
+    let mut harness = explorer(StartWith::SampleModels);
+    pick(&mut harness, "Compare with", "candidate (score_v2)");
+    assert_eq!(harness.state().state().compare(), Some(1));
+    let thresholds = harness.state().thresholds().values().to_vec();
+    let compared = harness.state().compared().expect("the candidate's audit");
+    assert_eq!(compared.name, "candidate");
+    let expected = engine_audit(&harness, 1, &thresholds);
+    assert_eq!(compared.audit.groups, expected.groups);
+    // The table shows the difference the engine defines, for Black applicants' selection rate.
+    let black = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .index
+        .position("Black")
+        .unwrap();
+    let mine = harness.state().audit().unwrap().groups[black]
+        .values
+        .get(Metric::SelectionRate);
+    let theirs = expected.groups[black].values.get(Metric::SelectionRate);
+    let difference = fulcrum::engine::models::model_difference(theirs, mine);
+    assert!(
+        difference.unwrap() > 0.05,
+        "the candidate selects more Black applicants"
+    );
+    harness.get_by_label_contains("Compare mode — A: production");
+    harness.get_by_label(&fulcrum::report::markup::signed(difference, 3));
+    // Idle frames recompute nothing, compare mode included.
+    let refreshes = harness.state().derived_refreshes();
+    harness.run_steps(50);
+    assert_eq!(harness.state().derived_refreshes(), refreshes);
+    pick(&mut harness, "Compare with", "(none)");
+    assert!(harness.state().compared().is_none());
+    harness.get_by_label("Overall");
+}
+
+#[test]
+fn clicking_an_envelope_point_applies_that_model_and_its_thresholds() {
+    use fulcrum::optimize::{Constraint, FrontierRequest, Objective, models_frontier};
+    use fulcrum::progress::NoProgress;
+    let mut harness = explorer(StartWith::SampleModels);
+    pick(&mut harness, "Compare with", "candidate (score_v2)");
+    harness.run_steps(2);
+    let rows = harness.state().tuning_rows().unwrap();
+    let shown = harness
+        .state_mut()
+        .optimize_panel()
+        .models_frontier_for(&rows)
+        .expect("every model's frontier, computed in compare mode")
+        .clone();
+    // The library's frontier across the same models, at the window's settings.
+    let indexes: Vec<&fulcrum::engine::GroupIndex> = rows
+        .models
+        .iter()
+        .map(|(_, index)| index.as_ref())
+        .collect();
+    let request = FrontierRequest {
+        constraint: Constraint::EqualOpportunity,
+        objective: Objective::Accuracy,
+        rule: fulcrum::engine::DecisionRule::AtLeast,
+        points: 101,
+    };
+    assert_eq!(
+        shown,
+        models_frontier(&indexes, &request, &NoProgress).unwrap()
+    );
+    // A point of the envelope where the candidate is best, clicked on the plot.
+    let position = shown.envelope.iter().position(|p| p.model == 1).unwrap();
+    let point = shown.envelope[position].clone();
+    let (at, model) = harness.state_mut().optimize_panel().envelope_points[position];
+    assert_eq!(model, 1);
+    let transform = harness
+        .state_mut()
+        .optimize_panel()
+        .frontier_transform
+        .unwrap();
+    let at = transform.position_from_point(&egui_plot::PlotPoint::new(at[0], at[1]));
+    harness.hover_at(at);
+    harness.step();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.step();
+    }
+    settle(&mut harness);
+    assert_eq!(harness.state().state().model(), 1);
+    assert_eq!(harness.state().workspace().unwrap().current, 1);
+    assert_eq!(
+        harness.state().thresholds().values(),
+        point.solution.thresholds.as_slice()
+    );
+    // The window's numbers are the candidate's at those thresholds: the point's accuracy.
+    let accuracy = harness
+        .state()
+        .audit()
+        .unwrap()
+        .overall
+        .values
+        .get(Metric::Accuracy);
+    assert!((accuracy.unwrap() - point.solution.accuracy).abs() < 1e-12);
+}
+
+#[test]
+fn the_mapping_dialog_maps_a_second_model_with_its_name() {
+    let mut harness = explorer(StartWith::Nothing);
+    harness.state_mut().open_path(&fulcrum::app::sample_path());
+    settle(&mut harness);
+    harness.get_by_label("Add a model").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Choose the score column of model 2");
+    let dialog = harness.state_mut().mapping_dialog().unwrap();
+    dialog.more_models[0] = ("candidate".into(), Some("score_v2".into()));
+    dialog.score_name = "production".into();
+    dialog.attributes = vec!["race".into()];
+    harness.run_steps(2);
+    harness.get_by_label("Load").click();
+    harness.step();
+    settle(&mut harness);
+    let workspace = harness.state().workspace().expect("loaded");
+    let models: Vec<(&str, &str)> = workspace
+        .models
+        .iter()
+        .map(|m| (m.name.as_str(), m.score.as_str()))
+        .collect();
+    assert_eq!(models, [("production", "score"), ("candidate", "score_v2")]);
+    harness.get_by_role_and_label(Role::ComboBox, "Model");
 }

@@ -7,7 +7,7 @@ use egui::RichText;
 use super::optimize_panel::{self, OptimizeAction};
 use super::plots::{self, PlotInputs};
 use super::state::Edit;
-use super::{Command, FulcrumApp, palette, slicing, table, thresholds};
+use super::{Command, FulcrumApp, models, palette, slicing, table, thresholds};
 
 impl FulcrumApp {
     /// The panels around the plots, then the plots.
@@ -58,7 +58,13 @@ impl FulcrumApp {
                 if let Some(split) = split {
                     show_rows = table::rows_switch_ui(ui, rows_shown, split);
                 }
-                table::metrics_table_ui(ui, audit, &mut self.table, hidden, reserved);
+                match (self.derived.compared(), &self.workspace) {
+                    (Some(compared), Some(workspace)) => {
+                        let current = workspace.current_model().map_or("", |m| m.name.as_str());
+                        models::comparison_table_ui(ui, current, audit, compared, hidden);
+                    }
+                    _ => table::metrics_table_ui(ui, audit, &mut self.table, hidden, reserved),
+                }
                 ui.separator();
                 table::summary_ui(ui, audit, intervals, split.map(|s| (rows_shown, s)));
             });
@@ -88,6 +94,21 @@ impl FulcrumApp {
                     self.state.options().min_count,
                 );
             });
+        if workspace.models.len() > 1 {
+            let models: Vec<(String, String)> = workspace
+                .models
+                .iter()
+                .map(|m| (m.name.clone(), m.score.clone()))
+                .collect();
+            ui.separator();
+            egui::CollapsingHeader::new(RichText::new("Models").strong())
+                .default_open(true)
+                .show(ui, |ui| {
+                    let edits =
+                        models::models_ui(ui, &models, self.state.model(), self.state.compare());
+                    self.commands.extend(edits.into_iter().map(Command::Edit));
+                });
+        }
         ui.separator();
         ui.strong("Thresholds");
         let edits = thresholds::thresholds_ui(
@@ -176,9 +197,17 @@ impl FulcrumApp {
             .zip(&self.derived.hidden)
             .map(|(v, h)| *v && !h)
             .collect();
+        let compare = self.derived.compared().and_then(|compared| {
+            Some(plots::ComparedPlot {
+                name: compared.name.as_str(),
+                curves: workspace.model_curves.get(compared.model)?,
+                audit: &compared.audit,
+            })
+        });
         let inputs = PlotInputs {
             index: &workspace.index,
             curves: &workspace.curves,
+            compare,
             audit,
             thresholds: self.state.thresholds().values(),
             visible: &visible,
@@ -263,10 +292,16 @@ impl FulcrumApp {
         self.push_optimized(action);
     }
 
-    /// Applies an optimizer's thresholds (one undo step; locked groups keep theirs).
+    /// Applies an optimizer's thresholds (one undo step; locked groups keep theirs), or an
+    /// envelope point's model and thresholds.
     fn push_optimized(&mut self, action: OptimizeAction) {
-        if let OptimizeAction::Apply(snapshot) = action {
-            self.push(Edit::ApplyThresholds(snapshot));
+        match action {
+            OptimizeAction::None => {}
+            OptimizeAction::Apply(snapshot) => self.push(Edit::ApplyThresholds(snapshot)),
+            OptimizeAction::ApplyModel { model, thresholds } => self.push(Edit::SetModel {
+                model,
+                thresholds: Some(thresholds),
+            }),
         }
     }
 
@@ -281,6 +316,8 @@ impl FulcrumApp {
             .filter(|_| self.state.evaluation_split().is_none())
             .map(|w| (std::sync::Arc::clone(&w.sorted), w.grouping.clone()));
         self.optimize.set_cross_validation_rows(folds);
+        // The envelope across models is computed while models are compared.
+        self.optimize.compare_models = self.state.compare().is_some();
         let mut action = OptimizeAction::None;
         egui::CollapsingHeader::new(RichText::new("Optimize").strong())
             .default_open(true)

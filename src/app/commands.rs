@@ -98,6 +98,23 @@ impl FulcrumApp {
     }
 
     fn apply_edit(&mut self, edit: Edit) {
+        if let Edit::SetModel { model, .. } = &edit
+            && *model != self.state.model()
+        {
+            // Another model's scores: the workspace switches first (its sorted rows, index and
+            // curves), as a new data generation, so everything derived follows.
+            let Some(workspace) = &mut self.workspace else {
+                return;
+            };
+            if !workspace.select_model(*model) {
+                self.errors
+                    .push(format!("there is no model #{}", model + 1));
+                return;
+            }
+            self.generation += 1;
+            self.plots.dragging = None;
+            self.table.explained = None;
+        }
         let Some(workspace) = &self.workspace else {
             return;
         };

@@ -20,6 +20,9 @@ pub fn session_now(state: &ExplorerState, workspace: &Workspace) -> Option<Sessi
     let mut session = state.session()?.clone();
     let thresholds = ThresholdMap::from_resolved(&workspace.index, state.thresholds().values());
     session.refresh_frozen(workspace.recorded_grouping(), thresholds, state.options());
+    if session.has_models() {
+        session.model = Some(session.model_name(state.model()));
+    }
     Some(session)
 }
 
@@ -32,6 +35,19 @@ pub struct SplitAudits {
     pub fit: Audit,
     /// On the rows the criteria are judged on.
     pub evaluation: Audit,
+}
+
+/// Compare mode: another model's audit at the thresholds it is shown at, on the rows the table
+/// shows.
+pub struct ComparedModel {
+    /// The model's position.
+    pub model: usize,
+    /// Its name.
+    pub name: String,
+    /// Its thresholds, in group order.
+    pub thresholds: Vec<f64>,
+    /// Its audit.
+    pub audit: Audit,
 }
 
 /// Results derived from (data, state), computed once per change.
@@ -57,6 +73,8 @@ pub struct Derived {
     pub single_threshold: Option<SingleThresholdAlternative>,
     /// What the governance panel shows about the use context (the flag, the numbers beside).
     pub context_view: ContextView,
+    /// Compare mode: the other model's audit.
+    pub compared: Option<ComparedModel>,
     /// The most accurate single threshold, for the (data generation, split rows version, rule)
     /// it was found for: it does not depend on the thresholds, so a drag does not search for it
     /// again.
@@ -117,6 +135,9 @@ impl Derived {
             Err(_) => Vec::new(),
         };
         self.audit = Some(audited);
+        self.compared = state
+            .compare()
+            .and_then(|model| compared_model(model, workspace, state, split));
         self.session = session_now(state, workspace);
         // With a split, the criteria are judged on the evaluation rows.
         let judged_on = split.map_or(&workspace.index, |rows| &rows.held_out);
@@ -170,6 +191,11 @@ impl Derived {
         };
     }
 
+    /// The compared model (compare mode), when its audit succeeded.
+    pub fn compared(&self) -> Option<&ComparedModel> {
+        self.compared.as_ref()
+    }
+
     /// The audit, when it succeeded.
     pub fn audit(&self) -> Option<&Audit> {
         self.audit.as_ref().and_then(|a| a.as_ref().ok())
@@ -179,4 +205,41 @@ impl Derived {
     pub fn comparison(&self) -> Option<&ScenarioComparison> {
         self.comparison.as_ref().and_then(|c| c.as_ref().ok())
     }
+}
+
+/// Model `model`'s audit at the thresholds it is shown at ([`ExplorerState::thresholds_of_model`],
+/// by group key; a group without one takes the default threshold), on the rows the table shows:
+/// every row, or the split's part [`ExplorerState::rows_shown`] picks.
+fn compared_model(
+    model: usize,
+    workspace: &Workspace,
+    state: &ExplorerState,
+    split: Option<&SplitReady>,
+) -> Option<ComparedModel> {
+    let name = workspace.models.get(model)?.name.clone();
+    let index = match split {
+        Some(rows) => match state.rows_shown() {
+            RowsShown::Fit => rows.models.fit_of(model)?,
+            RowsShown::Evaluation => rows.models.held_out_of(model)?,
+        },
+        None => workspace.models.get(model)?.index.as_ref(),
+    };
+    let snapshot = state.thresholds_of_model(model);
+    let thresholds: Vec<f64> = index
+        .groups()
+        .iter()
+        .map(|g| {
+            snapshot
+                .iter()
+                .find(|(key, _)| *key == g.key)
+                .map_or(workspace.default_threshold(), |(_, t)| *t)
+        })
+        .collect();
+    let audit = audit(index, &thresholds, state.options()).ok()?;
+    Some(ComparedModel {
+        model,
+        name,
+        thresholds,
+        audit,
+    })
 }

@@ -372,12 +372,30 @@ impl GovernancePanel {
             ui.horizontal(|ui| {
                 ui.radio_value(&mut baseline, Some(i), "")
                     .on_hover_text("Baseline (accuracy_drop is measured against it)");
-                ui.label(&scenario.name);
+                let model = session.model_position(scenario.model.as_deref());
+                if session.has_models() {
+                    ui.label(format!(
+                        "{} · {}",
+                        scenario.name,
+                        session.model_name(model.unwrap_or(0))
+                    ));
+                } else {
+                    ui.label(&scenario.name);
+                }
                 if ui
                     .small_button("Apply")
-                    .on_hover_text("Set these thresholds")
+                    .on_hover_text("Set these thresholds (and the scenario's model)")
                     .clicked()
                 {
+                    // A scenario of another model switches to that model first.
+                    if session.has_models()
+                        && let Some(model) = model
+                    {
+                        edits.push(Edit::SetModel {
+                            model,
+                            thresholds: None,
+                        });
+                    }
                     edits.push(Edit::ApplyScenario(scenario.thresholds.clone()));
                 }
                 if ui

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use super::palette::WARNING;
-use crate::data::{ColumnKind, ColumnRoles, LoadOptions, Preview, guess_roles};
+use crate::data::{
+    ColumnKind, ColumnRoles, LoadOptions, MAX_MODELS, ModelColumn, Preview, guess_roles,
+};
 
 /// Rows of the preview shown.
 const PREVIEW_ROWS: usize = 8;
@@ -18,6 +20,10 @@ pub struct MappingDialog {
     pub preview: Preview,
     /// Score column.
     pub score: Option<String>,
+    /// The first model's display name (empty: the score column's name).
+    pub score_name: String,
+    /// Further models to compare: (display name, score column); an empty name is the column's.
+    pub more_models: Vec<(String, Option<String>)>,
     /// Label column.
     pub label: Option<String>,
     /// Positive label value (empty: 1 / true).
@@ -47,6 +53,8 @@ impl MappingDialog {
         let guess = guess_roles(&preview);
         Self {
             score: guess.score,
+            score_name: String::new(),
+            more_models: Vec::new(),
             label: guess.label,
             positive: String::new(),
             attributes: guess.attributes,
@@ -56,16 +64,39 @@ impl MappingDialog {
         }
     }
 
-    /// The roles chosen, when score and label are set.
+    /// The roles chosen, when score and label are set (and every further model has a column).
     pub fn roles(&self) -> Option<ColumnRoles> {
-        Some(ColumnRoles {
-            score: self.score.clone()?,
+        let score = self.score.clone()?;
+        let mut roles = ColumnRoles {
+            score: score.clone(),
             label: self.label.clone()?,
             positive: (!self.positive.trim().is_empty()).then(|| self.positive.trim().to_owned()),
             attributes: self.attributes.clone(),
             weight: self.weight.clone(),
             models: Vec::new(),
-        })
+        };
+        let named = |name: &str, column: &str| ModelColumn {
+            name: if name.trim().is_empty() {
+                column.to_owned()
+            } else {
+                name.trim().to_owned()
+            },
+            score: column.to_owned(),
+        };
+        let mut models = vec![named(&self.score_name, &score)];
+        for (name, column) in &self.more_models {
+            models.push(named(name, column.as_deref()?));
+        }
+        roles.set_models(models);
+        Some(roles)
+    }
+
+    /// Every score column chosen (the first model's and the further models').
+    fn score_columns(&self) -> Vec<&String> {
+        self.score
+            .iter()
+            .chain(self.more_models.iter().filter_map(|(_, c)| c.as_ref()))
+            .collect()
     }
 
     /// Problems with the current choice, in words; loading is possible when there are none.
@@ -109,6 +140,27 @@ impl MappingDialog {
         }
         if self.score.is_some() && self.score == self.label {
             problems.push("Score and label must be different columns.".to_owned());
+        }
+        for (position, (name, model)) in self.more_models.iter().enumerate() {
+            let shown = if name.trim().is_empty() {
+                format!("model {}", position + 2)
+            } else {
+                format!("model `{}`", name.trim())
+            };
+            match column(model) {
+                None => problems.push(format!("Choose the score column of {shown}.")),
+                Some(c) if c.kind != ColumnKind::Numeric => problems.push(format!(
+                    "The score column `{}` of {shown} is not numeric (its first values look like {}).",
+                    c.name,
+                    c.examples.join(", ")
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(roles) = self.roles()
+            && let Err(problem) = roles.check_models()
+        {
+            problems.push(format!("Models: {problem}."));
         }
         if let Some(w) = column(&self.weight)
             && w.kind != ColumnKind::Numeric
@@ -230,7 +282,62 @@ pub fn mapping_ui(ctx: &egui::Context, dialog: &mut MappingDialog) -> MappingOut
                 let label = ui
                     .label("Score")
                     .on_hover_text("The model's output; higher means more likely positive");
-                column_choice(ui, label.id, "role-score", &mut dialog.score, &names, false);
+                ui.horizontal(|ui| {
+                    column_choice(ui, label.id, "role-score", &mut dialog.score, &names, false);
+                    let name = ui.label("shown as");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut dialog.score_name)
+                            .hint_text(dialog.score.clone().unwrap_or_default())
+                            .desired_width(110.0),
+                    )
+                    .labelled_by(name.id);
+                });
+                ui.end_row();
+                ui.label("Other models").on_hover_text(
+                    "Further score columns of the same rows, to compare models (each with the \
+                     name it is shown under)",
+                );
+                ui.vertical(|ui| {
+                    let mut remove = None;
+                    for (position, (name, column)) in dialog.more_models.iter_mut().enumerate() {
+                        ui.horizontal(|ui| {
+                            let label = ui.label(format!("Model {}", position + 2));
+                            column_choice(
+                                ui,
+                                label.id,
+                                &format!("role-model-{position}"),
+                                column,
+                                &names,
+                                false,
+                            );
+                            let shown = ui.label("shown as");
+                            ui.add(
+                                egui::TextEdit::singleline(name)
+                                    .hint_text(column.clone().unwrap_or_default())
+                                    .desired_width(110.0),
+                            )
+                            .labelled_by(shown.id);
+                            if ui
+                                .small_button("Remove")
+                                .on_hover_text("Stop comparing this model")
+                                .clicked()
+                            {
+                                remove = Some(position);
+                            }
+                        });
+                    }
+                    if let Some(position) = remove {
+                        dialog.more_models.remove(position);
+                    }
+                    if dialog.more_models.len() + 1 < MAX_MODELS
+                        && ui
+                            .button("Add a model")
+                            .on_hover_text("Compare another score column on the same rows")
+                            .clicked()
+                    {
+                        dialog.more_models.push((String::new(), None));
+                    }
+                });
                 ui.end_row();
                 let label = ui.label("Label").on_hover_text("The true outcome");
                 column_choice(ui, label.id, "role-label", &mut dialog.label, &names, false);
@@ -272,9 +379,10 @@ pub fn mapping_ui(ctx: &egui::Context, dialog: &mut MappingDialog) -> MappingOut
                 ui.end_row();
                 ui.label("Attributes").on_hover_text("Columns to slice by");
                 ui.horizontal_wrapped(|ui| {
+                    let scores: Vec<String> = dialog.score_columns().into_iter().cloned().collect();
                     for column in &dialog.preview.columns {
                         let name = &column.name;
-                        if Some(name) == dialog.score.as_ref()
+                        if scores.contains(name)
                             || Some(name) == dialog.label.as_ref()
                             || column.kind == ColumnKind::Unreadable
                         {

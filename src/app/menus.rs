@@ -176,6 +176,17 @@ impl FulcrumApp {
                     self.push(Command::Guarded(PendingAction::OpenSample));
                     ui.close();
                 }
+                if ui
+                    .button("Open the sample with two models")
+                    .on_hover_text(
+                        "The production model (score) and a candidate (score_v2): more \
+                         accurate overall, worse for one group",
+                    )
+                    .clicked()
+                {
+                    self.push(Command::Guarded(PendingAction::OpenSampleModels));
+                    ui.close();
+                }
                 ui.separator();
                 let has_audit = self.derived.audit().is_some();
                 if ui
@@ -408,6 +419,9 @@ impl FulcrumApp {
                     ui.label("Open a scored dataset (File > Open data…, or drop a file here), or the sample.");
                     if ui.button("Open the sample").clicked() {
                         self.push(Command::Guarded(PendingAction::OpenSample));
+                    }
+                    if ui.button("Open the sample with two models").clicked() {
+                        self.push(Command::Guarded(PendingAction::OpenSampleModels));
                     }
                 }
             });

@@ -9,13 +9,14 @@
 
 mod central;
 mod commands;
-mod derived;
+pub mod derived;
 pub mod discovery;
 mod export;
 pub mod governance;
 mod jobs;
 mod mapping;
 mod menus;
+mod models;
 pub mod optimize_panel;
 pub mod palette;
 pub mod plots;
@@ -84,11 +85,30 @@ pub fn sample_roles() -> ColumnRoles {
     }
 }
 
+/// The sample's column roles with both of its models: `production` (column `score`) and
+/// `candidate` (`score_v2`, more accurate overall, worse for Black applicants).
+pub fn sample_roles_with_models() -> ColumnRoles {
+    let mut roles = sample_roles();
+    roles.set_models(vec![
+        crate::data::ModelColumn {
+            name: "production".into(),
+            score: "score".into(),
+        },
+        crate::data::ModelColumn {
+            name: "candidate".into(),
+            score: "score_v2".into(),
+        },
+    ]);
+    roles
+}
+
 /// What the window opens with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StartWith {
     /// The bundled sample, grouped by race.
     Sample,
+    /// The bundled sample with both of its models, grouped by race.
+    SampleModels,
     /// A data file (through the column-mapping dialog) or a session file (`.json`).
     File(PathBuf),
     /// Nothing.
@@ -220,6 +240,7 @@ impl FulcrumApp {
         app.settings.apply(&cc.egui_ctx, app.software_rendering);
         match start {
             StartWith::Sample => app.open_sample(),
+            StartWith::SampleModels => app.open_sample_with_models(),
             StartWith::File(path) if is_session_file(&path) => app.open_session(&path),
             StartWith::File(path) => app.open_path(&path),
             StartWith::Nothing => {}
@@ -232,6 +253,16 @@ impl FulcrumApp {
         self.load(
             sample_path(),
             sample_roles(),
+            GroupingSpec::by_names(&["race"]),
+            LoadOptions::default(),
+        );
+    }
+
+    /// Loads the bundled sample with both of its models, grouped by race.
+    pub fn open_sample_with_models(&mut self) {
+        self.load(
+            sample_path(),
+            sample_roles_with_models(),
             GroupingSpec::by_names(&["race"]),
             LoadOptions::default(),
         );
@@ -384,18 +415,38 @@ impl FulcrumApp {
     /// which keys the optimizer's results.
     pub fn tuning_rows(&self) -> Option<optimize_panel::TuningRows> {
         let workspace = self.workspace.as_ref()?;
-        let index = self
+        let split = self
             .split
-            .current(self.generation, self.state.evaluation_split())
-            .map_or_else(
-                || std::sync::Arc::clone(&workspace.index),
-                |rows| std::sync::Arc::clone(&rows.fit),
-            );
+            .current(self.generation, self.state.evaluation_split());
+        let index = split.map_or_else(
+            || std::sync::Arc::clone(&workspace.index),
+            |rows| std::sync::Arc::clone(&rows.fit),
+        );
+        // Every model's tuning rows (only computed on for the envelope in compare mode).
+        let models = workspace
+            .models
+            .iter()
+            .enumerate()
+            .map(|(position, model)| {
+                let index = split
+                    .and_then(|rows| rows.fit_by_model.get(position))
+                    .unwrap_or(&model.index);
+                let index = std::sync::Arc::clone(index);
+                (model.name.clone(), index)
+            })
+            .collect();
         Some(optimize_panel::TuningRows {
             index,
             key: (self.generation, self.split.version()),
             rounding: workspace.data.score_rounding,
+            models,
+            model: workspace.current,
         })
+    }
+
+    /// Compare mode: the other model's audit at its thresholds, once derived.
+    pub fn compared(&self) -> Option<&derived::ComparedModel> {
+        self.derived.compared()
     }
 
     /// The decision on the fit and evaluation rows, when the session has an evaluation split.
@@ -519,10 +570,14 @@ impl FulcrumApp {
 
     fn install(&mut self, loaded: Loaded) {
         let Loaded {
-            workspace,
+            mut workspace,
             session,
             session_path,
         } = loaded;
+        // A session's decision is on its model's scores.
+        if let Some(session) = &session {
+            workspace.select_model(session.decision_model());
+        }
         self.settings.remember(workspace.data.path.clone());
         self.notices = workspace.data.warnings.clone();
         let problem = self.state.install(

@@ -15,8 +15,9 @@ use crate::engine::{
     Audit, DecisionRule, GroupIndex, GroupingSpec, Metric, ScoreRounding, SortedDataset, SplitRows,
 };
 use crate::optimize::{
-    Capacity, Constraint, CrossValidation, Frontier, FrontierRequest, Guarantee, Objective,
-    PreparedProblem, Solution, cross_validated_frontier, frontier, optimize,
+    Capacity, Constraint, CrossValidation, Frontier, FrontierRequest, Guarantee, ModelsFrontier,
+    Objective, PreparedProblem, Solution, cross_validated_frontier, frontier, models_frontier,
+    optimize,
 };
 
 /// Pixels within which a click picks a frontier point.
@@ -42,13 +43,18 @@ pub type RowsKey = (u64, u64);
 /// The rows thresholds are chosen on (all rows, or the fit rows of an evaluation split).
 #[derive(Clone)]
 pub struct TuningRows {
-    /// Their groups.
+    /// Their groups, scored by the decision's model.
     pub index: Arc<GroupIndex>,
     /// What identifies them.
     pub key: RowsKey,
     /// Their scores' rounding, when the score column records one (`score_rounded_3`): the
     /// optimizer and frontier say they ran on rounded scores.
     pub rounding: Option<ScoreRounding>,
+    /// The same rows scored by every model, in order, with the models' names (one model when
+    /// only one is mapped).
+    pub models: Vec<(String, Arc<GroupIndex>)>,
+    /// The decision's model (its position in `models`).
+    pub model: usize,
 }
 
 /// A result tied to the rows it was computed for.
@@ -65,6 +71,14 @@ pub enum OptimizeAction {
     None,
     /// Set these thresholds (one undo step).
     Apply(Snapshot),
+    /// Make `model` the decision's model with these thresholds (a point of the envelope across
+    /// models).
+    ApplyModel {
+        /// The model's position.
+        model: usize,
+        /// Its thresholds by group key.
+        thresholds: Snapshot,
+    },
 }
 
 type HoldOutput = Result<(RowsKey, Arc<PreparedProblem>, Solution), String>;
@@ -105,6 +119,16 @@ pub struct OptimizePanel {
     /// What the last frontier was asked for: it is recomputed on its own when the data, the
     /// constraint, the objective or the rule change (at most once per change, even on failure).
     frontier_asked: Option<FrontierKey>,
+    /// Compare mode: every model's frontier on one grid of tolerances and their envelope
+    /// (computed only while comparing models; the window sets this each frame).
+    pub compare_models: bool,
+    models_frontier: Option<Keyed<(ModelsFrontier, Constraint, Objective)>>,
+    models_job: Option<Job<Result<ModelsFrontier, String>>>,
+    models_asked: Option<FrontierKey>,
+    /// The envelope's points as last drawn, in plot coordinates (gap, objective) with their
+    /// model, in the envelope's order (tests click them by screen position with the frontier
+    /// transform).
+    pub envelope_points: Vec<([f64; 2], usize)>,
 }
 
 /// What a frontier depends on.
@@ -140,6 +164,11 @@ impl Default for OptimizePanel {
             queued_hold: None,
             prepared: None,
             frontier_asked: None,
+            compare_models: false,
+            models_frontier: None,
+            models_job: None,
+            models_asked: None,
+            envelope_points: Vec::new(),
         }
     }
 }
@@ -186,7 +215,47 @@ impl OptimizePanel {
 
     /// Whether a search runs.
     pub fn is_busy(&self) -> bool {
-        self.optimize_job.is_some() || self.frontier_job.is_some() || self.hold_job.is_some()
+        self.optimize_job.is_some()
+            || self.frontier_job.is_some()
+            || self.hold_job.is_some()
+            || self.models_job.is_some()
+    }
+
+    /// Every model's frontier and the envelope, when computed for `rows` with the current
+    /// constraint and objective (compare mode).
+    pub fn models_frontier_for(&self, rows: &TuningRows) -> Option<&ModelsFrontier> {
+        self.models_frontier
+            .as_ref()
+            .filter(|f| {
+                f.rows == rows.key && f.value.1 == self.constraint && f.value.2 == self.objective()
+            })
+            .map(|f| &f.value.0)
+    }
+
+    /// Starts computing every model's frontier and the envelope on a worker thread.
+    fn start_models_frontier(
+        &mut self,
+        rows: &TuningRows,
+        rule: DecisionRule,
+        ctx: Option<egui::Context>,
+    ) {
+        let request = FrontierRequest {
+            constraint: self.constraint,
+            objective: self.objective(),
+            rule,
+            points: FRONTIER_POINTS,
+        };
+        self.models_asked = Some(self.frontier_key(rows, rule));
+        let indexes: Vec<Arc<GroupIndex>> =
+            rows.models.iter().map(|(_, i)| Arc::clone(i)).collect();
+        self.models_job = Some(Job::spawn(
+            "computing every model's frontier",
+            ctx,
+            move |progress| {
+                let indexes: Vec<&GroupIndex> = indexes.iter().map(AsRef::as_ref).collect();
+                models_frontier(&indexes, &request, progress).map_err(|e| e.to_string())
+            },
+        ));
     }
 
     /// The frontier, when computed for `index`.
@@ -391,6 +460,33 @@ impl OptimizePanel {
             && self.frontier_asked != Some(wanted)
         {
             self.start_frontier(rows, rule, ctx.clone());
+        }
+        if let Some(result) = self.models_job.as_ref().and_then(Job::poll) {
+            self.models_job = None;
+            match result {
+                Ok(Ok(models)) => {
+                    let asked = self.models_asked;
+                    self.models_frontier = Some(Keyed {
+                        value: (
+                            models,
+                            asked.map_or(self.constraint, |k| k.constraint),
+                            asked.map_or(self.objective(), |k| k.objective),
+                        ),
+                        keys: keys_of(&rows.index),
+                        rows: asked.map_or(rows.key, |k| k.rows),
+                    });
+                }
+                Ok(Err(message)) => self.message = Some(format!("models' frontiers: {message}")),
+                Err(()) => self.message = Some("the models' frontiers failed unexpectedly".into()),
+            }
+        }
+        if self.compare_models
+            && rows.models.len() > 1
+            && self.models_job.is_none()
+            && self.constraint.has_gap()
+            && self.models_asked != Some(wanted)
+        {
+            self.start_models_frontier(rows, rule, ctx.clone());
         }
         let mut held = None;
         if let Some(result) = self.hold_job.as_ref().and_then(Job::poll) {
@@ -687,6 +783,54 @@ pub fn frontier_plot_ui(
     } else {
         "cost per case"
     };
+    // Compare mode: every other model's optimal points and the envelope across the models.
+    let models = panel
+        .models_frontier_for(rows)
+        .filter(|_| panel.compare_models);
+    let envelope: Vec<([f64; 2], [f64; 2], usize)> = models
+        .map(|m| {
+            m.envelope
+                .iter()
+                .map(|p| {
+                    (
+                        [p.solution.gap.unwrap_or(0.0), p.solution.objective],
+                        [p.tolerance, p.solution.objective],
+                        p.model,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let envelope_thresholds = |i: usize| -> Option<Snapshot> {
+        let point = models?.envelope.get(i)?;
+        Some(snapshot(&keys, &point.solution.thresholds))
+    };
+    let model_name = |model: usize| {
+        rows.models
+            .get(model)
+            .map_or_else(String::new, |(name, _)| name.clone())
+    };
+    let describe_envelope = |i: usize| -> String {
+        let (Some((at, _, model)), Some(thresholds)) = (envelope.get(i), envelope_thresholds(i))
+        else {
+            return String::new();
+        };
+        let mut text = format!(
+            "envelope: best model {}\ngap {:.4}, objective {:.4}\n",
+            model_name(*model),
+            at[0],
+            at[1]
+        );
+        for (key, t) in thresholds.iter().take(12) {
+            text.push_str(&format!(
+                "{key}: {}\n",
+                crate::report::format::threshold(Some(*t))
+            ));
+        }
+        text.push_str("click to apply this model and its thresholds");
+        text
+    };
+    let envelope_color = ui.visuals().strong_text_color();
     let response = egui_plot::Plot::new("frontier")
         .show_background(!super::settings::light_drawing(ui.ctx()))
         .allow_drag(false)
@@ -703,6 +847,7 @@ pub fn frontier_plot_ui(
                 position,
             } => match *plot_name {
                 "optimal thresholds" => Some(describe(*index)),
+                ENVELOPE_NAME => Some(describe_envelope(*index)),
                 "" => None,
                 name => Some(format!(
                     "{name}\ngap {:.4}\n{y_label} {:.4}",
@@ -754,6 +899,49 @@ pub fn frontier_plot_ui(
             if let Some(cross) = &cross {
                 band_ui(plot_ui, cross);
             }
+            if let Some(models) = models {
+                let others = models
+                    .frontiers
+                    .iter()
+                    .enumerate()
+                    .filter(|(model, _)| *model != rows.model);
+                for (rank, (model, frontier)) in others.enumerate() {
+                    let color = model_color(rank);
+                    let points: Vec<[f64; 2]> = frontier
+                        .points
+                        .iter()
+                        .map(|p| [p.solution.gap.unwrap_or(0.0), p.solution.objective])
+                        .collect();
+                    plot_ui.line(
+                        Line::new(format!("model {}", model_name(model)), points.clone())
+                            .color(color)
+                            .style(LineStyle::dashed_loose())
+                            .width(1.5),
+                    );
+                    plot_ui.points(
+                        Points::new(format!("model {}", model_name(model)), points)
+                            .color(color)
+                            .radius(2.5),
+                    );
+                }
+                let steps: Vec<[f64; 2]> = envelope.iter().map(|e| e.1).collect();
+                plot_ui.line(
+                    Line::new("envelope across models", steps)
+                        .color(envelope_color)
+                        .width(1.5),
+                );
+                // Hollow, so the dot of the model each point belongs to shows through.
+                plot_ui.points(
+                    Points::new(
+                        ENVELOPE_NAME,
+                        envelope.iter().map(|e| e.0).collect::<Vec<_>>(),
+                    )
+                    .color(envelope_color)
+                    .shape(MarkerShape::Diamond)
+                    .filled(false)
+                    .radius(5.5),
+                );
+            }
             if let Some(point) = current {
                 plot_ui.points(
                     Points::new("current thresholds", vec![point])
@@ -768,28 +956,68 @@ pub fn frontier_plot_ui(
     if response.response.clicked()
         && let Some(pointer) = response.response.interact_pointer_pos()
     {
-        let nearest = optimal
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                (
-                    i,
-                    response
-                        .transform
-                        .position_from_point(&PlotPoint::new(p[0], p[1]))
-                        .distance(pointer),
-                )
-            })
-            .filter(|(_, d)| *d <= PICK_DISTANCE)
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((i, _)) = nearest
-            && let Some(point) = frontier.points.get(i)
-        {
-            action = OptimizeAction::Apply(snapshot(&keys, &point.solution.thresholds));
+        let distance = |p: &[f64; 2]| {
+            response
+                .transform
+                .position_from_point(&PlotPoint::new(p[0], p[1]))
+                .distance(pointer)
+        };
+        let nearest = |points: &mut dyn Iterator<Item = [f64; 2]>| {
+            points
+                .enumerate()
+                .map(|(i, p)| (i, distance(&p)))
+                .filter(|(_, d)| *d <= PICK_DISTANCE)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let on_frontier = nearest(&mut optimal.iter().copied());
+        let on_envelope = nearest(&mut envelope.iter().map(|e| e.0));
+        match (on_frontier, on_envelope) {
+            // An envelope point wins a tie: it names the model.
+            (_, Some((i, d))) if on_frontier.is_none_or(|(_, f)| d <= f) => {
+                if let (Some((_, _, model)), Some(thresholds)) =
+                    (envelope.get(i), envelope_thresholds(i))
+                {
+                    action = if *model == rows.model {
+                        OptimizeAction::Apply(thresholds)
+                    } else {
+                        OptimizeAction::ApplyModel {
+                            model: *model,
+                            thresholds,
+                        }
+                    };
+                }
+            }
+            (Some((i, _)), _) => {
+                if let Some(point) = frontier.points.get(i) {
+                    action = OptimizeAction::Apply(snapshot(&keys, &point.solution.thresholds));
+                }
+            }
+            (None, _) => {}
         }
     }
+    panel.envelope_points = envelope
+        .into_iter()
+        .map(|(at, _, model)| (at, model))
+        .collect();
     panel.frontier_transform = Some(response.transform);
     action
+}
+
+/// The name of the envelope's points (hover text and clicks pick them by it).
+const ENVELOPE_NAME: &str = "best model at ε";
+
+/// The colour of another model's frontier in compare mode, by its rank among the other models
+/// (the decision's model keeps the frontier's own blue; Paul Tol's palette).
+fn model_color(rank: usize) -> Color32 {
+    const COLORS: [Color32; 3] = [
+        Color32::from_rgb(0x22, 0x88, 0x33),
+        Color32::from_rgb(0xCC, 0xBB, 0x44),
+        Color32::from_rgb(0x66, 0xCC, 0xEE),
+    ];
+    COLORS
+        .get(rank % COLORS.len())
+        .copied()
+        .unwrap_or(Color32::GRAY)
 }
 
 /// The colour of the cross-validated band.

@@ -109,12 +109,30 @@ impl PlotsState {
     }
 }
 
+/// Compare mode: another model's curves and audit, overlaid with the same group colours and
+/// another line style.
+pub struct ComparedPlot<'a> {
+    /// The model's name.
+    pub name: &'a str,
+    /// Its cached curves (same groups).
+    pub curves: &'a PlotCurves,
+    /// Its audit at its thresholds (its operating points).
+    pub audit: &'a Audit,
+}
+
+/// The line style of the compared model's curves.
+fn compared_style() -> LineStyle {
+    LineStyle::dashed_loose()
+}
+
 /// What every plot needs to draw one frame.
 pub struct PlotInputs<'a> {
     /// The groups.
     pub index: &'a GroupIndex,
     /// Their cached curves.
     pub curves: &'a PlotCurves,
+    /// Compare mode: the other model.
+    pub compare: Option<ComparedPlot<'a>>,
     /// The current audit.
     pub audit: &'a Audit,
     /// Current thresholds, by group.
@@ -308,6 +326,32 @@ pub fn distribution_plot_ui(
                     .style(style(i))
                     .width(1.0),
                 );
+                if let Some(compared) = &inputs.compare
+                    && let Some(other) = compared.curves.histograms.get(i)
+                {
+                    let total: f64 = other.positives.iter().chain(&other.negatives).sum();
+                    let total = if total > 0.0 { total } else { 1.0 };
+                    for (masses, sign, part) in [
+                        (&other.positives, 1.0, "positives"),
+                        (&other.negatives, -1.0, "negatives"),
+                    ] {
+                        let mut points = Vec::with_capacity(masses.len() * 2);
+                        for (bin, mass) in masses.iter().enumerate() {
+                            if let (Some(lo), Some(hi)) =
+                                (other.edges.get(bin), other.edges.get(bin + 1))
+                            {
+                                points.push([*lo, sign * mass / total]);
+                                points.push([*hi, sign * mass / total]);
+                            }
+                        }
+                        plot_ui.line(
+                            Line::new(format!("{key} · {} · {part}", compared.name), points)
+                                .color(color)
+                                .style(compared_style())
+                                .width(1.0),
+                        );
+                    }
+                }
                 plot_ui.vline(
                     VLine::new(format!("{key} · threshold"), inputs.shown_threshold(i))
                         .color(color)
@@ -517,6 +561,35 @@ pub fn roc_plot_ui(
                             .color(color)
                             .radius(5.0),
                     );
+                }
+                if let Some(compared) = &inputs.compare {
+                    if let Some(other) = compared.curves.roc.get(i) {
+                        let points: PlotPoints<'_> = other.iter().map(|p| [p.fpr, p.tpr]).collect();
+                        plot_ui.line(
+                            Line::new(format!("{key} · {}", compared.name), points)
+                                .color(color)
+                                .style(compared_style())
+                                .width(1.5),
+                        );
+                    }
+                    if let Some(g) = compared.audit.groups.get(i) {
+                        let rate =
+                            |part: f64, whole: f64| if whole > 0.0 { part / whole } else { 0.0 };
+                        let point = [
+                            rate(g.counts.fp, g.counts.negatives()),
+                            rate(g.counts.tp, g.counts.positives()),
+                        ];
+                        plot_ui.points(
+                            Points::new(
+                                format!("{key} · {} · current", compared.name),
+                                vec![point],
+                            )
+                            .color(color)
+                            .shape(MarkerShape::Diamond)
+                            .filled(false)
+                            .radius(6.0),
+                        );
+                    }
                 }
             }
         });

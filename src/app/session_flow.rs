@@ -23,6 +23,8 @@ pub enum PendingAction {
     OpenSession(PathBuf),
     /// Open the bundled sample.
     OpenSample,
+    /// Open the bundled sample with both of its models.
+    OpenSampleModels,
 }
 
 /// A session whose data file is not as recorded.
@@ -73,6 +75,7 @@ impl FulcrumApp {
             PendingAction::OpenData(path) => self.open_path(&path),
             PendingAction::OpenSession(path) => self.open_session(&path),
             PendingAction::OpenSample => self.open_sample(),
+            PendingAction::OpenSampleModels => self.open_sample_with_models(),
         }
     }
 

@@ -23,6 +23,8 @@ pub struct SplitReady {
     pub held_out: Arc<GroupIndex>,
     /// The same rows for every model, in order (a scenario of another model is judged on them).
     pub models: Arc<SplitIndexes>,
+    /// Every model's fit rows, shared (the envelope across models is computed on them).
+    pub fit_by_model: Vec<Arc<GroupIndex>>,
 }
 
 impl SplitReady {
@@ -146,6 +148,7 @@ impl SplitRows {
                     key: job_key,
                     fit: Arc::new(fit.clone()),
                     held_out: Arc::new(held_out.clone()),
+                    fit_by_model: indexes.fit.iter().cloned().map(Arc::new).collect(),
                     models: Arc::new(indexes),
                 })
             }),

@@ -103,6 +103,18 @@ pub enum Edit {
     ShowRows(RowsShown),
     /// Sets (or clears) the session's use context.
     SetContext(Option<UseContext>),
+    /// Makes model `model` the decision's (the window has switched its data to that model's
+    /// scores first): the thresholds become `thresholds` when given (a frontier-envelope point),
+    /// else the ones last used with that model, else stay as they are. The undo history starts
+    /// over: one model's thresholds are other decisions on another model's scores.
+    SetModel {
+        /// The model's position (in the order the models were mapped).
+        model: usize,
+        /// Thresholds by group key to apply with it.
+        thresholds: Option<Snapshot>,
+    },
+    /// Overlays another model in the plots and the table (compare mode), or none.
+    SetCompare(Option<usize>),
     /// Signs the session as it is now.
     Sign {
         /// Who.
@@ -147,6 +159,12 @@ pub struct ExplorerState {
     selected: Option<usize>,
     rows_shown: RowsShown,
     session: Option<Session>,
+    /// The decision's model (its position): the window shows this model's scores.
+    model: usize,
+    /// The thresholds last used with each other model, so switching back restores them.
+    model_thresholds: Vec<(usize, Snapshot)>,
+    /// The model overlaid in compare mode.
+    compare: Option<usize>,
     /// Default threshold of the current data (for resets and new groups).
     default_threshold: f64,
     revision: u64,
@@ -164,6 +182,9 @@ impl Default for ExplorerState {
             selected: None,
             rows_shown: RowsShown::default(),
             session: None,
+            model: 0,
+            model_thresholds: Vec::new(),
+            compare: None,
             default_threshold: 0.5,
             revision: 0,
             session_edits: 0,
@@ -214,6 +235,28 @@ impl ExplorerState {
         self.session.as_ref()
     }
 
+    /// The decision's model (its position in the order the models were mapped).
+    pub fn model(&self) -> usize {
+        self.model
+    }
+
+    /// The model overlaid in compare mode.
+    pub fn compare(&self) -> Option<usize> {
+        self.compare.filter(|m| *m != self.model)
+    }
+
+    /// The thresholds `model` is shown at: the current ones for the decision's model, those last
+    /// used with another (or the current ones when it was never used: same groups, other
+    /// scores).
+    pub fn thresholds_of_model(&self, model: usize) -> Snapshot {
+        if model != self.model
+            && let Some((_, snapshot)) = self.model_thresholds.iter().find(|(m, _)| *m == model)
+        {
+            return snapshot.clone();
+        }
+        self.thresholds.snapshot()
+    }
+
     /// Counts every change; keys all derived state.
     pub fn revision(&self) -> u64 {
         self.revision
@@ -241,6 +284,9 @@ impl ExplorerState {
         self.default_threshold = default_threshold;
         self.options = AuditOptions::default();
         self.selected = None;
+        self.model = session.as_ref().map_or(0, Session::decision_model);
+        self.model_thresholds.clear();
+        self.compare = None;
         self.visible = visible;
         let mut problem = None;
         if from_session && let Some(session) = &session {
@@ -374,10 +420,13 @@ impl ExplorerState {
             }
             Edit::SaveScenario(name) => {
                 let thresholds = ThresholdMap::from_resolved(index, self.thresholds.values());
+                let model = self.model;
                 if let Some(session) = &mut self.session {
-                    session
-                        .scenarios
-                        .push(super::governance::scenario(name, thresholds));
+                    let mut scenario = super::governance::scenario(name, thresholds);
+                    // A session of several models records which model the scenario's
+                    // thresholds apply to.
+                    scenario.model = session.has_models().then(|| session.model_name(model));
+                    session.scenarios.push(scenario);
                     record_changed = true;
                 }
             }
@@ -425,6 +474,33 @@ impl ExplorerState {
                     session.context = context;
                     record_changed = true;
                 }
+            }
+            Edit::SetModel { model, thresholds } => {
+                if model != self.model {
+                    let previous = self.thresholds.snapshot();
+                    self.model_thresholds.retain(|(m, _)| *m != self.model);
+                    self.model_thresholds.push((self.model, previous));
+                    let remembered = self
+                        .model_thresholds
+                        .iter()
+                        .find(|(m, _)| *m == model)
+                        .map(|(_, s)| s.clone());
+                    self.model = model;
+                    if self.compare == Some(model) {
+                        self.compare = None;
+                    }
+                    record_changed = true;
+                    if let Some(snapshot) = thresholds.as_ref().or(remembered.as_ref()) {
+                        self.thresholds.apply(snapshot);
+                    }
+                    self.thresholds.clear_history();
+                } else if let Some(snapshot) = &thresholds {
+                    self.thresholds.apply(snapshot);
+                }
+            }
+            Edit::SetCompare(compare) => {
+                view_changed = self.compare != compare;
+                self.compare = compare;
             }
             Edit::Sign {
                 name,

@@ -518,7 +518,7 @@ mod tests {
         .unwrap();
         let generated = lending_dataset(2_000, 5).unwrap();
         assert_eq!(loaded.dataset.scores(), generated.scores());
-        let mut both = roles.clone();
+        let mut both = roles;
         both.set_models(vec![
             crate::data::ModelColumn::of_column("score"),
             crate::data::ModelColumn::of_column("score_v2"),

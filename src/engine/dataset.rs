@@ -240,6 +240,10 @@ impl Attribute {
     }
 }
 
+/// A dataset's columns taken apart: every model's scores (the first model's first), the labels,
+/// the weights when weighted, and the attributes.
+pub(crate) type ModelParts = (Vec<Vec<f64>>, Vec<bool>, Option<Vec<f64>>, Vec<Attribute>);
+
 /// Validated columns of a scored dataset: finite scores, boolean labels, optional non-negative
 /// weights and attribute columns, all of the same length.
 #[derive(Clone, PartialEq)]
@@ -505,9 +509,7 @@ impl Dataset {
     }
 
     /// Takes the columns apart with every model's scores, the first model's first.
-    pub(crate) fn into_model_parts(
-        self,
-    ) -> (Vec<Vec<f64>>, Vec<bool>, Option<Vec<f64>>, Vec<Attribute>) {
+    pub(crate) fn into_model_parts(self) -> ModelParts {
         let scores = std::iter::once(self.scores)
             .chain(self.other_scores.into_iter().map(|(scores, _)| scores))
             .collect();
