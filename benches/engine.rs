@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group};
 use fulcrum::analysis::Analysis;
-use fulcrum::data::sample::{DEFAULT_SEED, lending_dataset, write_lending_sample};
+use fulcrum::data::sample::{
+    DEFAULT_SEED, lending_dataset, lending_dataset_with_second_model, write_lending_sample,
+};
 use fulcrum::data::{self, ColumnRoles, LoadOptions};
 use fulcrum::engine::{
     AuditOptions, DecisionRule, GroupIndex, GroupedRows, GroupingSpec, SortedDataset,
@@ -56,6 +58,16 @@ fn roles() -> ColumnRoles {
     }
 }
 
+/// The mapping with both of the sample's models (issue 15).
+fn roles_with_two_models() -> ColumnRoles {
+    let mut roles = roles();
+    roles.set_models(vec![
+        data::ModelColumn::of_column("score"),
+        data::ModelColumn::of_column("score_v2"),
+    ]);
+    roles
+}
+
 fn engine(c: &mut Criterion) {
     let rows = rows();
     let dataset = lending_dataset(rows, DEFAULT_SEED).unwrap();
@@ -88,6 +100,34 @@ fn engine(c: &mut Criterion) {
             });
         },
     );
+    // A second model costs its own sort and partition; the attributes are shared and the rows
+    // are assigned to groups once.
+    let two_models = lending_dataset_with_second_model(rows, DEFAULT_SEED).unwrap();
+    group.bench_function(
+        "two models: sort both, group both into 40 intersections",
+        |b| {
+            b.iter_batched(
+                || two_models.clone(),
+                |d| {
+                    let sorted = SortedDataset::models(d);
+                    let sorted: Vec<&SortedDataset> = sorted.iter().collect();
+                    black_box(GroupIndex::build_models(&sorted, &grouping()).unwrap())
+                },
+                criterion::BatchSize::PerIteration,
+            );
+        },
+    );
+    group.bench_function("one model: sort, group into 40 intersections", |b| {
+        b.iter_batched(
+            || dataset.clone(),
+            |d| {
+                let sorted = SortedDataset::new(d);
+                black_box(GroupIndex::build(&sorted, &grouping()).unwrap())
+            },
+            criterion::BatchSize::PerIteration,
+        );
+    });
+    drop(two_models);
     let sorted = SortedDataset::new(dataset);
     group.bench_function("group 40 intersections (after the sort)", |b| {
         b.iter(|| black_box(GroupIndex::build(&sorted, &grouping()).unwrap()));
@@ -194,6 +234,23 @@ fn end_to_end(c: &mut Criterion) {
                     Analysis::load(
                         &path,
                         &roles(),
+                        &grouping(),
+                        LoadOptions::default(),
+                        &NoProgress,
+                    )
+                    .unwrap(),
+                )
+            });
+        },
+    );
+    group.bench_function(
+        "explorer load of two models (read, validate, sort and group each)",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    Analysis::load(
+                        &path,
+                        &roles_with_two_models(),
                         &grouping(),
                         LoadOptions::default(),
                         &NoProgress,
