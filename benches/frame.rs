@@ -41,7 +41,7 @@ fn main() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))
         .build_eframe(|cc| FulcrumApp::new(cc, StartWith::Nothing));
-    let roles = ColumnRoles {
+    let mut roles = ColumnRoles {
         score: "score".into(),
         label: "repaid".into(),
         positive: None,
@@ -51,6 +51,18 @@ fn main() {
         weight: None,
         models: Vec::new(),
     };
+    // FULCRUM_BENCH_MODELS=2: both of the sample's models loaded, dragged in compare mode
+    // (the second model overlaid in every plot and the table; issue 15).
+    let models: usize = std::env::var("FULCRUM_BENCH_MODELS")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(1);
+    if models > 1 {
+        roles.set_models(vec![
+            fulcrum::data::ModelColumn::of_column("score"),
+            fulcrum::data::ModelColumn::of_column("score_v2"),
+        ]);
+    }
     // FULCRUM_BENCH_GROUPING: `intersections` (sex × race × region, 40 groups, the default),
     // `binned` (sex × income in 5 quantile bins, 10 groups) or `many` (sex × race × region ×
     // age band, 200+ groups).
@@ -80,6 +92,15 @@ fn main() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let loaded = started.elapsed();
+    if models > 1 {
+        harness
+            .state_mut()
+            .execute(fulcrum::app::state::Edit::SetCompare(Some(1)));
+        while harness.state().is_busy() {
+            harness.step();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
     harness.run_steps(5);
     let groups = harness.state().thresholds().keys().len();
     assert!(
@@ -127,7 +148,8 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let percentile = |p: f64| ms(frames[((frames.len() - 1) as f64 * p).round() as usize]);
     println!(
-        "explorer frame while dragging: {rows} rows, {groups} groups ({grouping_name}), {FRAMES} frames"
+        "explorer frame while dragging: {rows} rows, {groups} groups ({grouping_name}), {models} model(s){}, {FRAMES} frames",
+        if models > 1 { " in compare mode" } else { "" }
     );
     println!(
         "  Load to first drawn frame: {:.2} s; to idle (fingerprint, frontier): {:.2} s",

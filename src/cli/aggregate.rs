@@ -181,6 +181,8 @@ fn aggregate_in_pieces(
 
 /// Runs `fulcrum aggregate`.
 pub fn run_aggregate(args: &AggregateArgs) -> Result<u8> {
+    // The aggregation keeps one score column (each model needs its own aggregate).
+    args.data(PathBuf::new()).single_score("aggregate")?;
     if let (Some(dialect), Some(table)) = (args.sql, &args.table) {
         let grouping = args.data(PathBuf::new()).grouping()?;
         let query = AggregateQuery {

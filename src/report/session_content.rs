@@ -902,15 +902,15 @@ fn models_section(session: &Session, evaluation: &SessionEvaluation) -> Option<S
             continue;
         };
         let verdict = match passed(entry).cmp(&passed(decision)) {
-            std::cmp::Ordering::Greater => Text::flagged(format!(
+            std::cmp::Ordering::Greater => Span::Flagged(format!(
                 "passes more criteria than the decision ({} of {criteria})",
                 passed(entry)
             )),
-            std::cmp::Ordering::Less => Text::plain(format!(
+            std::cmp::Ordering::Less => Span::Plain(format!(
                 "passes fewer criteria ({} of {criteria})",
                 passed(entry)
             )),
-            std::cmp::Ordering::Equal => Text::plain(format!(
+            std::cmp::Ordering::Equal => Span::Plain(format!(
                 "passes as many criteria ({} of {criteria})",
                 passed(entry)
             )),
@@ -919,13 +919,7 @@ fn models_section(session: &Session, evaluation: &SessionEvaluation) -> Option<S
             crate::engine::models::model_difference(accuracy(entry), accuracy(decision));
         why.push(
             Text::plain(format!("{} at “{}”: ", model.name, entry.name))
-                .then(
-                    verdict
-                        .0
-                        .into_iter()
-                        .next()
-                        .unwrap_or(Span::Plain(String::new())),
-                )
+                .then(verdict)
                 .and(format!(
                     ", accuracy {} ({} against the decision).",
                     fixed_or_na(accuracy(entry), VALUE_DECIMALS),
