@@ -138,7 +138,7 @@ fn aggregate_in_pieces(
     let mut warnings: Vec<String> = Vec::new();
     let read = crate::data::load_in_chunks(
         file,
-        &data.roles(),
+        &data.roles()?,
         LoadOptions {
             drop_invalid: args.drop_invalid,
         },

@@ -844,8 +844,7 @@ impl Session {
         self.roles
             .models()
             .get(position)
-            .map(|m| m.name.clone())
-            .unwrap_or_else(|| self.roles.score.clone())
+            .map_or_else(|| self.roles.score.clone(), |m| m.name.clone())
     }
 
     /// "no model `x` (the models are a, b)".
