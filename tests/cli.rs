@@ -2835,3 +2835,174 @@ fn a_session_records_each_scenarios_model_and_the_report_compares_the_models() {
         &["--use-model nope", "the models are production, candidate"],
     );
 }
+
+/// The sample split as a candidate's scores usually arrive: the data without `score_v2`, and
+/// `applicant_id, score_v2` in another file, in another order.
+fn sample_with_scores_apart(directory: &Path) -> (PathBuf, PathBuf) {
+    let text = std::fs::read_to_string(SAMPLE).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let id = header.iter().position(|c| *c == "applicant_id").unwrap();
+    let v2 = header.iter().position(|c| *c == "score_v2").unwrap();
+    let keep = |fields: &[&str]| -> String {
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != v2)
+            .map(|(_, f)| *f)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut data = keep(&header) + "\n";
+    let mut scores: Vec<String> = Vec::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        data.push_str(&keep(&fields));
+        data.push('\n');
+        scores.push(format!("{},{}", fields[id], fields[v2]));
+    }
+    scores.reverse();
+    let data_path = directory.join("applicants.csv");
+    let scores_path = directory.join("candidate_scores.csv");
+    std::fs::write(&data_path, data).unwrap();
+    std::fs::write(
+        &scores_path,
+        format!("applicant_id,score_v2\n{}\n", scores.join("\n")),
+    )
+    .unwrap();
+    (data_path, scores_path)
+}
+
+#[test]
+fn scores_from_another_file_join_on_an_id_and_audit_as_if_in_the_data() {
+    let directory = tempfile::tempdir().unwrap();
+    let (data, scores) = sample_with_scores_apart(directory.path());
+    let models = [
+        "--model",
+        "production=score",
+        "--model",
+        "candidate=score_v2",
+    ];
+    let common = ["--threshold", "0.6", "--format", "json"];
+    let together = sample_json("audit", &[&models[..], &common].concat());
+    let joined = stdout_json(
+        fulcrum()
+            .arg("audit")
+            .arg(&data)
+            .args(["--label", "repaid", "--group", "race"])
+            .args(models)
+            .arg("--scores-file")
+            .arg(&scores)
+            .args(["--join", "applicant_id"])
+            .args(common)
+            .assert()
+            .success(),
+    );
+    for (mine, theirs) in joined["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(together["models"].as_array().unwrap())
+    {
+        for key in [
+            "name",
+            "score",
+            "groups",
+            "overall",
+            "summary",
+            "summary_intervals",
+        ] {
+            assert_eq!(mine[key], theirs[key], "{key}");
+        }
+    }
+    // The frontier across models runs on the joined rows too.
+    let frontier = stdout_json(
+        fulcrum()
+            .arg("frontier")
+            .arg(&data)
+            .args(["--label", "repaid", "--group", "race"])
+            .args(models)
+            .arg("--scores-file")
+            .arg(&scores)
+            .args([
+                "--join",
+                "applicant_id",
+                "--points",
+                "5",
+                "--constraint",
+                "equal_opportunity",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success(),
+    );
+    assert_eq!(frontier["envelope"].as_array().unwrap().len(), 5);
+
+    // Ids that do not line up stop the load, naming the file, the column, the row and the id.
+    let text = std::fs::read_to_string(&scores).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let audit_with = |scores: &Path| {
+        let mut command = fulcrum();
+        command
+            .arg("audit")
+            .arg(&data)
+            .args(["--label", "repaid", "--group", "race"])
+            .args(models)
+            .arg("--scores-file")
+            .arg(scores)
+            .args(["--join", "applicant_id"]);
+        command.assert()
+    };
+    let broken = directory.path().join("broken.csv");
+    // The last line holds applicant 1's scores (the file is reversed): without it, row 1 of
+    // the data has no scores.
+    lines.pop();
+    std::fs::write(&broken, lines.join("\n")).unwrap();
+    fails_with(
+        audit_with(&broken),
+        &[
+            "applicants.csv: column `applicant_id` (join id): row 1 has id \"1\"",
+            "broken.csv does not have",
+        ],
+    );
+    lines.push(lines[1]);
+    std::fs::write(&broken, lines.join("\n")).unwrap();
+    fails_with(
+        audit_with(&broken),
+        &[
+            "broken.csv: column `applicant_id` (join id): id",
+            "is on rows 1 and 30000",
+        ],
+    );
+    // A session records one file; it says how to record one with joined scores.
+    fails_with(
+        fulcrum()
+            .args(["session", "new"])
+            .arg(&data)
+            .args(["--label", "repaid", "--group", "race"])
+            .args(models)
+            .arg("--scores-file")
+            .arg(&scores)
+            .args(["--join", "applicant_id", "--out"])
+            .arg(directory.path().join("s.json"))
+            .assert(),
+        &["a session records one data file"],
+    );
+    // Missing flags pair up.
+    let output = fulcrum()
+        .arg("audit")
+        .arg(&data)
+        .args([
+            "--label",
+            "repaid",
+            "--score",
+            "score",
+            "--join",
+            "applicant_id",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(stderr.contains("--scores-file"), "{stderr}");
+}

@@ -120,6 +120,8 @@ impl AggregateArgs {
             weight: self.weight.clone(),
             bins: self.bins.clone(),
             drop_invalid: self.drop_invalid,
+            scores_file: None,
+            join: None,
         }
     }
 }

@@ -112,6 +112,14 @@ pub struct DataArgs {
     /// refusing the file.
     #[arg(long)]
     pub drop_invalid: bool,
+    /// Scores kept in another file (CSV, Parquet, IPC or a folder of part files): the models'
+    /// score columns that FILE lacks are read from it, joined on --join.
+    #[arg(long, value_name = "FILE", requires = "join")]
+    pub scores_file: Option<PathBuf>,
+    /// The id column joining --scores-file to the data: in both files and unique in each;
+    /// every case must be in both (else exit 2 naming the row and the id).
+    #[arg(long, value_name = "COL", requires = "scores_file")]
+    pub join: Option<String>,
 }
 
 /// Decision rule flag.

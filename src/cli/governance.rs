@@ -362,6 +362,13 @@ fn parse_criteria(texts: &[String]) -> Result<Vec<Criterion>> {
 }
 
 fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
+    if let Some(file) = &args.data.scores_file {
+        bail!(
+            "--scores-file {}: a session records one data file (its fingerprint is what `check` \
+             verifies); write the scores into the data file first, then record the session",
+            file.display()
+        );
+    }
     let criteria = parse_criteria(&args.criteria)?;
     let mut inputs = vec![args.data.file.as_path()];
     inputs.extend(args.decision.thresholds.as_deref());

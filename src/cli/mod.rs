@@ -159,16 +159,11 @@ impl DataArgs {
 
     /// Loads, sorts and groups the data, with a progress bar on a terminal.
     pub fn analysis(&self) -> Result<Analysis> {
+        let grouping = self.grouping()?;
         let progress = CliProgress::new();
-        let analysis = Analysis::load(
-            &self.file,
-            &self.roles()?,
-            &self.grouping()?,
-            LoadOptions {
-                drop_invalid: self.drop_invalid,
-            },
-            &progress,
-        );
+        let analysis = self
+            .load_with(&progress)
+            .and_then(|loaded| Ok(Analysis::from_loaded(loaded, &grouping, &progress)?));
         progress.finish();
         let analysis = analysis?;
         print_warnings(&analysis.data.warnings);
@@ -179,18 +174,30 @@ impl DataArgs {
     /// bar on a terminal.
     pub fn load(&self) -> Result<LoadedData> {
         let progress = CliProgress::new();
-        let loaded = data::load(
-            &self.file,
-            &self.roles()?,
-            LoadOptions {
-                drop_invalid: self.drop_invalid,
-            },
-            &progress,
-        );
+        let loaded = self.load_with(&progress);
         progress.finish();
         let loaded = loaded?;
         print_warnings(&loaded.warnings);
         Ok(loaded)
+    }
+
+    /// Reads the data (and joins scores from `--scores-file` on `--join`), reporting to
+    /// `progress`.
+    fn load_with(&self, progress: &CliProgress) -> Result<LoadedData> {
+        let roles = self.roles()?;
+        let options = LoadOptions {
+            drop_invalid: self.drop_invalid,
+        };
+        Ok(match (&self.scores_file, &self.join) {
+            (Some(file), Some(id)) => {
+                let join = data::ScoreJoin {
+                    file: file.clone(),
+                    id: id.clone(),
+                };
+                data::load_joined(&self.file, &roles, &join, options, progress)?
+            }
+            _ => data::load(&self.file, &roles, options, progress)?,
+        })
     }
 
     /// The bins as written, for the audit's `settings`.

@@ -257,6 +257,17 @@ pub enum LoadError {
         /// What is wrong.
         problem: String,
     },
+    /// Scores joined from another file do not line up with the data's rows: an id missing,
+    /// repeated, or found in only one of the files (the message names the row and the id).
+    #[error("{}: column `{column}` (join id): {problem}", path.display())]
+    Join {
+        /// The file the problem is in.
+        path: PathBuf,
+        /// The id column.
+        column: String,
+        /// What is wrong, with the row.
+        problem: String,
+    },
     /// The user cancelled.
     #[error("loading was cancelled")]
     Cancelled,
@@ -295,6 +306,7 @@ impl LoadError {
             | LoadError::PositiveNotFound { path, .. }
             | LoadError::NothingLeft { path }
             | LoadError::Models { path, .. }
+            | LoadError::Join { path, .. }
             | LoadError::Dataset { path, .. } => Some(path),
             LoadError::Cancelled => None,
         }

@@ -7,6 +7,7 @@ mod convert;
 pub mod discovery;
 mod error;
 pub mod fingerprint;
+mod join;
 mod preview;
 mod read;
 pub mod sample;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use error::LoadError;
+pub use join::ScoreJoin;
 pub use preview::{ColumnInfo, ColumnKind, Preview, RoleGuess, guess_roles, preview};
 pub use source::STDIN;
 pub use write::{OutputColumn, write_columns};
@@ -269,6 +271,38 @@ pub fn load(
     progress: &dyn Progress,
 ) -> Result<LoadedData, LoadError> {
     load_scores_from(path, roles, options, convert::Scores::Column, progress)
+}
+
+/// Reads `path` as [`load`] does, with the models' score columns that `path` lacks read from
+/// another file and joined to its rows on an id column (`join`): every data row must find
+/// exactly one row there and every row there must be used, else the error names the file, the
+/// id column, the row and the id.
+pub fn load_joined(
+    path: &Path,
+    roles: &ColumnRoles,
+    join: &ScoreJoin,
+    options: LoadOptions,
+    progress: &dyn Progress,
+) -> Result<LoadedData, LoadError> {
+    roles.check_models().map_err(|problem| LoadError::Models {
+        path: path.to_path_buf(),
+        problem,
+    })?;
+    progress.stage("reading and joining the scores");
+    guarded(path, || {
+        let resolved = source::resolve(path)?;
+        let joined = join::columns_to_join(path, &resolved, roles, join)?;
+        let request = join::data_request(roles, &joined, &join.id);
+        let mut columns = read::ColumnSource::open(resolved, &request)?;
+        join::join_scores(path, &mut columns, join, &joined)
+            .map_err(|error| columns.locate(error, path))?;
+        if progress.is_cancelled() {
+            return Err(LoadError::Cancelled);
+        }
+        let scores = convert::Scores::Column;
+        convert::to_dataset(path, &mut columns, roles, options, scores, progress)
+            .map_err(|error| columns.locate(error, path))
+    })
 }
 
 /// Reads recorded decisions: `roles.label` names the column saying who was selected (0/1,

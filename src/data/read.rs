@@ -248,6 +248,9 @@ pub(super) struct ColumnSource {
     partition_keys: Vec<String>,
     /// Per partition key, whether its values are all integers.
     partition_integer: Vec<bool>,
+    /// Columns supplied from elsewhere, already in this source's row order (scores joined from
+    /// another file, [`super::join`]); served before the file's own.
+    supplied: Vec<(String, Series)>,
 }
 
 impl ColumnSource {
@@ -313,6 +316,7 @@ impl ColumnSource {
             format,
             partition_keys,
             partition_integer,
+            supplied: Vec::new(),
         })
     }
 
@@ -352,6 +356,13 @@ impl ColumnSource {
 
     /// One mapped column. `last_use` lets a frame give the column up instead of sharing it.
     pub(super) fn column(&mut self, name: &str, last_use: bool) -> Result<Series, LoadError> {
+        if let Some(position) = self.supplied.iter().position(|(n, _)| n == name) {
+            return Ok(if last_use {
+                self.supplied.swap_remove(position).1
+            } else {
+                self.supplied[position].1.clone()
+            });
+        }
         let format = self.format;
         let key = self.partition_keys.iter().position(|k| k == name);
         let mut pieces: Vec<Series> = Vec::with_capacity(self.parts.len());
@@ -368,6 +379,12 @@ impl ColumnSource {
             pieces.push(piece);
         }
         concatenate(pieces).map_err(|e| unreadable(&self.shown_path(), e))
+    }
+
+    /// Serves `series` as column `name` from now on (it must have this source's rows, in order).
+    pub(super) fn supply(&mut self, name: &str, series: Series) {
+        self.supplied.retain(|(n, _)| n != name);
+        self.supplied.push((name.to_owned(), series));
     }
 
     /// Frees the parsed CSV frames once every column has been taken (the part heights stay, for
