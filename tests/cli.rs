@@ -3006,3 +3006,188 @@ fn scores_from_another_file_join_on_an_id_and_audit_as_if_in_the_data() {
     let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
     assert!(stderr.contains("--scores-file"), "{stderr}");
 }
+
+/// Real outputs of every JSON-printing command, in their variants, read back into the types
+/// the committed JSON Schemas are generated from (unknown fields refused); with
+/// `FULCRUM_PYTHON`, also validated against `schemas/*.schema.json` by Python's `jsonschema`.
+#[test]
+fn every_json_document_matches_its_schema() {
+    use fulcrum::report::schema::{
+        AuditDocument, CheckDocument, FrontierDocument, OptimizeDocument,
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let thresholds = directory.path().join("thresholds.json");
+    std::fs::write(&thresholds, r#"{"Female × Black": "inf", "default": 0.6}"#).unwrap();
+    let thresholds = thresholds.to_str().unwrap();
+    let two_models = [
+        "--model",
+        "production=score",
+        "--model",
+        "candidate=score_v2",
+    ];
+    let group = ["--label", "repaid", "--group", "sex,race"];
+    let eo = ["--constraint", "equal_opportunity", "--tolerance", "0.05"];
+    let run = |args: &[&str]| -> Value {
+        let output = fulcrum().args(args).output().unwrap();
+        assert!(
+            output.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let mut documents: Vec<(&str, Value)> = Vec::new();
+    let json = ["--format", "json", "--resamples", "50"];
+    for extra in [
+        &["--score", "score", "--threshold", "0.6"][..],
+        &["--score", "score", "--thresholds", thresholds],
+        &[&two_models[..], &["--compare", "--threshold", "0.6"]].concat(),
+    ] {
+        documents.push((
+            "audit",
+            run(&[&["audit", SAMPLE][..], &group, extra, &json].concat()),
+        ));
+    }
+    let json = ["--format", "json", "--resamples", "50"];
+    for extra in [
+        &["--score", "score"][..],
+        &["--score", "score", "--holdout", "0.3"],
+        &["--score", "score", "--confidence", "0.9"],
+        &["--score", "score", "--capacity", "40%"],
+        &[&two_models[..], &["--choose-model"]].concat(),
+    ] {
+        documents.push((
+            "optimize",
+            run(&[&["optimize", SAMPLE][..], &group, &eo, extra, &json].concat()),
+        ));
+    }
+    let json = ["--format", "json", "--points", "4"];
+    let eo_only = ["--constraint", "equal_opportunity"];
+    for extra in [
+        &["--score", "score"][..],
+        &["--score", "score", "--folds", "3"],
+        &["--score", "score", "--holdout", "0.3"],
+        &two_models,
+        &[
+            "--score",
+            "score",
+            "--objective",
+            "cost",
+            "--fp-cost",
+            "1",
+            "--fn-cost",
+            "2",
+        ],
+    ] {
+        documents.push((
+            "frontier",
+            run(&[&["frontier", SAMPLE][..], &group, &eo_only, extra, &json].concat()),
+        ));
+    }
+    let session = directory.path().join("session.json");
+    let session_text = session.to_str().unwrap();
+    fulcrum()
+        .args(["session", "new", SAMPLE])
+        .args(group)
+        .args(two_models)
+        .args([
+            "--use-model",
+            "candidate",
+            "--threshold",
+            "0.6",
+            "--holdout",
+            "0.3",
+        ])
+        .args(["--criterion", "demographic_parity_difference <= 0.2 at 95%"])
+        .args(["--criterion", "min_group_count >= 50"])
+        .args(["--out", session_text])
+        .assert()
+        .success();
+    fulcrum()
+        .args([
+            "session",
+            "describe",
+            session_text,
+            "--context",
+            "employment",
+        ])
+        .assert()
+        .success();
+    documents.push(("check", run(&["check", session_text, "--format", "json"])));
+    documents.push((
+        "check",
+        run(&["check", session_text, "--data", SAMPLE, "--format", "json"]),
+    ));
+    for (name, document) in &documents {
+        let text = document.to_string();
+        let read = match *name {
+            "audit" => serde_json::from_str::<AuditDocument>(&text).map(|_| ()),
+            "optimize" => serde_json::from_str::<OptimizeDocument>(&text).map(|_| ()),
+            "frontier" => serde_json::from_str::<FrontierDocument>(&text).map(|_| ()),
+            _ => serde_json::from_str::<CheckDocument>(&text).map(|_| ()),
+        };
+        if let Err(error) = read {
+            panic!("{name}: {error}");
+        }
+    }
+    // The checks above must have seen the variants' own fields.
+    let has = |name: &str, key: &str| {
+        documents
+            .iter()
+            .any(|(n, d)| *n == name && !d[key].is_null())
+    };
+    for (name, key) in [
+        ("audit", "comparison"),
+        ("optimize", "evaluation"),
+        ("optimize", "robust"),
+        ("optimize", "models"),
+        ("frontier", "cross_validated"),
+        ("frontier", "evaluation"),
+        ("frontier", "envelope"),
+        ("check", "drift"),
+        ("check", "fit_criteria"),
+        ("check", "models"),
+    ] {
+        assert!(has(name, key), "no {name} document with `{key}`");
+    }
+    let Ok(python) = std::env::var("FULCRUM_PYTHON") else {
+        eprintln!("skipped validating with Python's jsonschema: FULCRUM_PYTHON is not set");
+        return;
+    };
+    let listing = directory.path().join("documents.json");
+    std::fs::write(
+        &listing,
+        serde_json::to_string(
+            &documents
+                .iter()
+                .map(|(name, document)| serde_json::json!([name, document]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let script = r#"
+import json, sys, jsonschema
+documents = json.load(open(sys.argv[1]))
+for name, document in documents:
+    schema = json.load(open(f"schemas/{name}.schema.json"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+print(len(documents))
+"#;
+    let output = std::process::Command::new(python)
+        .args(["-c", script])
+        .arg(&listing)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        documents.len().to_string()
+    );
+}

@@ -75,6 +75,19 @@ pub enum Command {
     /// rest on one metric, ranked by the conservative end of a simultaneous interval.
     #[command(after_help = EXIT_CODES)]
     Slices(Box<super::discovery::SlicesArgs>),
+    /// Print the JSON Schema of a JSON document Fulcrum prints (audit, optimize, frontier,
+    /// check), for CI pipelines that validate what they read. The same files are in the
+    /// repository's `schemas/` folder.
+    #[command(after_help = EXIT_CODES)]
+    Schema(SchemaArgs),
+}
+
+/// `fulcrum schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The document: `audit`, `optimize`, `frontier` or `check` (`--format json` output).
+    #[arg(value_parser = ["audit", "optimize", "frontier", "check"])]
+    pub document: String,
 }
 
 /// Which file to read and which column plays which role.

@@ -43,6 +43,7 @@ pub fn run(command: Command) -> Result<u8> {
     match command {
         Command::Audit(args) => run_audit(&args),
         Command::Sample(args) => run_sample(&args),
+        Command::Schema(args) => run_schema(&args),
         Command::Aggregate(args) => aggregate::run_aggregate(&args),
         Command::BiasAudit(args) => bias_audit::run_bias_audit(&args),
         Command::Optimize(args) => optimize::run_optimize(&args),
@@ -427,6 +428,16 @@ fn audit_csv_of(args: &AuditArgs, audit: &ModelAudit) -> String {
         args::CsvLayout::Wide => audit_csv(&audit.result, &audit.names),
         args::CsvLayout::Long => crate::report::audit_csv_long(&audit.result, &audit.names),
     }
+}
+
+/// Prints the JSON Schema generated from the document's type ([`crate::report::schema`]).
+fn run_schema(args: &args::SchemaArgs) -> Result<u8> {
+    let (_, schema) = crate::report::schema::schemas()
+        .into_iter()
+        .find(|(name, _)| *name == args.document)
+        .with_context(|| format!("no schema named `{}`", args.document))?;
+    write_stdout(&(serde_json::to_string_pretty(&schema)? + "\n"))?;
+    Ok(EXIT_OK)
 }
 
 fn run_sample(args: &SampleArgs) -> Result<u8> {

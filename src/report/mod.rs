@@ -17,6 +17,7 @@ pub mod markup;
 pub mod model_comparison;
 mod render_html;
 mod render_markdown;
+pub mod schema;
 mod session_content;
 mod session_json;
 mod session_report;
