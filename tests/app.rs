@@ -9,6 +9,7 @@ use std::time::Duration;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use fulcrum::app::error::AppError;
 use fulcrum::app::plots::PlotKind;
 use fulcrum::app::state::Edit;
 use fulcrum::app::{FulcrumApp, StartWith, sample_roles};
@@ -149,7 +150,7 @@ fn a_bad_file_shows_the_message_and_keeps_the_old_data() {
             .state()
             .errors()
             .iter()
-            .any(|e| e.contains("no/such/data.csv")),
+            .any(|e| matches!(e, AppError::Load(_)) && e.to_string().contains("no/such/data.csv")),
         "{:?}",
         harness.state().errors()
     );
@@ -174,7 +175,8 @@ fn a_bad_file_shows_the_message_and_keeps_the_old_data() {
             .state()
             .errors()
             .iter()
-            .any(|e| e.contains("row 2 holds `high`")),
+            .any(|e| matches!(e, AppError::Analysis(_))
+                && e.to_string().contains("row 2 holds `high`")),
         "{:?}",
         harness.state().errors()
     );

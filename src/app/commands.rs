@@ -107,8 +107,10 @@ impl FulcrumApp {
                 return;
             };
             if !workspace.select_model(*model) {
-                self.errors
-                    .push(format!("there is no model #{}", model + 1));
+                self.errors.push(super::error::AppError::step(
+                    "model",
+                    format!("there is no model #{}", model + 1),
+                ));
                 return;
             }
             self.generation += 1;
@@ -122,7 +124,8 @@ impl FulcrumApp {
             super::derived::session_now(state, workspace)
         });
         if let Some(problem) = applied.problem {
-            self.errors.push(problem);
+            self.errors
+                .push(super::error::AppError::step("thresholds", problem));
         }
         // In hold-parity mode, a user's move of one group's threshold re-optimizes the others.
         if !self.optimize.hold_parity {

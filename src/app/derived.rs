@@ -4,6 +4,7 @@
 //! an idle frame or a mouse move that changes nothing costs no audit, no serialisation and no
 //! criteria evaluation.
 
+use super::error::AppError;
 use super::governance::ContextView;
 use super::split::SplitReady;
 use super::state::{ExplorerState, RowsShown};
@@ -57,12 +58,12 @@ pub struct Derived {
     /// How many times this was recomputed (tests check that idle frames do not recompute).
     pub refreshes: u64,
     /// The audit of the current thresholds (what the table and plots show), or why it failed.
-    pub audit: Option<Result<Audit, String>>,
+    pub audit: Option<Result<Audit, AppError>>,
     /// The session as it would be saved now.
     pub session: Option<Session>,
     /// The decision and the scenarios audited on the current data, with criteria, or why that
     /// failed.
-    pub comparison: Option<Result<ScenarioComparison, String>>,
+    pub comparison: Option<Result<ScenarioComparison, AppError>>,
     /// Groups left out of the plots and the table (under the minimum count, when asked).
     pub hidden: Vec<bool>,
     /// With an evaluation split, the decision on its fit and evaluation rows (`audit` is the one
@@ -105,9 +106,7 @@ impl Derived {
             return;
         };
         let thresholds = state.thresholds().values();
-        let audit_of = |index| {
-            audit(index, thresholds, state.options()).map_err(|e| format!("the audit failed: {e}"))
-        };
+        let audit_of = |index| audit(index, thresholds, state.options()).map_err(AppError::Audit);
         self.split = None;
         let audited = match split {
             Some(rows) => match (audit_of(&rows.fit), audit_of(&rows.held_out)) {
@@ -146,7 +145,7 @@ impl Derived {
             split.map_or_else(|| workspace.model_indexes(), SplitReady::held_out_by_model);
         self.comparison = self.session.as_ref().map(|session| {
             compare_scenarios(session, &judged_on_by_model, KeyMatching::Lenient)
-                .map_err(|e| format!("scenarios: {e}"))
+                .map_err(AppError::Session)
         });
         self.single_threshold = None;
         let flagged = thresholds_flagged(

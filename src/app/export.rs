@@ -48,7 +48,7 @@ impl PngExport {
     }
 
     /// Writes the PNG once the screenshot has arrived.
-    pub fn poll(&mut self, ctx: &egui::Context, errors: &mut Vec<String>) {
+    pub fn poll(&mut self, ctx: &egui::Context, errors: &mut Vec<super::error::AppError>) {
         let Some(pending) = &self.pending else {
             return;
         };
@@ -58,10 +58,10 @@ impl PngExport {
         let scale = ctx.pixels_per_point();
         let region = image.region(&pending.rect, Some(scale));
         if let Err(message) = write_png(&pending.path, &region) {
-            errors.push(format!(
-                "{}: cannot save the image: {message}",
-                pending.path.display()
-            ));
+            errors.push(super::error::AppError::Write {
+                path: pending.path.clone(),
+                problem: format!("cannot save the image: {message}"),
+            });
         }
         self.pending = None;
     }

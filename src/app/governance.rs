@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
+use super::error::{AppError, AppResult};
 use super::jobs::Job;
 use super::palette::{PASS, WARNING, group_color};
 use super::state::Edit;
@@ -55,7 +56,7 @@ pub struct GovernancePanel {
     /// The last comparison with another dataset, and that file.
     pub drift: Option<(PathBuf, DatasetComparison)>,
     /// A running report export or dataset comparison.
-    pub job: Option<Job<Result<GovernanceOutput, String>>>,
+    pub job: Option<Job<AppResult<GovernanceOutput>>>,
     /// The last confirmation for the user ("report written to …").
     pub notice: Option<String>,
 }
@@ -222,7 +223,7 @@ fn outcome_badge(ui: &mut egui::Ui, outcome: Outcome) {
 
 impl GovernancePanel {
     /// Collects a finished job; returns an error message, if any.
-    pub fn poll(&mut self) -> Option<String> {
+    pub fn poll(&mut self) -> Option<AppError> {
         let result = self.job.as_ref().and_then(Job::poll)?;
         self.job = None;
         match result {
@@ -234,8 +235,10 @@ impl GovernancePanel {
                 self.drift = Some((path, *comparison));
                 None
             }
-            Ok(Err(message)) => Some(message),
-            Err(()) => Some("the job failed unexpectedly".into()),
+            Ok(Err(error)) => Some(error),
+            Err(()) => Some(AppError::Stopped {
+                what: "the governance job",
+            }),
         }
     }
 

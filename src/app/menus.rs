@@ -279,8 +279,10 @@ impl FulcrumApp {
             return;
         };
         if let Err(e) = crate::atomic::write_atomically(&path, csv.as_bytes()) {
-            self.errors
-                .push(format!("{}: cannot write: {e}", path.display()));
+            self.errors.push(super::error::AppError::Write {
+                path,
+                problem: e.to_string(),
+            });
         }
     }
 

@@ -11,6 +11,7 @@ mod central;
 mod commands;
 pub mod derived;
 pub mod discovery;
+pub mod error;
 mod export;
 pub mod governance;
 mod jobs;
@@ -33,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 pub use self::commands::Command;
 use self::derived::{Derived, DerivedKey};
+use self::error::{AppError, AppResult};
 use self::export::PngExport;
 use self::governance::GovernancePanel;
 use self::jobs::Job;
@@ -161,11 +163,11 @@ pub struct FulcrumApp {
     plots: PlotsState,
     table: TableState,
     mapping: Option<MappingDialog>,
-    errors: Vec<String>,
+    errors: Vec<AppError>,
     notices: Vec<String>,
-    preview_job: Option<Job<Result<Preview, String>>>,
-    load_job: Option<Job<Result<Loaded, String>>>,
-    regroup_job: Option<Job<Result<Regrouped, String>>>,
+    preview_job: Option<Job<AppResult<Preview>>>,
+    load_job: Option<Job<AppResult<Loaded>>>,
+    regroup_job: Option<Job<AppResult<Regrouped>>>,
     /// Bootstrap intervals of the audit of derived key `.0` (worker thread; never per frame).
     uncertainty_job: Option<(DerivedKey, Job<AuditUncertainty>)>,
     /// The intervals on screen and the derived key they belong to.
@@ -173,7 +175,7 @@ pub struct FulcrumApp {
     /// The fit and evaluation rows of the session's evaluation split.
     split: split::SplitRows,
     /// The new session's fingerprint, taken after the first frame, for data generation `.0`.
-    fingerprint_job: Option<(u64, Job<Result<Fingerprinted, String>>)>,
+    fingerprint_job: Option<(u64, Job<AppResult<Fingerprinted>>)>,
     queued_grouping: Option<GroupingSpec>,
     png: PngExport,
     optimize: OptimizePanel,
@@ -274,7 +276,7 @@ impl FulcrumApp {
         self.preview_job = Some(Job::spawn(
             format!("reading {}", path.display()),
             self.ctx.clone(),
-            move |_| crate::data::preview(&preview_path, 200).map_err(|e| e.to_string()),
+            move |_| Ok(crate::data::preview(&preview_path, 200)?),
         ));
     }
 
@@ -317,7 +319,7 @@ impl FulcrumApp {
             .map(|m| std::sync::Arc::clone(&m.sorted))
             .collect();
         self.regroup_job = Some(Job::spawn("regrouping", self.ctx.clone(), move |_| {
-            Workspace::regroup(&sorted, &grouping).map_err(|e| e.to_string())
+            Ok(Workspace::regroup(&sorted, &grouping)?)
         }));
     }
 
@@ -336,8 +338,8 @@ impl FulcrumApp {
         self.state.thresholds()
     }
 
-    /// Error messages shown in the window.
-    pub fn errors(&self) -> &[String] {
+    /// The failures shown in the window's status line.
+    pub fn errors(&self) -> &[AppError] {
         &self.errors
     }
 
@@ -488,26 +490,26 @@ impl FulcrumApp {
             self.preview_job = None;
             match result {
                 Ok(Ok(preview)) => self.mapping = Some(MappingDialog::new(preview)),
-                Ok(Err(message)) => self.errors.push(message),
-                Err(()) => self
-                    .errors
-                    .push("reading the file failed unexpectedly".into()),
+                Ok(Err(error)) => self.errors.push(error),
+                Err(()) => self.errors.push(AppError::Stopped {
+                    what: "reading the file",
+                }),
             }
         }
         if let Some(result) = self.load_job.as_ref().and_then(Job::poll) {
             self.load_job = None;
             match result {
                 Ok(Ok(loaded)) => self.push(Command::Installed(Box::new(loaded))),
-                Ok(Err(message)) => self.errors.push(message),
-                Err(()) => self.errors.push("loading failed unexpectedly".into()),
+                Ok(Err(error)) => self.errors.push(error),
+                Err(()) => self.errors.push(AppError::Stopped { what: "loading" }),
             }
         }
         if let Some(result) = self.regroup_job.as_ref().and_then(Job::poll) {
             self.regroup_job = None;
             match result {
                 Ok(Ok(regrouped)) => self.push(Command::Regrouped(Box::new(regrouped))),
-                Ok(Err(message)) => self.errors.push(message),
-                Err(()) => self.errors.push("regrouping failed unexpectedly".into()),
+                Ok(Err(error)) => self.errors.push(error),
+                Err(()) => self.errors.push(AppError::Stopped { what: "regrouping" }),
             }
             if let Some(next) = self.queued_grouping.take() {
                 self.regroup(next);
@@ -538,14 +540,14 @@ impl FulcrumApp {
                         &AuditOptions::default(),
                     ) {
                         Ok(session) => self.state.adopt_new_session(session),
-                        Err(error) => self.errors.push(error.to_string()),
+                        Err(error) => self.errors.push(error.into()),
                     }
                 }
                 (Ok(Ok(_)), _) => {} // the data was replaced meanwhile
-                (Ok(Err(message)), _) => self.errors.push(message),
-                (Err(()), _) => self
-                    .errors
-                    .push("fingerprinting the data failed unexpectedly".into()),
+                (Ok(Err(error)), _) => self.errors.push(error),
+                (Err(()), _) => self.errors.push(AppError::Stopped {
+                    what: "fingerprinting the data",
+                }),
             }
         }
         if let Some(result) = self
@@ -587,7 +589,8 @@ impl FulcrumApp {
             session,
             session_path.is_some(),
         );
-        self.errors.extend(problem);
+        self.errors
+            .extend(problem.map(|p| AppError::step("session", p)));
         self.session_path = session_path;
         self.table.explained = None;
         self.plots.dragging = None;
@@ -604,8 +607,7 @@ impl FulcrumApp {
                 )
             });
             let job = Job::spawn("fingerprinting the file", self.ctx.clone(), move |_| {
-                let fingerprint =
-                    crate::session::fingerprint_file(&path, rows).map_err(|e| e.to_string())?;
+                let fingerprint = crate::session::fingerprint_file(&path, rows)?;
                 let frozen = freeze.map(|(sorted, grouping, index)| {
                     let frozen = crate::session::freeze_grouping(&sorted, &grouping, &index);
                     (grouping, frozen)

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::error::AppError;
 use super::governance::{self, GovernanceOutput};
 use super::jobs::Job;
 use super::workspace::Workspace;
@@ -84,7 +85,7 @@ impl FulcrumApp {
         let session = match Session::load(path) {
             Ok(session) => session,
             Err(error) => {
-                self.errors.push(error.to_string());
+                self.errors.push(error.into());
                 return;
             }
         };
@@ -145,9 +146,7 @@ impl FulcrumApp {
                 let mut session = session;
                 let workspace = Workspace::load(&data, &roles, &grouping, options, progress)?;
                 if replace {
-                    session
-                        .replace_data(&workspace.analysis)
-                        .map_err(|e| e.to_string())?;
+                    session.replace_data(&workspace.analysis)?;
                 }
                 Ok(Loaded {
                     workspace,
@@ -180,10 +179,10 @@ impl FulcrumApp {
         self.refresh_derived();
         let Some(session) = self.derived.session.clone() else {
             if self.workspace.is_some() {
-                self.errors.push(
-                    "The data file's fingerprint is still being taken; save again in a moment."
-                        .into(),
-                );
+                self.errors.push(AppError::step(
+                    "saving",
+                    "the data file's fingerprint is still being taken; save again in a moment",
+                ));
             }
             return false;
         };
@@ -194,7 +193,7 @@ impl FulcrumApp {
                 true
             }
             Err(error) => {
-                self.errors.push(error.to_string());
+                self.errors.push(error.into());
                 false
             }
         }
@@ -207,10 +206,10 @@ impl FulcrumApp {
             return;
         };
         let Some(format) = SessionReportFormat::from_path(&path) else {
-            self.errors.push(format!(
-                "{}: reports are .html, .md or .json",
-                path.display()
-            ));
+            self.errors.push(AppError::Write {
+                path,
+                problem: "reports are .html, .md or .json".into(),
+            });
             return;
         };
         let indexes: Vec<std::sync::Arc<crate::engine::GroupIndex>> = workspace
@@ -264,10 +263,13 @@ impl FulcrumApp {
                             indexes.iter().map(AsRef::as_ref).collect();
                         evaluate_session(&session, &indexes, data, &options, progress)
                     }
-                }
-                .map_err(|e| e.to_string())?;
-                crate::report::write_session_report(&path, format, &session, &evaluation)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                }?;
+                crate::report::write_session_report(&path, format, &session, &evaluation).map_err(
+                    |e| AppError::Write {
+                        path: path.clone(),
+                        problem: e.to_string(),
+                    },
+                )?;
                 Ok(GovernanceOutput::Report(path))
             },
         ));
@@ -285,9 +287,7 @@ impl FulcrumApp {
             "comparing datasets",
             self.ctx.clone(),
             move |progress| {
-                let comparison = session
-                    .compare_with_dataset(&other, progress)
-                    .map_err(|e| e.to_string())?;
+                let comparison = session.compare_with_dataset(&other, progress)?;
                 Ok(GovernanceOutput::Drift(other, Box::new(comparison)))
             },
         ));

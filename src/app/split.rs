@@ -82,7 +82,7 @@ impl SplitRows {
         wanted: Option<&EvaluationSplit>,
         workspace: Option<&Workspace>,
         ctx: Option<egui::Context>,
-    ) -> Option<String> {
+    ) -> Option<super::error::AppError> {
         let mut problem = None;
         if let Some(result) = self.job.as_ref().and_then(|(_, job)| job.poll()) {
             let key = self.job.take().map(|(k, _)| k);
@@ -91,8 +91,14 @@ impl SplitRows {
                     self.ready = Some(ready);
                     self.version += 1;
                 }
-                Ok(Err(message)) => problem = Some(format!("evaluation rows: {message}")),
-                Err(()) => problem = Some("splitting the rows failed unexpectedly".into()),
+                Ok(Err(message)) => {
+                    problem = Some(super::error::AppError::step("evaluation rows", message));
+                }
+                Err(()) => {
+                    problem = Some(super::error::AppError::Stopped {
+                        what: "splitting the rows",
+                    });
+                }
             }
             if problem.is_some() {
                 self.failed = key;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::{Analysis, default_threshold};
+use crate::analysis::{Analysis, AnalysisError, default_threshold};
 use crate::data::{ColumnRoles, LoadOptions};
 use crate::engine::calibration::{CalibrationSettings, GroupCalibration, calibration_of_curves};
 use crate::engine::curves::{
@@ -148,9 +148,8 @@ impl Workspace {
         grouping: &GroupingSpec,
         options: LoadOptions,
         progress: &dyn Progress,
-    ) -> Result<Self, String> {
-        let analysis =
-            Analysis::load(path, roles, grouping, options, progress).map_err(|e| e.to_string())?;
+    ) -> Result<Self, AnalysisError> {
+        let analysis = Analysis::load(path, roles, grouping, options, progress)?;
         progress.stage("preparing plots");
         let score_range = analysis.sorted.score_range();
         let model_curves: Vec<Arc<PlotCurves>> = analysis
