@@ -169,13 +169,7 @@ pub fn missing_values(
             .column(name, true)
             .map_err(|e| source.locate(e, path))?;
         if series.len() != rows_read {
-            return Err(LoadError::Unreadable {
-                path: path.to_path_buf(),
-                message: format!(
-                    "column `{name}` has {} rows but {rows_read} were loaded; has the file changed?",
-                    series.len()
-                ),
-            });
+            return Err(changed_length(path, name, series.len(), rows_read));
         }
         missing.push(MissingColumn {
             name: name.clone(),
@@ -207,6 +201,63 @@ pub fn load_columns(
     weight: Option<&str>,
     progress: &dyn Progress,
 ) -> Result<ColumnTable, LoadError> {
+    read_columns(path, wanted, weight, progress, &mut |_, _| Ok(()))
+}
+
+/// For data already loaded with `roles` (the session report), from one read of the file: every
+/// readable column but the weight as values ([`load_columns`] with no list, for the proxies) and
+/// the rows kept without a value in every unmapped column ([`missing_values`], for the
+/// profile). `rows_read` and `dropped_rows` are the load's; a file that changed since is
+/// refused.
+pub fn load_discovery_columns(
+    path: &Path,
+    roles: &ColumnRoles,
+    rows_read: usize,
+    dropped_rows: &[usize],
+    progress: &dyn Progress,
+) -> Result<(ColumnTable, Vec<MissingColumn>), LoadError> {
+    let mapped = roles.columns();
+    let mut missing = Vec::new();
+    let table = read_columns(
+        path,
+        None,
+        roles.weight.as_deref(),
+        progress,
+        &mut |name, series| {
+            if mapped.contains(&name) {
+                return Ok(());
+            }
+            if series.len() != rows_read {
+                return Err(changed_length(path, name, series.len(), rows_read));
+            }
+            missing.push(MissingColumn {
+                name: name.to_owned(),
+                rows: missing_rows(series).without(dropped_rows),
+            });
+            Ok(())
+        },
+    )?;
+    Ok((table, missing))
+}
+
+/// A column whose length is not the rows loaded before.
+fn changed_length(path: &Path, name: &str, length: usize, rows_read: usize) -> LoadError {
+    LoadError::Unreadable {
+        path: path.to_path_buf(),
+        message: format!(
+            "column `{name}` has {length} rows but {rows_read} were loaded; has the file changed?"
+        ),
+    }
+}
+
+/// [`load_columns`], showing each column read (before conversion) to `inspect`.
+fn read_columns(
+    path: &Path,
+    wanted: Option<&[String]>,
+    weight: Option<&str>,
+    progress: &dyn Progress,
+    inspect: &mut dyn FnMut(&str, &Series) -> Result<(), LoadError>,
+) -> Result<ColumnTable, LoadError> {
     let resolved = source::resolve(path)?;
     let (readable_columns, skipped) = all_columns(&resolved)?;
     let names: Vec<String> = match wanted {
@@ -237,6 +288,7 @@ pub fn load_columns(
             .column(name, Some(name.as_str()) != weight)
             .map_err(|e| located(&source, e))?;
         rows = Some(series.len());
+        inspect(name, &series).map_err(|e| located(&source, e))?;
         let values = convert::attribute_values(path, &series).map_err(|e| located(&source, e))?;
         columns.push(Attribute {
             name: name.clone(),
