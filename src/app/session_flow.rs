@@ -2,6 +2,7 @@
 //! moved or changed, report export and the comparison with another dataset.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::error::AppError;
 use super::governance::{self, GovernanceOutput};
@@ -212,10 +213,10 @@ impl FulcrumApp {
             });
             return;
         };
-        let indexes: Vec<std::sync::Arc<crate::engine::GroupIndex>> = workspace
+        let indexes: Vec<Arc<crate::engine::GroupIndex>> = workspace
             .models
             .iter()
-            .map(|m| std::sync::Arc::clone(&m.index))
+            .map(|m| Arc::clone(&m.index))
             .collect();
         // With an evaluation split, the report judges the criteria on the held-out rows, as
         // `fulcrum report` does.
@@ -233,6 +234,13 @@ impl FulcrumApp {
         if let Some(path) = &self.session_path {
             session.base_directory = path.parent().map(Path::to_path_buf);
         }
+        // The data profile and proxies are read from the file the window loaded, for the
+        // decision's model, as `fulcrum report` reads them.
+        let summary = workspace.data.clone();
+        let sorted = workspace
+            .models
+            .get(session.decision_model())
+            .map_or_else(|| Arc::clone(&workspace.sorted), |m| Arc::clone(&m.sorted));
         let data = EvaluatedData {
             path: session.data.path.clone(),
             sha256: session.data.sha256.clone(),
@@ -251,12 +259,10 @@ impl FulcrumApp {
                     frontier_points: Some(41),
                     matching: KeyMatching::Strict,
                 };
-                let evaluation = match &split {
-                    _ if file_split => session.evaluate(
-                        &crate::session::DataChoice::Recorded,
-                        options.frontier_points,
-                        progress,
-                    ),
+                let mut evaluation = match &split {
+                    _ if file_split => {
+                        session.evaluate_for_report(&crate::session::DataChoice::Recorded, progress)
+                    }
                     Some(rows) => evaluate_split(&session, rows, data, &options, progress),
                     None => {
                         let indexes: Vec<&crate::engine::GroupIndex> =
@@ -264,6 +270,11 @@ impl FulcrumApp {
                         evaluate_session(&session, &indexes, data, &options, progress)
                     }
                 }?;
+                if evaluation.discovery.is_none() {
+                    evaluation.discovery = Some(crate::session::discovery::discover(
+                        &session, &summary, &sorted, progress,
+                    ));
+                }
                 crate::report::write_session_report(&path, format, &session, &evaluation).map_err(
                     |e| AppError::Write {
                         path: path.clone(),

@@ -20,7 +20,6 @@ use crate::optimize::Constraint;
 use crate::report::{
     GroupCoverage, SessionReportFormat, check_json, check_junit, check_table, write_session_report,
 };
-use crate::session::evaluate::REPORT_FRONTIER_POINTS;
 use crate::session::{
     BiasAuditRecord, Criterion, DataChoice, Decision, Outcome, Scenario, Session, SignOffDate,
     UseContext, compare_datasets,
@@ -620,11 +619,7 @@ pub fn run_report(args: &ReportArgs) -> Result<u8> {
         check_output(&args.out, args.force, &inputs)?;
     }
     let progress = CliProgress::new();
-    let evaluation = session.evaluate(
-        &data_choice(args.data.as_deref()),
-        Some(REPORT_FRONTIER_POINTS),
-        &progress,
-    );
+    let evaluation = session.evaluate_for_report(&data_choice(args.data.as_deref()), &progress);
     progress.finish();
     let evaluation = evaluation?;
     for warning in &evaluation.data.warnings {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::context::{SingleThresholdAlternative, single_threshold_alternative};
 use super::criteria::{Criterion, Measure, Outcome, SummaryName, overall_outcome};
+use super::discovery::SessionDiscovery;
 use super::drift::{DatasetComparison, compare_datasets};
 use super::scenario::{KeyMatching, ScenarioComparison, compare_scenarios};
 use super::{EvaluationSplit, Session, SessionError};
@@ -232,6 +233,9 @@ pub struct SessionEvaluation {
     /// One threshold for all beside the decision, when the session's context forbids thresholds
     /// that differ between groups (employment) and the decision's do.
     pub single_threshold: Option<SingleThresholdAlternative>,
+    /// The data profile and proxies the report shows, when computed
+    /// ([`Session::evaluate_for_report`], [`super::discovery::discover`]).
+    pub discovery: Option<SessionDiscovery>,
 }
 
 impl SessionEvaluation {
@@ -263,6 +267,7 @@ pub fn evaluate_session(
         frontier,
         frontier_note,
         single_threshold,
+        discovery: None,
     })
 }
 
@@ -298,6 +303,7 @@ pub fn evaluate_split(
         frontier,
         frontier_note,
         single_threshold,
+        discovery: None,
     })
 }
 
@@ -469,6 +475,32 @@ impl Session {
         progress: &dyn Progress,
     ) -> Result<SessionEvaluation, SessionError> {
         let data = self.load_data(choice, progress)?;
+        self.evaluate_loaded(&data, frontier_points, use_split, progress)
+    }
+
+    /// What the sign-off report shows: [`Session::evaluate`] with the report's frontier, and the
+    /// data profile and proxies of the same file ([`Session::discover`]) from the rows loaded
+    /// once.
+    pub fn evaluate_for_report(
+        &self,
+        choice: &DataChoice,
+        progress: &dyn Progress,
+    ) -> Result<SessionEvaluation, SessionError> {
+        let data = self.load_data(choice, progress)?;
+        let mut evaluation =
+            self.evaluate_loaded(&data, Some(REPORT_FRONTIER_POINTS), true, progress)?;
+        evaluation.discovery = Some(self.discover(&data.analysis, progress));
+        Ok(evaluation)
+    }
+
+    /// [`Session::evaluate_rows`] on data already loaded.
+    fn evaluate_loaded(
+        &self,
+        data: &SessionData,
+        frontier_points: Option<usize>,
+        use_split: bool,
+        progress: &dyn Progress,
+    ) -> Result<SessionEvaluation, SessionError> {
         let options = EvaluateOptions {
             frontier_points,
             matching: if data.info.matches_session {
@@ -482,12 +514,12 @@ impl Session {
         match &self.evaluation {
             Some(split) if use_split && recorded => {
                 let rows = self.split_indexes(split, &data.analysis, progress)?;
-                evaluate_split(self, &rows, data.info, &options, progress)
+                evaluate_split(self, &rows, data.info.clone(), &options, progress)
             }
             _ => evaluate_session(
                 self,
                 &data.analysis.model_indexes(),
-                data.info,
+                data.info.clone(),
                 &options,
                 progress,
             ),

@@ -75,6 +75,7 @@
 
 pub mod context;
 pub mod criteria;
+pub mod discovery;
 pub mod drift;
 mod error;
 pub mod evaluate;
