@@ -1038,6 +1038,39 @@ fn discovery_profiles_the_groups_and_ranks_proxies_and_the_calibration_plot_name
     assert_eq!(proxies[0].column, "score_v2");
     assert_eq!(proxies[1].column, "income");
     harness.get_by_label("score (score)");
+
+    // The report the window exports carries the same profile and proxies (the grouping is
+    // race, so race is the protected attribute), computed by the library on a worker.
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("report.json");
+    harness
+        .state_mut()
+        .execute(fulcrum::app::Command::ExportReport(path.clone()));
+    harness.run_steps(1);
+    settle(&mut harness);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // serde_json reads a number back to within one unit in the last place.
+    let same = |json: &serde_json::Value, value: Option<f64>| match (json.as_f64(), value) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-15 * b.abs().max(1.0),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    let groups = report["profile"]["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), profile.groups.len());
+    for (json, group) in groups.iter().zip(&profile.groups) {
+        assert_eq!(json["key"], group.key.as_str());
+        assert_eq!(json["count"], group.rows);
+        assert!(same(&json["base_rate"], group.base_rate), "{json}");
+        assert!(same(&json["score_mean"], group.score_mean), "{json}");
+    }
+    let rows = report["proxies"]["proxies"].as_array().unwrap();
+    let columns: Vec<&str> = rows.iter().map(|r| r["column"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = proxies.iter().map(|p| p.column.as_str()).collect();
+    assert_eq!(columns, expected);
+    for (json, proxy) in rows.iter().zip(&proxies) {
+        assert!(same(&json["strength"], proxy.strength), "{json}");
+        assert!(same(&json["p_value"], proxy.p_value), "{json}");
+    }
 }
 
 #[test]

@@ -1114,11 +1114,14 @@ fn scenarios_sign_offs_and_relocation_update_the_session() {
 #[test]
 fn reports_are_byte_identical_and_escape_group_names() {
     let hostile = "<script>alert(1)</script>";
+    // An unmapped column with a hostile name: the data profile and the proxies name it.
+    let column = "<iframe src=x>";
     let (dir, path) = file(
         "hostile.csv",
         &SMALL
             .replace(",a,", &format!(",{hostile},"))
-            .replace(",a\n", &format!(",{hostile}\n")),
+            .replace(",a\n", &format!(",{hostile}\n"))
+            .replace("g,w\n", &format!("g,{column}\n")),
     );
     let session = dir.path().join("s.json");
     session_new(
@@ -1166,23 +1169,41 @@ fn reports_are_byte_identical_and_escape_group_names() {
         "@import",
         "url(",
         "javascript:",
+        "<iframe",
     ] {
         assert!(
             !page.contains(forbidden),
             "`{forbidden}` in the HTML report"
         );
     }
+    assert!(page.contains("&lt;iframe src=x&gt;"));
     assert!(page.contains(&format!("Fulcrum {}", env!("CARGO_PKG_VERSION"))));
     assert!(page.contains("<svg"), "inline charts");
     assert!(page.contains("@media print"));
     let markdown = String::from_utf8(outputs[2].clone()).unwrap();
     assert!(!markdown.contains("<script"), "{markdown}");
+    // A column name is code in Markdown: literal inside its backticks, never markup.
+    assert_eq!(
+        markdown.matches("<iframe").count(),
+        markdown.matches("`<iframe src=x>`").count(),
+        "{markdown}"
+    );
     assert!(
         markdown.contains("&lt;script&gt;alert\\(1\\)")
             || markdown.contains("&lt;script&gt;alert(1)")
     );
     let json: Value = serde_json::from_slice(&outputs[4]).unwrap();
     assert_eq!(json["decision"]["audit"]["groups"][0]["key"], hostile);
+    assert_eq!(json["profile"]["groups"][0]["key"], hostile);
+    assert!(
+        json["proxies"]["proxies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["column"] == column && p["protected"] == "g"),
+        "{}",
+        json["proxies"]
+    );
     assert_eq!(json["fulcrum_version"], env!("CARGO_PKG_VERSION"));
 
     fails_with(
@@ -2318,6 +2339,107 @@ fn the_wording_of_reports_check_and_the_audit_table_is_reviewed_as_snapshots() {
     insta::assert_snapshot!("check_table", check);
     let table = sample_audit_table(&[]);
     insta::assert_snapshot!("audit_table_sex_race", table);
+}
+
+/// The report's data profile and proxies (issue 14) are `fulcrum profile`'s and `fulcrum
+/// proxies`' numbers on the same file and grouping, every row of the file although the session
+/// holds half of them out, and the Markdown shows them ranked as the JSON does.
+#[test]
+fn the_reports_profile_and_proxies_are_the_discovery_commands_numbers() {
+    let directory = tempfile::tempdir().unwrap();
+    snapshot_session(directory.path());
+    let in_directory =
+        |args: &[&str]| stdout_json(fulcrum().current_dir(directory.path()).args(args).assert());
+    let report = in_directory(&["report", "s.json", "--out", "-", "--format", "json"]);
+    let profile = in_directory(&[
+        "profile",
+        "lending.csv",
+        "--score",
+        "score",
+        "--label",
+        "repaid",
+        "--group",
+        "race",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["profile"]["groups"], profile["groups"]);
+    assert_eq!(report["profile"]["overall"], profile["overall"]);
+    let groups = report["profile"]["groups"].as_array().unwrap();
+    let keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["Asian", "Black", "Hispanic", "Other", "White"]);
+    // Every row of the file, not the held-out half the criteria are judged on.
+    assert_eq!(report["profile"]["overall"]["count"], 30_000);
+    assert_eq!(report["evaluation"]["judged_on"], "evaluation_rows");
+
+    let proxies = in_directory(&[
+        "proxies",
+        "lending.csv",
+        "--protected",
+        "race",
+        "--score",
+        "score",
+        "--format",
+        "json",
+    ]);
+    let rows = report["proxies"]["proxies"].as_array().unwrap();
+    assert_eq!(&report["proxies"]["proxies"], &proxies["proxies"]);
+    // Every other column, the score and the label included, strongest first.
+    let columns: Vec<&str> = rows.iter().map(|r| r["column"].as_str().unwrap()).collect();
+    assert_eq!(columns.len(), 8);
+    assert!(columns.contains(&"score") && columns.contains(&"repaid"));
+    let strengths: Vec<f64> = rows
+        .iter()
+        .map(|r| r["strength"].as_f64().unwrap())
+        .collect();
+    assert!(strengths.windows(2).all(|w| w[0] >= w[1]), "{strengths:?}");
+    assert_eq!(
+        rows.iter().find(|r| r["column"] == "score").unwrap()["role"],
+        "score"
+    );
+    for key in ["permutations", "seed", "confidence", "numeric_bins"] {
+        assert_eq!(
+            report["proxies"]["settings"][key], proxies["settings"][key],
+            "{key}"
+        );
+    }
+
+    // The Markdown: the sections, each group's base rate, and the proxies in the JSON's order
+    // with the JSON's strengths.
+    let markdown = stdout_text(
+        fulcrum()
+            .current_dir(directory.path())
+            .args(["report", "s.json", "--out", "-", "--format", "md"])
+            .assert()
+            .success(),
+    );
+    assert!(markdown.contains(". Data profile by group\n"), "{markdown}");
+    assert!(markdown.contains(". Proxies for the grouping attributes\n"));
+    for group in groups {
+        let line = format!(
+            "| {} | {} | {:.3} | {:.3} |",
+            group["key"].as_str().unwrap(),
+            fulcrum::report::format::count(group["count"].as_f64().unwrap()),
+            group["share"].as_f64().unwrap(),
+            group["base_rate"].as_f64().unwrap()
+        );
+        assert!(markdown.contains(&line), "{line}");
+    }
+    let mut from = markdown
+        .find(". Proxies for the grouping attributes")
+        .unwrap();
+    for row in rows {
+        let cell = format!("| `{}`", row["column"].as_str().unwrap());
+        let strength = format!("| {:.3} [", row["strength"].as_f64().unwrap()).replace('[', "\\[");
+        let at = from + markdown[from..].find(&cell).expect(&cell);
+        let line_end = at + markdown[at..].find('\n').unwrap();
+        assert!(
+            markdown[at..line_end].contains(&strength),
+            "{}",
+            &markdown[at..line_end]
+        );
+        from = line_end;
+    }
 }
 
 // --------------------------------------------------------------------------------------------

@@ -784,7 +784,7 @@ fn the_report_has_a_model_card_the_context_note_adverse_impact_and_the_ll144_sec
         "> **Warning:** Employment context: the decision's thresholds differ between groups (55 to 60).",
         "| Decision (thresholds by group) | One threshold for all (",
         "### Adverse impact: against the highest selection rate",
-        "## 12. NYC Local Law 144 bias audit",
+        "## 14. NYC Local Law 144 bias audit",
         "- Source of the data: Historical data &lt;b&gt;2025&lt;/b&gt;",
         "| Female × Black or African American | 131 | 29 | 22.14% | **0.526** |",
         "not legal advice",

@@ -11,6 +11,7 @@ pub mod bias_audit;
 mod check;
 pub mod context_content;
 pub mod discovery;
+mod discovery_content;
 pub mod document;
 pub mod format;
 pub mod markup;

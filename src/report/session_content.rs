@@ -5,6 +5,7 @@
 use super::context_content::{
     adverse_impact_blocks, context_section, ll144_section, model_card_section,
 };
+use super::discovery_content::{profile_section, proxies_section};
 use super::document::{Block, Cell, Column, Document, Fact, Section, Span, Table, Text, Verdict};
 use super::format::{count, percent_label};
 use super::markup::{fixed, fixed_or_na};
@@ -52,12 +53,16 @@ pub fn session_document(session: &Session, evaluation: &SessionEvaluation) -> Do
             evaluation_section(&context),
             data_section(session, evaluation),
             mapping_section(session, evaluation),
+        ]
+        .into_iter()
+        .chain(profile_section(session, evaluation))
+        .chain(proxies_section(session, evaluation))
+        .chain([
             thresholds_section(session, evaluation),
             groups_section(session, evaluation),
             disparities_section(&context),
             frontier_section(evaluation),
-        ]
-        .into_iter()
+        ])
         .chain(models_section(session, evaluation))
         .chain([scenarios_section(session, evaluation)])
         .chain(ll144_section(session, evaluation))

@@ -210,6 +210,8 @@ pub fn session_json(session: &Session, evaluation: &SessionEvaluation) -> Value 
         "limitations": session.limitations,
         "context": super::check::context_json(session, evaluation),
         "bias_audit": bias_audit_report_json(session, evaluation),
+        "profile": profile_report_json(session, evaluation),
+        "proxies": proxies_report_json(session, evaluation),
         "sign_offs": sign_offs,
         "session": serde_json::to_value(session).unwrap_or(Value::Null),
     })
@@ -226,6 +228,82 @@ fn bias_audit_report_json(session: &Session, evaluation: &SessionEvaluation) -> 
         (Some(Ok(audit)), Some(settings)) => super::bias_audit::bias_audit_json(&audit, &settings),
         (Some(Err(message)), _) => json!({ "error": message }),
         _ => Value::Null,
+    }
+}
+
+/// The data profile as `fulcrum profile --format json` prints it (without `schema_version`), an
+/// `{"error": …}` object when it could not be computed, or `null` when it was not.
+fn profile_report_json(session: &Session, evaluation: &SessionEvaluation) -> Value {
+    let Some(discovery) = &evaluation.discovery else {
+        return Value::Null;
+    };
+    match &discovery.profile {
+        Ok(profile) => {
+            let mut echo = Map::new();
+            echo.insert("file".into(), json!(evaluation.data.path));
+            echo.insert(
+                "score".into(),
+                json!(
+                    session
+                        .models()
+                        .get(session.decision_model())
+                        .map_or_else(|| session.roles.score.clone(), |m| m.score.clone())
+                ),
+            );
+            echo.insert("label".into(), json!(session.roles.label));
+            echo.insert("positive".into(), json!(evaluation.data.positive_label));
+            echo.insert("groups".into(), json!(profile.attribute_names));
+            echo.insert("weight".into(), json!(session.roles.weight));
+            echo.insert("population".into(), Value::Null);
+            echo.insert(
+                "min_count".into(),
+                json!(discovery.profile_settings.min_count),
+            );
+            echo.insert(
+                "min_representation".into(),
+                json!(discovery.profile_settings.min_representation),
+            );
+            echo.insert("rows_read".into(), json!(evaluation.data.rows_read));
+            echo.insert("rows_dropped".into(), json!(evaluation.data.rows_dropped));
+            super::discovery::profile_json(profile, echo)
+        }
+        Err(message) => json!({ "error": message }),
+    }
+}
+
+/// Every proxy pair as `fulcrum proxies --format json` prints it (without `schema_version`;
+/// the report's tables show the strongest), an `{"error": …}` object when they could not be
+/// measured, or `null` when they were not (or the session groups by no attribute).
+fn proxies_report_json(session: &Session, evaluation: &SessionEvaluation) -> Value {
+    let Some(Some(findings)) = evaluation.discovery.as_ref().map(|d| d.proxies.as_ref()) else {
+        return Value::Null;
+    };
+    match findings {
+        Ok(findings) => {
+            let score = session
+                .models()
+                .get(session.decision_model())
+                .map(|m| m.score.clone())
+                .filter(|s| findings.scores.contains(s));
+            let mut echo = Map::new();
+            echo.insert("file".into(), json!(evaluation.data.path));
+            echo.insert("protected".into(), json!(findings.protected));
+            echo.insert("columns".into(), json!(findings.columns));
+            echo.insert("score".into(), json!(score));
+            echo.insert("weight".into(), json!(session.roles.weight));
+            echo.insert("numeric_bins".into(), json!(findings.numeric_bins));
+            echo.insert("permutations".into(), json!(findings.settings.permutations));
+            echo.insert("confidence".into(), json!(findings.settings.confidence));
+            echo.insert("seed".into(), json!(findings.settings.seed));
+            echo.insert("rows_read".into(), json!(findings.rows_read));
+            echo.insert("skipped".into(), json!(findings.skipped));
+            echo.insert(
+                "shown_in_report".into(),
+                json!(crate::session::discovery::REPORT_TOP_PROXIES),
+            );
+            super::discovery::proxies_json(&findings.proxies, score.as_deref(), echo)
+        }
+        Err(message) => json!({ "error": message }),
     }
 }
 
