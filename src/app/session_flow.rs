@@ -251,39 +251,38 @@ impl FulcrumApp {
             warnings: workspace.data.warnings.clone(),
             score_rounding: workspace.data.score_rounding,
         };
-        self.governance.job = Some(Job::spawn(
-            "writing the report",
-            self.ctx.clone(),
-            move |progress| {
-                let options = EvaluateOptions {
-                    frontier_points: Some(41),
-                    matching: KeyMatching::Strict,
-                };
-                let mut evaluation = match &split {
-                    _ if file_split => {
-                        session.evaluate_for_report(&crate::session::DataChoice::Recorded, progress)
+        self.governance.job =
+            Some(Job::spawn(
+                "writing the report",
+                self.ctx.clone(),
+                move |progress| {
+                    let options = EvaluateOptions {
+                        frontier_points: Some(41),
+                        matching: KeyMatching::Strict,
+                    };
+                    let mut evaluation = match &split {
+                        _ if file_split => session
+                            .evaluate_for_report(&crate::session::DataChoice::Recorded, progress),
+                        Some(rows) => evaluate_split(&session, rows, data, &options, progress),
+                        None => {
+                            let indexes: Vec<&crate::engine::GroupIndex> =
+                                indexes.iter().map(AsRef::as_ref).collect();
+                            evaluate_session(&session, &indexes, data, &options, progress)
+                        }
+                    }?;
+                    if evaluation.discovery.is_none() {
+                        evaluation.discovery = Some(crate::session::discovery::discover(
+                            &session, &summary, &sorted, progress,
+                        ));
                     }
-                    Some(rows) => evaluate_split(&session, rows, data, &options, progress),
-                    None => {
-                        let indexes: Vec<&crate::engine::GroupIndex> =
-                            indexes.iter().map(AsRef::as_ref).collect();
-                        evaluate_session(&session, &indexes, data, &options, progress)
-                    }
-                }?;
-                if evaluation.discovery.is_none() {
-                    evaluation.discovery = Some(crate::session::discovery::discover(
-                        &session, &summary, &sorted, progress,
-                    ));
-                }
-                crate::report::write_session_report(&path, format, &session, &evaluation).map_err(
-                    |e| AppError::Write {
-                        path: path.clone(),
-                        problem: e.to_string(),
-                    },
-                )?;
-                Ok(GovernanceOutput::Report(path))
-            },
-        ));
+                    crate::report::write_session_report(&path, format, &session, &evaluation)
+                        .map_err(|e| AppError::Write {
+                            path: path.clone(),
+                            problem: e.to_string(),
+                        })?;
+                    Ok(GovernanceOutput::Report(path))
+                },
+            ));
     }
 
     /// Compares the current decision on the session's data and on `other` (worker thread).
