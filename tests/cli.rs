@@ -3135,7 +3135,7 @@ fn scores_from_another_file_join_on_an_id_and_audit_as_if_in_the_data() {
 #[test]
 fn every_json_document_matches_its_schema() {
     use fulcrum::report::schema::{
-        AuditDocument, CheckDocument, FrontierDocument, OptimizeDocument,
+        AuditDocument, CheckDocument, FrontierDocument, OptimizeDocument, ReportDocument,
     };
     let directory = tempfile::tempdir().unwrap();
     let thresholds = directory.path().join("thresholds.json");
@@ -3240,12 +3240,68 @@ fn every_json_document_matches_its_schema() {
         "check",
         run(&["check", session_text, "--data", SAMPLE, "--format", "json"]),
     ));
+    documents.push((
+        "report",
+        run(&["report", session_text, "--out", "-", "--format", "json"]),
+    ));
+    // A session without a split, with a scenario, a sign-off and an LL144 record: the
+    // documents' other variants.
+    let plain = directory.path().join("plain.json");
+    let plain_text = plain.to_str().unwrap();
+    fulcrum()
+        .args(["session", "new", SAMPLE])
+        .args(group)
+        .args([
+            "--score",
+            "score",
+            "--threshold",
+            "0.6",
+            "--out",
+            plain_text,
+        ])
+        .args(["--criterion", "equal_opportunity_difference <= 0.1"])
+        .args(["--context", "employment", "--sex", "sex", "--race", "race"])
+        .args(["--audit-date", "2026-12-01"])
+        .assert()
+        .success();
+    fulcrum()
+        .args([
+            "session",
+            "scenario",
+            plain_text,
+            "--name",
+            "lenient",
+            "--threshold",
+            "0.5",
+        ])
+        .args(["--baseline", "--note", "what we had"])
+        .assert()
+        .success();
+    fulcrum()
+        .args([
+            "session",
+            "sign",
+            plain_text,
+            "--name",
+            "A. Auditor",
+            "--role",
+            "risk",
+        ])
+        .args(["--date", "2026-12-02", "--decision", "approved"])
+        .assert()
+        .success();
+    documents.push(("check", run(&["check", plain_text, "--format", "json"])));
+    documents.push((
+        "report",
+        run(&["report", plain_text, "--out", "-", "--format", "json"]),
+    ));
     for (name, document) in &documents {
         let text = document.to_string();
         let read = match *name {
             "audit" => serde_json::from_str::<AuditDocument>(&text).map(|_| ()),
             "optimize" => serde_json::from_str::<OptimizeDocument>(&text).map(|_| ()),
             "frontier" => serde_json::from_str::<FrontierDocument>(&text).map(|_| ()),
+            "report" => serde_json::from_str::<ReportDocument>(&text).map(|_| ()),
             _ => serde_json::from_str::<CheckDocument>(&text).map(|_| ()),
         };
         if let Err(error) = read {
@@ -3269,6 +3325,10 @@ fn every_json_document_matches_its_schema() {
         ("check", "drift"),
         ("check", "fit_criteria"),
         ("check", "models"),
+        ("report", "fit"),
+        ("report", "frontier"),
+        ("report", "bias_audit"),
+        ("report", "profile"),
     ] {
         assert!(has(name, key), "no {name} document with `{key}`");
     }
@@ -3311,5 +3371,66 @@ print(len(documents))
     assert_eq!(
         String::from_utf8_lossy(&output.stdout).trim(),
         documents.len().to_string()
+    );
+}
+
+#[test]
+fn each_model_may_have_its_own_thresholds_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let candidate = directory.path().join("candidate.json");
+    std::fs::write(&candidate, r#"{"Black": 0.5, "default": 0.55}"#).unwrap();
+    let candidate = candidate.to_str().unwrap();
+    let models = [
+        "--model",
+        "production=score",
+        "--model",
+        "candidate=score_v2",
+    ];
+    let own = format!("candidate={candidate}");
+    let both = sample_json(
+        "audit",
+        &[
+            &models[..],
+            &["--threshold", "0.6", "--model-thresholds", &own],
+            &["--format", "json"],
+        ]
+        .concat(),
+    );
+    let alone = |score: &str, thresholds: &[&str]| {
+        sample_json(
+            "audit",
+            &[&["--score", score][..], thresholds, &["--format", "json"]].concat(),
+        )
+    };
+    let production = alone("score", &["--threshold", "0.6"]);
+    let candidate_alone = alone("score_v2", &["--thresholds", candidate]);
+    for (model, expected) in both["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip([&production, &candidate_alone])
+    {
+        for key in ["groups", "overall", "summary"] {
+            assert_eq!(model[key], expected[key], "{}: {key}", model["name"]);
+        }
+    }
+    let black = |document: &Value| {
+        document["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == "Black")
+            .unwrap()["threshold"]
+            .clone()
+    };
+    assert_eq!(black(&both["models"][1]), 0.5);
+    assert_eq!(black(&both["models"][0]), 0.6);
+    fails_with(
+        fulcrum()
+            .args(["audit", SAMPLE, "--label", "repaid", "--group", "race"])
+            .args(models)
+            .args(["--model-thresholds", &format!("challenger={candidate}")])
+            .assert(),
+        &["no model is named `challenger`", "production, candidate"],
     );
 }

@@ -85,8 +85,8 @@ pub enum Command {
 /// `fulcrum schema`.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The document: `audit`, `optimize`, `frontier` or `check` (`--format json` output).
-    #[arg(value_parser = ["audit", "optimize", "frontier", "check"])]
+    /// The document: `audit`, `optimize`, `frontier`, `check` (`--format json` output) or `report` (`report --format json`).
+    #[arg(value_parser = ["audit", "optimize", "frontier", "check", "report"])]
     pub document: String,
 }
 
@@ -215,6 +215,10 @@ pub struct AuditArgs {
     /// `comparison` object.
     #[arg(long)]
     pub compare: bool,
+    /// With several models: model NAME's own thresholds (a thresholds JSON file as for
+    /// --thresholds), repeated per model; models not named use --threshold/--thresholds.
+    #[arg(long = "model-thresholds", value_name = "NAME=FILE.json")]
+    pub model_thresholds: Vec<String>,
 }
 
 /// How the expected calibration error (ECE) per group is computed.

@@ -265,6 +265,37 @@ struct ModelAudit {
     score_rounding: Option<crate::engine::ScoreRounding>,
 }
 
+/// The thresholds file `--model-thresholds NAME=FILE` names for model `model`, if any. A name
+/// that is no model, or a model named twice, is an error.
+fn model_thresholds_file(
+    args: &AuditArgs,
+    models: &[ModelColumn],
+    model: usize,
+) -> Result<Option<std::path::PathBuf>> {
+    let mut found = None;
+    let mut seen: Vec<&str> = Vec::new();
+    for entry in &args.model_thresholds {
+        let (name, file) = entry
+            .split_once('=')
+            .with_context(|| format!("--model-thresholds `{entry}`: expected NAME=FILE.json"))?;
+        if !models.iter().any(|m| m.name == name) {
+            let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+            anyhow::bail!(
+                "--model-thresholds: no model is named `{name}`; the models are {}",
+                names.join(", ")
+            );
+        }
+        if seen.contains(&name) {
+            anyhow::bail!("--model-thresholds: model `{name}` is named twice");
+        }
+        seen.push(name);
+        if models.get(model).is_some_and(|m| m.name == name) {
+            found = Some(std::path::PathBuf::from(file));
+        }
+    }
+    Ok(found)
+}
+
 /// The audit of model `model` of the loaded rows: counted in one pass ([`GroupedRows`]), at
 /// the thresholds the flags name (the default threshold from this model's own scores).
 fn audit_model(
@@ -284,7 +315,12 @@ fn audit_model(
         .models()
         .get(model)
         .and_then(|m| crate::engine::ScoreRounding::detect(&m.score, scores));
-    let thresholds = decision.threshold_map(default_threshold(range))?;
+    let own = model_thresholds_file(args, &loaded.roles.models(), model)?;
+    let thresholds = match &own {
+        Some(path) => read_thresholds(path)?,
+        None => decision.threshold_map(default_threshold(range))?,
+    };
+    let source = own.map_or_else(|| decision.thresholds_source(), |p| p.display().to_string());
     // One threshold for all: the rows are counted while they are grouped, in the same pass.
     let grouped = GroupedRows::of_model(
         &loaded.dataset,
@@ -295,7 +331,7 @@ fn audit_model(
     .with_context(|| loaded.path.display().to_string())?;
     let resolved = thresholds
         .resolve_keys(&grouped.keys())
-        .with_context(|| decision.thresholds_source())?;
+        .with_context(|| source.clone())?;
     let result = grouped
         .audit(&resolved, options)
         .context("--reference")?

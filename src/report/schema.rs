@@ -44,6 +44,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("optimize", schemars::schema_for!(OptimizeDocument)),
         ("frontier", schemars::schema_for!(FrontierDocument)),
         ("check", schemars::schema_for!(CheckDocument)),
+        ("report", schemars::schema_for!(ReportDocument)),
     ]
 }
 
@@ -268,8 +269,10 @@ pub struct AuditSettings {
     pub confidence: f64,
     /// The Fulcrum version that printed it.
     pub fulcrum_version: String,
-    /// How calibration error was binned.
-    pub calibration: CalibrationSettings,
+    /// How calibration error was binned (`fulcrum audit`; the report's audits compute no
+    /// calibration error and leave it out).
+    #[serde(default)]
+    pub calibration: Option<CalibrationSettings>,
     /// How intervals of across-group numbers were computed.
     pub interval_method: String,
     /// Bootstrap resamples.
@@ -805,25 +808,34 @@ pub struct CheckedData {
     pub rows_dropped: u64,
 }
 
-/// Which rows a check judged criteria on.
+/// Which rows the criteria were judged on. With an evaluation split every field is there;
+/// without one only `judged_on`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckProtocol {
-    /// `all_rows` or `evaluation_rows`.
+    /// `evaluation_rows` (a split), `fit_rows` (the rows the thresholds were chosen on) or
+    /// `other_data` (a monitoring run on new data).
     pub judged_on: String,
-    /// `none`, `holdout` or `file`.
-    pub kind: String,
-    /// In words.
-    pub description: String,
+    /// Split: `holdout` or `file`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Split: in words.
+    #[serde(default)]
+    pub description: Option<String>,
     /// Holdout: the fraction.
+    #[serde(default)]
     pub holdout_fraction: Number,
     /// Holdout: the seed.
+    #[serde(default)]
     pub split_seed: Option<u64>,
     /// File: its path.
+    #[serde(default)]
     pub file: Option<String>,
-    /// Fit rows.
+    /// Split: fit rows.
+    #[serde(default)]
     pub fit_rows: Option<u64>,
-    /// Evaluation rows.
+    /// Split: evaluation rows.
+    #[serde(default)]
     pub evaluation_rows: Option<u64>,
 }
 
@@ -879,10 +891,10 @@ pub struct Drift {
 pub struct GroupDrift {
     /// The group key.
     pub key: String,
-    /// Weight in the recorded data.
-    pub weight_before: f64,
-    /// Weight in the new data.
-    pub weight_after: f64,
+    /// Weight in the recorded data (`null`: the group is not in it).
+    pub weight_before: Number,
+    /// Weight in the new data (`null`: the group is not in it).
+    pub weight_after: Number,
     /// Metric → value in the recorded data.
     pub before: BTreeMap<String, Number>,
     /// Metric → value in the new data.
@@ -924,6 +936,205 @@ pub struct SingleThresholdAlternative {
     pub decision: BTreeMap<String, Number>,
     /// Metric → the single threshold's value.
     pub single: BTreeMap<String, Number>,
+}
+
+/// `fulcrum report SESSION --format json`: the sign-off report as data.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportDocument {
+    /// The version of this document's shape (1).
+    pub schema_version: u32,
+    /// The Fulcrum version that wrote it.
+    pub fulcrum_version: String,
+    /// The schema version the session needs (2, or 3 when it compares models).
+    pub session_schema_version: u32,
+    /// SHA-256 of the session's signed content (what a sign-off's `content_sha256` covers).
+    pub session_sha256: String,
+    /// The session's title.
+    pub title: String,
+    /// `pass`, `fail` or `undefined`: the decision's criteria.
+    pub outcome: String,
+    /// The data the report was computed on.
+    pub data: ReportData,
+    /// Warnings about the evaluation.
+    pub warnings: Vec<String>,
+    /// Which rows the criteria were judged on.
+    pub evaluation: CheckProtocol,
+    /// With an evaluation split: the decision on the fit rows.
+    pub fit: Option<ReportFit>,
+    /// The decision: its thresholds, criteria and audit.
+    pub decision: ReportEntry,
+    /// The alternatives considered.
+    pub scenarios: Vec<ReportEntry>,
+    /// The exact frontier of the decision's constraint, when one was computed.
+    pub frontier: Option<ReportFrontier>,
+    /// Why no frontier was drawn, when none was.
+    pub frontier_note: Option<String>,
+    /// The rationale, in the team's words.
+    pub rationale: String,
+    /// The intended use (model-card summary).
+    pub intended_use: String,
+    /// Known limitations (model-card summary).
+    pub limitations: String,
+    /// The use context and what it flags.
+    pub context: CheckContext,
+    /// The NYC Local Law 144 section: as `fulcrum bias-audit --format json` prints it (without
+    /// `schema_version`), `{"error": …}`, or `null` without an LL144 record.
+    pub bias_audit: Option<serde_json::Value>,
+    /// The data profile: as `fulcrum profile --format json` prints it (without
+    /// `schema_version`), `{"error": …}`, or `null`.
+    pub profile: Option<serde_json::Value>,
+    /// The proxies: as `fulcrum proxies --format json` prints it (without `schema_version`),
+    /// `{"error": …}`, or `null`.
+    pub proxies: Option<serde_json::Value>,
+    /// The sign-offs.
+    pub sign_offs: Vec<SignOff>,
+    /// The session file itself (its own format, documented in README).
+    pub session: serde_json::Value,
+}
+
+/// The data a report was computed on.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportData {
+    /// The file.
+    pub path: String,
+    /// The SHA-256 the session recorded.
+    pub sha256_recorded: String,
+    /// Its SHA-256 now.
+    pub sha256: String,
+    /// Whether they are equal.
+    pub matches_session: bool,
+    /// Rows read.
+    pub rows_read: u64,
+    /// Rows dropped as invalid.
+    pub rows_dropped: u64,
+    /// The label value counted as positive.
+    pub positive_label: String,
+    /// The loader's warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The decision on the fit rows of an evaluation split.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportFit {
+    /// Fit rows.
+    pub rows: u64,
+    /// The criteria on them.
+    pub criteria: Vec<CriterionResult>,
+    /// The named summaries on them.
+    pub summary: BTreeMap<String, SummaryValue>,
+    /// Overall accuracy on them.
+    pub overall_accuracy: Number,
+}
+
+/// The decision or a scenario, with its numbers.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportEntry {
+    /// Its name (`decision` for the decision).
+    pub name: String,
+    /// Sessions comparing models: the model it uses.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Scenarios: whether it is the baseline.
+    #[serde(default)]
+    pub baseline: Option<bool>,
+    /// Scenarios: whether its thresholds equal the decision's.
+    #[serde(default)]
+    pub same_as_decision: Option<bool>,
+    /// Scenarios: its note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Its thresholds by group key.
+    pub thresholds: Thresholds,
+    /// The criteria at them.
+    pub criteria: Vec<CriterionResult>,
+    /// The audit at them (as `fulcrum audit --format json`, without `schema_version`).
+    pub audit: ReportAudit,
+}
+
+/// An audit inside the report.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportAudit {
+    /// As in the audit.
+    pub groups: Vec<GroupRow>,
+    /// As in the audit.
+    pub overall: GroupRow,
+    /// As in the audit.
+    pub summary: BTreeMap<String, SummaryValue>,
+    /// As in the audit.
+    pub summary_intervals: BTreeMap<String, Interval>,
+    /// As in the audit.
+    pub by_metric: BTreeMap<String, MetricSpread>,
+    /// As in the audit.
+    pub adverse_impact: AdverseImpact,
+    /// As in the audit.
+    pub settings: AuditSettings,
+}
+
+/// The report's frontier.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportFrontier {
+    /// The constraint.
+    pub constraint: String,
+    /// Why this constraint was drawn.
+    pub chosen_because: String,
+    /// The exact optima.
+    pub optimal: Vec<GapAccuracy>,
+    /// One threshold for everyone.
+    pub single_threshold: Vec<GapAccuracy>,
+    /// Randomized thresholds.
+    pub randomized: Vec<GapAccuracy>,
+    /// Where the decision lies.
+    pub decision: Option<GapAccuracy>,
+    /// Where each scenario lies.
+    pub scenarios: Vec<NamedGapAccuracy>,
+}
+
+/// A point of a frontier: the gap and the accuracy.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GapAccuracy {
+    /// The gap.
+    pub gap: Number,
+    /// The accuracy.
+    pub accuracy: Number,
+}
+
+/// A scenario's point on the frontier plot.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedGapAccuracy {
+    /// The scenario.
+    pub name: String,
+    /// The gap.
+    pub gap: Number,
+    /// The accuracy.
+    pub accuracy: Number,
+}
+
+/// A sign-off.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignOff {
+    /// Who signed.
+    pub name: String,
+    /// In which role.
+    pub role: String,
+    /// When (YYYY-MM-DD).
+    pub date: String,
+    /// `approved`, `approved_with_conditions` or `rejected`.
+    pub decision: String,
+    /// Their comment.
+    pub comment: String,
+    /// SHA-256 of the content signed.
+    pub content_sha256: String,
+    /// Whether the signature covers the session as it is now.
+    pub covers_this_version: bool,
 }
 
 #[cfg(test)]
