@@ -76,8 +76,8 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Slices(Box<super::discovery::SlicesArgs>),
     /// Print the JSON Schema of a JSON document Fulcrum prints (audit, optimize, frontier,
-    /// check), for CI pipelines that validate what they read. The same files are in the
-    /// repository's `schemas/` folder.
+    /// check, the JSON report), for CI pipelines that validate what they read. The same files
+    /// are in the repository's `schemas/` folder.
     #[command(after_help = EXIT_CODES)]
     Schema(SchemaArgs),
 }

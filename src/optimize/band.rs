@@ -2,6 +2,7 @@
 //! in a band `[L, L + ε]`, swept over every candidate `L` with per-group sliding-window maxima.
 //! See the documentation of `crate::optimize` for why this is exact.
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use super::OptimizeError;
@@ -10,6 +11,22 @@ use crate::progress::Progress;
 
 /// How many merged cuts the sweep visits between two cancellation checks.
 const CANCEL_CHECK_INTERVAL: usize = 1 << 16;
+
+/// A sweep's two buffers, one entry per cut: the utilities in merged order and the windows'
+/// deques.
+#[derive(Default)]
+struct SweepBuffers {
+    utilities: Vec<f64>,
+    slots: Vec<Slot>,
+}
+
+thread_local! {
+    /// The buffers of the last sweep on this thread, reused by the next: a frontier sweeps the
+    /// same cuts once per tolerance, and fresh buffers of a million cuts cost more in page faults
+    /// (the kernel zeroing 24 MB of new pages) than a good part of the sweep itself. Taken out
+    /// while a sweep runs, so a sweep inside a sweep simply allocates its own.
+    static SWEEP_BUFFERS: RefCell<SweepBuffers> = RefCell::new(SweepBuffers::default());
+}
 
 /// One cut in the merged order: its rate (kept here so that the sweep reads memory in order),
 /// flat index and group.
@@ -192,16 +209,18 @@ impl BandSearch<'_> {
         });
         let admitted = |entry: &Entry| unrestricted || self.in_range(*entry);
         // The utilities in merged order: one gather, then the sweep reads memory in order.
-        let utilities: Vec<f64> = entries
-            .iter()
-            .map(|e| {
-                self.utility
-                    .get(e.flat as usize)
-                    .copied()
-                    .unwrap_or(f64::NEG_INFINITY)
-            })
-            .collect();
-        let mut windows = Windows::new(self.offsets);
+        let SweepBuffers {
+            mut utilities,
+            slots,
+        } = SWEEP_BUFFERS.with(RefCell::take);
+        utilities.clear();
+        utilities.extend(entries.iter().map(|e| {
+            self.utility
+                .get(e.flat as usize)
+                .copied()
+                .unwrap_or(f64::NEG_INFINITY)
+        }));
+        let mut windows = Windows::new(self.offsets, slots);
         let (mut enter, mut leave) = (0usize, 0usize);
         let mut previous: Option<f64> = None;
         for (position, candidate) in entries.iter().enumerate() {
@@ -238,6 +257,12 @@ impl BandSearch<'_> {
             }
             visit(lower, tree.total());
         }
+        SWEEP_BUFFERS.with(|buffers| {
+            buffers.replace(SweepBuffers {
+                utilities,
+                slots: windows.buffer,
+            })
+        });
         Ok(())
     }
 
@@ -291,14 +316,20 @@ struct Windows {
 }
 
 impl Windows {
-    fn new(offsets: &[usize]) -> Self {
+    /// Empty windows for the groups at `offsets`, in `buffer` (grown to hold every cut; what
+    /// it held before is never read: a deque reads only slots it wrote).
+    fn new(offsets: &[usize], mut buffer: Vec<Slot>) -> Self {
         let starts: Vec<usize> = offsets
             .iter()
             .take(offsets.len().saturating_sub(1))
             .copied()
             .collect();
+        let cuts = offsets.last().copied().unwrap_or(0);
+        if buffer.len() < cuts {
+            buffer.resize(cuts, Slot::default());
+        }
         Self {
-            buffer: vec![Slot::default(); offsets.last().copied().unwrap_or(0)],
+            buffer,
             head: starts.clone(),
             tail: starts,
         }
