@@ -119,9 +119,19 @@ impl BandSearch<'_> {
     /// The best cut of `group` among those `accept`ed, preferring higher utility, then the higher
     /// cut (fewer selected).
     fn best_cut(&self, group: usize, accept: impl Fn(usize) -> bool) -> Option<usize> {
+        self.best_cut_among(group, self.ranges.get(group)?.clone(), accept)
+    }
+
+    /// [`Self::best_cut`] among the local cuts `cuts` only.
+    fn best_cut_among(
+        &self,
+        group: usize,
+        cuts: Range<usize>,
+        accept: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
         let offset = *self.offsets.get(group)?;
         let mut best: Option<(usize, f64)> = None;
-        for cut in self.ranges.get(group)?.clone() {
+        for cut in cuts {
             let Some(&utility) = self.utility.get(offset + cut) else {
                 continue;
             };
@@ -273,10 +283,17 @@ impl BandSearch<'_> {
         let mut value = 0.0;
         for group in 0..self.ranges.len() {
             let cut = if self.is_constrained(group) {
-                self.best_cut(group, |flat| {
+                let in_band = |flat: usize| {
                     let rate = self.table.values.get(flat).copied().unwrap_or(f64::NAN);
                     rate >= lower && rate - lower <= epsilon
-                })?
+                };
+                let cuts = self.ranges.get(group)?.clone();
+                let cuts = self
+                    .band_cuts(group, lower, epsilon)
+                    .map_or(cuts.clone(), |band| {
+                        band.start.max(cuts.start)..band.end.min(cuts.end)
+                    });
+                self.best_cut_among(group, cuts, in_band)?
             } else {
                 self.best_cut(group, |_| true)?
             };
@@ -289,6 +306,26 @@ impl BandSearch<'_> {
             value,
             bound: value,
         })
+    }
+}
+
+impl BandSearch<'_> {
+    /// For a monotone rate (it never increases as the cut grows), the local cuts of `group`
+    /// whose rate may lie in `[lower, lower + ε]`: a contiguous range found by two binary
+    /// searches instead of a scan of every cut (`None` for accuracy, whose rate is not
+    /// monotone). The caller still checks each cut in it, so the range only has to contain
+    /// every cut in the band.
+    fn band_cuts(&self, group: usize, lower: f64, epsilon: f64) -> Option<Range<usize>> {
+        if !self.table.is_monotone() {
+            return None;
+        }
+        let start = *self.offsets.get(group)?;
+        let end = *self.offsets.get(group + 1)?;
+        let rates = self.table.values.get(start..end)?;
+        // Descending rates: first the cuts above the band, then the band, then those below.
+        let first = rates.partition_point(|&rate| rate - lower > epsilon);
+        let last = rates.partition_point(|&rate| rate >= lower);
+        Some(first..last.max(first))
     }
 }
 
