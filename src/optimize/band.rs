@@ -435,6 +435,9 @@ pub(crate) struct SumTree {
     leaves: usize,
     nodes: Vec<f64>,
     direct: bool,
+    /// The direct sum as last computed, while no leaf has been set since (the sweep asks for
+    /// the total at every cut, and most cuts change no window's best).
+    cached: std::cell::Cell<Option<f64>>,
 }
 
 /// Up to this many groups the total is summed straight from the leaves.
@@ -448,6 +451,7 @@ impl SumTree {
             leaves,
             nodes: vec![0.0; 2 * leaves],
             direct: groups <= DIRECT_SUM_GROUPS,
+            cached: std::cell::Cell::new(None),
         }
     }
 
@@ -458,6 +462,7 @@ impl SumTree {
             *slot = value;
         }
         if self.direct {
+            self.cached.set(None);
             return;
         }
         while node > 1 {
@@ -473,9 +478,17 @@ impl SumTree {
     /// The sum of all leaves.
     pub fn total(&self) -> f64 {
         if self.direct {
-            self.nodes
+            // The same leaves summed in the same order give the same total: caching it
+            // changes no result.
+            if let Some(total) = self.cached.get() {
+                return total;
+            }
+            let total = self
+                .nodes
                 .get(self.leaves..)
-                .map_or(0.0, |l| l.iter().sum())
+                .map_or(0.0, |l| l.iter().sum());
+            self.cached.set(Some(total));
+            total
         } else {
             self.nodes.get(1).copied().unwrap_or(0.0)
         }
