@@ -35,6 +35,14 @@
 //! O(N log G) to merge the groups' sorted cuts once and O(N log G) per sweep, for N cuts in G
 //! groups.
 //!
+//! A frontier sweeps once per tolerance. Before it does, the cuts that can be no window's best
+//! at its smallest positive tolerance are set aside (`band::WindowEntries`: a cut whose nearest
+//! preferred cuts of its group on both sides lie within that tolerance of each other is never a
+//! window's best there, since every window holding it holds one of them), and the windows of
+//! every sweep at that tolerance or above see only the rest. The candidate bands still start at
+//! every cut's rate, so each sweep meets the same totals at the same bands and keeps the same,
+//! lowest, optimal band: the answers are unchanged (a property test compares them).
+//!
 //! # Equalized odds (two rates): exact by branch and bound, bounded if cut short
 //!
 //! Fixing the lower end `L₁` of the TPR band restricts each group to a contiguous range of
