@@ -3434,3 +3434,91 @@ fn each_model_may_have_its_own_thresholds_file() {
         &["no model is named `challenger`", "production, candidate"],
     );
 }
+
+#[test]
+fn a_session_records_population_shares_and_the_report_judges_representation() {
+    let directory = tempfile::tempdir().unwrap();
+    let population = directory.path().join("population.json");
+    std::fs::write(&population, r#"{"sex": {"Female": 0.55, "Male": 0.45}}"#).unwrap();
+    let population = population.to_str().unwrap();
+    let group = ["--score", "score", "--label", "repaid", "--group", "sex"];
+    let profile = stdout_json(
+        fulcrum()
+            .args(["profile", SAMPLE])
+            .args(group)
+            .args(["--population", population, "--format", "json"])
+            .assert(),
+    );
+    let session = directory.path().join("session.json");
+    let session_text = session.to_str().unwrap();
+    fulcrum()
+        .args(["session", "new", SAMPLE])
+        .args(group)
+        .args(["--threshold", "0.6", "--population", population])
+        .args(["--out", session_text])
+        .assert()
+        .success();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    assert_eq!(saved["schema_version"], 3, "population is a schema-3 field");
+    assert_eq!(saved["population"]["sex"]["Female"], 0.55);
+    let report = stdout_json(
+        fulcrum()
+            .args(["report", session_text, "--out", "-", "--format", "json"])
+            .assert(),
+    );
+    let groups = |document: &Value| -> Vec<(Value, Value, Value)> {
+        document["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["key"].clone(),
+                    g["expected_share"].clone(),
+                    g["representation_ratio"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(groups(&report["profile"]), groups(&profile));
+    assert_eq!(groups(&profile)[0].1, 0.55, "{profile}");
+    let markdown = fulcrum()
+        .args(["report", session_text, "--out", "-", "--format", "md"])
+        .assert()
+        .success();
+    let markdown = String::from_utf8_lossy(&markdown.get_output().stdout).into_owned();
+    assert!(
+        markdown.contains("| Expected share | Representation ratio |"),
+        "{markdown}"
+    );
+    // Recorded later with `session describe`, and checked as `profile` checks it.
+    let plain = directory.path().join("plain.json");
+    let plain_text = plain.to_str().unwrap();
+    fulcrum()
+        .args(["session", "new", SAMPLE])
+        .args(group)
+        .args(["--threshold", "0.6", "--out", plain_text])
+        .assert()
+        .success();
+    let bad = directory.path().join("bad.json");
+    std::fs::write(&bad, r#"{"sex": {"Female": 1.5}}"#).unwrap();
+    fails_with(
+        fulcrum()
+            .args(["session", "describe", plain_text, "--population"])
+            .arg(&bad)
+            .assert(),
+        &["bad.json"],
+    );
+    fulcrum()
+        .args([
+            "session",
+            "describe",
+            plain_text,
+            "--population",
+            population,
+        ])
+        .assert()
+        .success();
+    let described: Value = serde_json::from_str(&std::fs::read_to_string(&plain).unwrap()).unwrap();
+    assert_eq!(described["population"], saved["population"]);
+}

@@ -252,7 +252,7 @@ fn data_settings(data: &DataArgs, positive: &str) -> Map<String, Value> {
 }
 
 /// Reads a population file.
-fn read_population(path: &Path) -> Result<ExpectedShares> {
+pub(super) fn read_population(path: &Path) -> Result<ExpectedShares> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the population file", path.display()))?;
     let value = crate::json_text::parse_strict(&text)

@@ -117,6 +117,10 @@ pub struct DescriptionArgs {
     /// Known limitations of the model, data or thresholds, for the model-card summary.
     #[arg(long, value_name = "TEXT")]
     pub limitations: Option<String>,
+    /// Expected population shares, as for `fulcrum profile --population` (`{"sex": {"Female":
+    /// 0.51, "Male": 0.49}}`): the report's data profile judges representation against them.
+    #[arg(long, value_name = "FILE.json")]
+    pub population: Option<PathBuf>,
 }
 
 fn parse_context(text: &str) -> Result<UseContext, String> {
@@ -125,7 +129,10 @@ fn parse_context(text: &str) -> Result<UseContext, String> {
 
 impl DescriptionArgs {
     /// Writes the given fields into `session` (fields not given are left as they are).
-    fn apply(&self, session: &mut Session) {
+    fn apply(&self, session: &mut Session) -> Result<()> {
+        if let Some(path) = &self.population {
+            session.population = Some(super::discovery::read_population(path)?.0);
+        }
         if let Some(context) = self.context {
             session.context = Some(context);
         }
@@ -135,6 +142,7 @@ impl DescriptionArgs {
         if let Some(text) = &self.limitations {
             session.limitations.clone_from(text);
         }
+        Ok(())
     }
 }
 
@@ -371,6 +379,7 @@ fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
     let criteria = parse_criteria(&args.criteria)?;
     let mut inputs = vec![args.data.file.as_path()];
     inputs.extend(args.decision.thresholds.as_deref());
+    inputs.extend(args.description.population.as_deref());
     check_output(&args.out, args.force, &inputs)?;
     let mut analysis = args.data.analysis()?;
     if let Some(name) = &args.use_model {
@@ -396,7 +405,7 @@ fn run_session_new(args: &SessionNewArgs) -> Result<u8> {
     session.rationale = args.rationale.clone().unwrap_or_default();
     session.frontier_constraint = args.frontier;
     session.evaluation = evaluation_split(&args.split, &session)?;
-    args.description.apply(&mut session);
+    args.description.apply(&mut session)?;
     session.bias_audit = args.ll144.record()?;
     check_bias_audit_record(&session)?;
     if let Some(split) = &session.evaluation {
@@ -539,7 +548,7 @@ fn run_session_describe(args: &SessionDescribeArgs) -> Result<u8> {
     if let Some(title) = &args.title {
         session.title.clone_from(title);
     }
-    args.description.apply(&mut session);
+    args.description.apply(&mut session)?;
     if let Some(record) = args.ll144.record()? {
         session.bias_audit = Some(record);
     }

@@ -71,14 +71,26 @@ pub(super) fn profile_section(
             ": share under {} of the expected population share.",
             fixed(discovery.profile_settings.min_representation, 2)
         ));
-    if !profile.has_expected {
+    if profile.has_expected {
+        flags = flags.and(
+            " Expected shares are the session's recorded population shares; the ratio is the \
+             group's share ÷ its expected share.",
+        );
+    } else if session.population.is_some() {
+        flags = flags.and(
+            " The session's expected population shares name no group of this grouping, so \
+             representation is not judged here.",
+        );
+    } else {
         flags = flags.and(
             " The session records no expected population shares, so representation is not \
              judged here (",
         );
         flags = flags
-            .then(Span::Code("fulcrum profile --population FILE.json".into()))
-            .and(" judges it).");
+            .then(Span::Code(
+                "fulcrum session describe SESSION --population FILE.json".into(),
+            ))
+            .and(" records them).");
     }
     section.push(Block::Paragraph(flags));
     missing_blocks(profile, &mut section);

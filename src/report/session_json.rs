@@ -254,7 +254,13 @@ fn profile_report_json(session: &Session, evaluation: &SessionEvaluation) -> Val
             echo.insert("positive".into(), json!(evaluation.data.positive_label));
             echo.insert("groups".into(), json!(profile.attribute_names));
             echo.insert("weight".into(), json!(session.roles.weight));
-            echo.insert("population".into(), Value::Null);
+            echo.insert(
+                "population".into(),
+                session
+                    .population
+                    .as_ref()
+                    .map_or(Value::Null, |p| json!(p)),
+            );
             echo.insert(
                 "min_count".into(),
                 json!(discovery.profile_settings.min_count),

@@ -97,12 +97,13 @@ pub fn discover(
         }
     };
     progress.stage("profiling the groups");
+    let expected = session.expected_shares();
     let profile = profile(
         sorted,
         &session.grouping,
         &data.dropped,
         &missing,
-        None,
+        expected.as_ref(),
         &profile_settings,
     )
     .map_err(|e| e.to_string());

@@ -96,6 +96,7 @@ impl SessionV0 {
             intended_use: String::new(),
             limitations: String::new(),
             bias_audit: None,
+            population: None,
             data: DataFingerprint {
                 path: self.data_file,
                 sha256: self.data_sha256,

@@ -84,6 +84,7 @@ pub mod migrate;
 pub mod scenario;
 pub mod signoff;
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -123,8 +124,9 @@ pub const SINGLE_MODEL_SCHEMA_VERSION: u32 = 2;
 pub const SCHEMA_2_FIELDS: [&str; 4] = ["context", "intended_use", "limitations", "bias_audit"];
 
 /// The fields schema 3 added, as JSON paths: the models compared (`roles.models`), the
-/// decision's model (`model`) and each scenario's (`scenarios[i].model`).
-pub const SCHEMA_3_FIELDS: [&str; 3] = ["roles.models", "model", "scenarios[].model"];
+/// decision's model (`model`), each scenario's (`scenarios[i].model`), and the expected
+/// population shares (`population`).
+pub const SCHEMA_3_FIELDS: [&str; 4] = ["roles.models", "model", "scenarios[].model", "population"];
 
 /// The schema version a sign-off's content digest is taken at. It stays 1 while the session
 /// format only gains optional fields, so a sign-off made on a schema-1 session still covers the
@@ -239,6 +241,11 @@ pub struct Session {
     /// sex and race/ethnicity, and the auditor's choices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bias_audit: Option<BiasAuditRecord>,
+    /// Expected population shares (schema 3), as `fulcrum profile --population` reads them:
+    /// attribute key (`sex`, or `sex × race` for an intersection) → group key → share. The
+    /// report's data profile judges each group's representation against them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<BTreeMap<String, BTreeMap<String, f64>>>,
     /// The data file and its fingerprint.
     pub data: DataFingerprint,
     /// Which column plays which role.
@@ -364,6 +371,7 @@ impl Session {
             intended_use: String::new(),
             limitations: String::new(),
             bias_audit: None,
+            population: None,
             data,
             roles: analysis.data.roles.clone(),
             drop_invalid: analysis.data.rows_dropped > 0,
@@ -473,7 +481,7 @@ impl Session {
                 path,
                 &field,
                 format!(
-                    "`{}` belongs to session schema 3 (several models), but this file says \"schema_version\": {version}",
+                    "`{}` belongs to session schema 3 (several models, population shares), but this file says \"schema_version\": {version}",
                     locate::render_path(&field)
                 ),
             ));
@@ -554,6 +562,11 @@ impl Session {
                 }
             }
             _ => {}
+        }
+        if let Some(population) = &self.population
+            && let Err(problem) = expected_shares_of(population)
+        {
+            return Err((vec![key("population")], problem));
         }
         if let Err(message) = self.roles.check_models() {
             return Err((vec![key("roles"), key("models")], message));
@@ -805,14 +818,23 @@ impl Session {
 
     /// The lowest schema version that holds this session: 3 when it records models, else 2.
     pub fn schema_needed(&self) -> u32 {
-        let models = !self.roles.models.is_empty()
+        let schema_3 = !self.roles.models.is_empty()
             || self.model.is_some()
-            || self.scenarios.iter().any(|s| s.model.is_some());
-        if models {
+            || self.scenarios.iter().any(|s| s.model.is_some())
+            || self.population.is_some();
+        if schema_3 {
             SCHEMA_VERSION
         } else {
             SINGLE_MODEL_SCHEMA_VERSION
         }
+    }
+
+    /// The expected population shares, checked as `fulcrum profile --population` checks them
+    /// (`None` when the session records none).
+    pub fn expected_shares(&self) -> Option<crate::engine::profile::ExpectedShares> {
+        self.population
+            .as_ref()
+            .and_then(|p| expected_shares_of(p).ok())
     }
 
     /// The models the session compares, in order (one, named after the score column, without
@@ -905,6 +927,14 @@ impl Session {
     }
 }
 
+/// Population shares checked as `fulcrum profile --population` checks them.
+fn expected_shares_of(
+    population: &BTreeMap<String, BTreeMap<String, f64>>,
+) -> Result<crate::engine::profile::ExpectedShares, String> {
+    let value = serde_json::to_value(population).map_err(|e| e.to_string())?;
+    crate::engine::profile::ExpectedShares::from_json(&value)
+}
+
 /// The first schema-3 field in a session's JSON object, as a path (`roles.models`, `model`,
 /// `scenarios[i].model`).
 fn schema_3_field_in(object: &serde_json::Map<String, Value>) -> Option<Vec<Segment>> {
@@ -918,6 +948,9 @@ fn schema_3_field_in(object: &serde_json::Map<String, Value>) -> Option<Vec<Segm
     }
     if object.contains_key("model") {
         return Some(vec![key("model")]);
+    }
+    if object.contains_key("population") {
+        return Some(vec![key("population")]);
     }
     let scenarios = object.get("scenarios").and_then(Value::as_array)?;
     scenarios

@@ -642,7 +642,7 @@ fn schema_3_fields_need_schema_3_and_models_must_exist() {
     let as_schema_2 = text.replace("\"schema_version\": 3", "\"schema_version\": 2");
     let message = load_error(&as_schema_2);
     assert!(
-        message.contains("`roles.models` belongs to session schema 3 (several models), but this file says \"schema_version\": 2"),
+        message.contains("`roles.models` belongs to session schema 3 (several models, population shares), but this file says \"schema_version\": 2"),
         "{message}"
     );
     let unknown = text.replace("\"model\": \"production\"", "\"model\": \"legacy\"");
@@ -660,4 +660,19 @@ fn schema_3_fields_need_schema_3_and_models_must_exist() {
     );
     // A session without models is written as schema 2 (older Fulcrum versions read it).
     assert!(valid_text().starts_with("{\n  \"schema_version\": 2,"));
+    // Population shares are schema 3 too, and are checked as `profile --population` checks them.
+    let population = valid_text().replacen(
+        "\"thresholds\"",
+        "\"population\": {\"sex\": {\"F\": 0.37}},\n  \"thresholds\"",
+        1,
+    );
+    let message = load_error(&population);
+    assert!(
+        message.contains("`population` belongs to session schema 3"),
+        "{message}"
+    );
+    let as_schema_3 = population.replace("\"schema_version\": 2", "\"schema_version\": 3");
+    let out_of_range = as_schema_3.replace("0.37", "1.37");
+    let message = load_error(&out_of_range);
+    assert!(message.contains("at `population`"), "{message}");
 }
