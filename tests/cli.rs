@@ -3164,6 +3164,8 @@ fn every_json_document_matches_its_schema() {
         &["--score", "score", "--threshold", "0.6"][..],
         &["--score", "score", "--thresholds", thresholds],
         &[&two_models[..], &["--compare", "--threshold", "0.6"]].concat(),
+        // Nobody selected: the four-fifths result is undefined (null).
+        &["--score", "score", "--threshold", "2"],
     ] {
         documents.push((
             "audit",
@@ -3521,4 +3523,94 @@ fn a_session_records_population_shares_and_the_report_judges_representation() {
         .success();
     let described: Value = serde_json::from_str(&std::fs::read_to_string(&plain).unwrap()).unwrap();
     assert_eq!(described["population"], saved["population"]);
+}
+
+/// Found in review: the report's profile and proxies re-read the weight column and refused a
+/// session made with `--drop-invalid` whose dropped row had no weight; and several models'
+/// CSV cut a quoted header cell holding a line break in two.
+#[test]
+fn dropped_rows_weigh_nothing_in_the_reports_discovery_and_csv_records_stay_whole() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("weighted.csv");
+    let mut text = String::from("s,s2,y,g,w\n");
+    for i in 0..200 {
+        let weight = if i == 5 {
+            String::new()
+        } else {
+            format!("{}", 1 + i % 3)
+        };
+        text.push_str(&format!(
+            "{},{},{},{},{weight}\n",
+            f64::from(i % 10) / 10.0,
+            f64::from((i * 7) % 10) / 10.0,
+            i % 3 == 0,
+            ["a", "b"][(i % 2) as usize]
+        ));
+    }
+    std::fs::write(&data, text).unwrap();
+    let session = directory.path().join("session.json");
+    fulcrum()
+        .args(["session", "new"])
+        .arg(&data)
+        .args([
+            "--score", "s", "--label", "y", "--group", "g", "--weight", "w",
+        ])
+        .args(["--drop-invalid", "--threshold", "0.5", "--out"])
+        .arg(&session)
+        .assert()
+        .success();
+    let report = stdout_json(
+        fulcrum()
+            .arg("report")
+            .arg(&session)
+            .args(["--out", "-", "--format", "json"])
+            .assert(),
+    );
+    assert!(
+        report["profile"]["error"].is_null(),
+        "{}",
+        report["profile"]
+    );
+    assert!(
+        report["proxies"]["error"].is_null(),
+        "{}",
+        report["proxies"]
+    );
+    assert_eq!(report["profile"]["overall"]["dropped"], 1);
+
+    let newline = directory.path().join("newline.csv");
+    std::fs::write(
+        &newline,
+        "s1,s2,y,\"g\nx\"\n0.2,0.3,1,a\n0.7,0.6,0,b\n0.9,0.1,1,a\n0.4,0.8,0,b\n",
+    )
+    .unwrap();
+    let output = fulcrum()
+        .arg("audit")
+        .arg(&newline)
+        .args(["--score", "s1,s2", "--label", "y", "--group", "g\nx"])
+        .args(["--threshold", "0.5", "--format", "csv"])
+        .assert()
+        .success();
+    let csv = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    let fields = |record: &str| {
+        let mut quoted = false;
+        1 + record
+            .chars()
+            .filter(|c| {
+                if *c == '"' {
+                    quoted = !quoted;
+                }
+                *c == ',' && !quoted
+            })
+            .count()
+    };
+    let records = fulcrum::report::markup::csv_records(&csv);
+    assert_eq!(
+        records.len(),
+        1 + 3 * 2,
+        "header, two groups and Overall per model: {csv}"
+    );
+    let width = fields(records[0]);
+    assert!(records.iter().all(|r| fields(r) == width), "{csv}");
+    assert!(records[0].starts_with("model,key,\"g\nx\","), "{csv}");
 }

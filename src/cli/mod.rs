@@ -419,7 +419,7 @@ fn run_audit(args: &AuditArgs) -> Result<u8> {
             let mut text = String::new();
             for (position, (audit, label)) in audits.iter().zip(&labels).enumerate() {
                 let csv = audit_csv_of(args, audit);
-                let mut lines = csv.lines();
+                let mut lines = crate::report::markup::csv_records(&csv).into_iter();
                 let header = lines.next().unwrap_or_default();
                 if position == 0 {
                     text.push_str(&format!("model,{header}\n"));

@@ -555,7 +555,7 @@ fn models_frontier_csv(analysis: &Analysis, result: &ModelsFrontier) -> String {
     let mut out = String::new();
     for (position, (model, frontier)) in analysis.models.iter().zip(&result.frontiers).enumerate() {
         let csv = frontier_csv(&model.index, frontier, &no_held_out);
-        let mut lines = csv.lines();
+        let mut lines = crate::report::markup::csv_records(&csv).into_iter();
         let header = lines.next().unwrap_or_default();
         if position == 0 {
             out.push_str(&format!("model,{header}\n"));

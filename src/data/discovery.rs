@@ -201,14 +201,15 @@ pub fn load_columns(
     weight: Option<&str>,
     progress: &dyn Progress,
 ) -> Result<ColumnTable, LoadError> {
-    read_columns(path, wanted, weight, progress, &mut |_, _| Ok(()))
+    read_columns(path, wanted, weight, &[], progress, &mut |_, _| Ok(()))
 }
 
 /// For data already loaded with `roles` (the session report), from one read of the file: every
 /// readable column but the weight as values ([`load_columns`] with no list, for the proxies) and
 /// the rows kept without a value in every unmapped column ([`missing_values`], for the
 /// profile). `rows_read` and `dropped_rows` are the load's; a file that changed since is
-/// refused.
+/// refused. The dropped rows weigh nothing in the table (their weight may be the invalid value
+/// that had them dropped), so the proxies measure the rows the session kept.
 pub fn load_discovery_columns(
     path: &Path,
     roles: &ColumnRoles,
@@ -222,6 +223,7 @@ pub fn load_discovery_columns(
         path,
         None,
         roles.weight.as_deref(),
+        dropped_rows,
         progress,
         &mut |name, series| {
             if mapped.contains(&name) {
@@ -250,11 +252,14 @@ fn changed_length(path: &Path, name: &str, length: usize, rows_read: usize) -> L
     }
 }
 
-/// [`load_columns`], showing each column read (before conversion) to `inspect`.
+/// [`load_columns`], showing each column read (before conversion) to `inspect`; the rows
+/// `weightless` (0-based, as [`crate::engine::DroppedRows`] holds them) weigh 0 and their
+/// weight is not checked.
 fn read_columns(
     path: &Path,
     wanted: Option<&[String]>,
     weight: Option<&str>,
+    weightless: &[usize],
     progress: &dyn Progress,
     inspect: &mut dyn FnMut(&str, &Series) -> Result<(), LoadError>,
 ) -> Result<ColumnTable, LoadError> {
@@ -301,8 +306,13 @@ fn read_columns(
                 .column(column, true)
                 .map_err(|e| located(&source, e))?;
             rows = Some(series.len());
-            let values = convert::numeric_values(path, &series, "weight")
+            let mut values = convert::numeric_values(path, &series, "weight")
                 .map_err(|e| located(&source, e))?;
+            for &row in weightless {
+                if let Some(weight) = values.get_mut(row) {
+                    *weight = 0.0;
+                }
+            }
             if let Some((row, value)) = values
                 .iter()
                 .enumerate()

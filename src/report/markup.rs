@@ -100,6 +100,27 @@ pub fn csv_row<S: AsRef<str>>(cells: &[S]) -> String {
     line
 }
 
+/// The records of CSV text as [`csv_row`] writes it, without their line ends: a line end
+/// inside a quoted cell (a column or level name with a line break) belongs to its record.
+pub fn csv_records(text: &str) -> Vec<&str> {
+    let mut records = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (at, byte) in text.bytes().enumerate() {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                records.push(text.get(start..at).unwrap_or_default());
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    if let Some(rest) = text.get(start..).filter(|r| !r.is_empty()) {
+        records.push(rest);
+    }
+    records
+}
+
 /// A number with a fixed count of decimals; `-0.000` reads `0.000`.
 pub fn fixed(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
@@ -137,6 +158,18 @@ pub fn coordinate(value: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_records_keep_line_breaks_inside_quoted_cells() {
+        let text = csv_row(&["key", &csv_text("g\nx"), "n"])
+            + &csv_row(&["a", &csv_text("say \"hi\"\r\nthere"), "1"]);
+        assert_eq!(
+            csv_records(&text),
+            ["key,\"g\nx\",n", "a,\"say \"\"hi\"\"\r\nthere\",1"]
+        );
+        assert_eq!(csv_records("a\nb"), ["a", "b"]);
+        assert!(csv_records("").is_empty());
+    }
+
     use super::*;
 
     #[test]

@@ -219,8 +219,8 @@ pub struct AdverseImpactGroup {
     pub selection_rate: Number,
     /// Selection rate ÷ the highest group's.
     pub impact_ratio: Number,
-    /// Whether the impact ratio is at least 0.8.
-    pub four_fifths_pass: bool,
+    /// Whether the impact ratio is at least 0.8 (`null` when no group selects anyone).
+    pub four_fifths_pass: Option<bool>,
     /// The test's p-value against the highest group.
     pub p_value: Number,
     /// `fisher_exact` or `two_proportion_z`.
