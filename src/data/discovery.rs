@@ -92,28 +92,13 @@ pub fn load_profile(
     progress: &dyn Progress,
 ) -> Result<ProfileData, LoadError> {
     let resolved = source::resolve(path)?;
-    let (columns, _) = all_columns(&resolved)?;
-    let mapped = roles.columns();
-    let others: Vec<String> = columns
-        .into_iter()
-        .filter(|c| !mapped.contains(&c.as_str()))
-        .collect();
+    let others = unmapped_columns(&resolved, roles)?;
     let mut request = Request::of_roles(roles);
     request
         .columns
         .extend(others.iter().map(|c| (c.clone(), "column")));
     let mut source = ColumnSource::open(resolved, &request)?;
-    let mut missing = Vec::with_capacity(others.len());
-    for name in &others {
-        if progress.is_cancelled() {
-            return Err(LoadError::Cancelled);
-        }
-        progress.stage(&format!("reading column `{name}`"));
-        let series = source
-            .column(name, true)
-            .map_err(|e| source.locate(e, path))?;
-        missing.push((name.clone(), missing_rows(&series)));
-    }
+    let missing = read_missing_rows(path, &mut source, &others, None, progress)?;
     let loaded = convert::to_dataset(
         path,
         &mut source,
@@ -145,12 +130,7 @@ pub fn missing_values(
     progress: &dyn Progress,
 ) -> Result<Vec<MissingColumn>, LoadError> {
     let resolved = source::resolve(path)?;
-    let (columns, _) = all_columns(&resolved)?;
-    let mapped = roles.columns();
-    let others: Vec<String> = columns
-        .into_iter()
-        .filter(|c| !mapped.contains(&c.as_str()))
-        .collect();
+    let others = unmapped_columns(&resolved, roles)?;
     if others.is_empty() {
         return Ok(Vec::new());
     }
@@ -159,8 +139,40 @@ pub fn missing_values(
         numeric: Vec::new(),
     };
     let mut source = ColumnSource::open(resolved, &request)?;
-    let mut missing = Vec::with_capacity(others.len());
-    for name in &others {
+    let missing = read_missing_rows(path, &mut source, &others, Some(rows_read), progress)?;
+    Ok(missing
+        .into_iter()
+        .map(|(name, rows)| MissingColumn {
+            name,
+            rows: rows.without(dropped_rows),
+        })
+        .collect())
+}
+
+/// Every readable column of the file that `roles` does not map.
+fn unmapped_columns(
+    resolved: &source::Resolved,
+    roles: &ColumnRoles,
+) -> Result<Vec<String>, LoadError> {
+    let (columns, _) = all_columns(resolved)?;
+    let mapped = roles.columns();
+    Ok(columns
+        .into_iter()
+        .filter(|c| !mapped.contains(&c.as_str()))
+        .collect())
+}
+
+/// Reads each of `names` from `source` and keeps which of its rows read have no value; with
+/// `rows_read`, a column of another length (the file changed since it was loaded) is refused.
+fn read_missing_rows(
+    path: &Path,
+    source: &mut ColumnSource,
+    names: &[String],
+    rows_read: Option<usize>,
+    progress: &dyn Progress,
+) -> Result<Vec<(String, RowSet)>, LoadError> {
+    let mut missing = Vec::with_capacity(names.len());
+    for name in names {
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled);
         }
@@ -168,13 +180,12 @@ pub fn missing_values(
         let series = source
             .column(name, true)
             .map_err(|e| source.locate(e, path))?;
-        if series.len() != rows_read {
+        if let Some(rows_read) = rows_read
+            && series.len() != rows_read
+        {
             return Err(changed_length(path, name, series.len(), rows_read));
         }
-        missing.push(MissingColumn {
-            name: name.clone(),
-            rows: missing_rows(&series).without(dropped_rows),
-        });
+        missing.push((name.clone(), missing_rows(&series)));
     }
     Ok(missing)
 }

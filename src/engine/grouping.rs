@@ -282,6 +282,28 @@ pub struct CodedAttribute<'a> {
     pub codes: Cow<'a, [u32]>,
 }
 
+/// Codes every attribute `spec` names, found by name among `attributes` (an unknown name is an
+/// error listing the loaded ones), each as [`code_attribute`] codes it.
+pub fn code_attributes<'a>(
+    attributes: &'a [Attribute],
+    spec: &GroupingSpec,
+    weights: Option<&[f64]>,
+) -> Result<Vec<CodedAttribute<'a>>, GroupingError> {
+    spec.attributes
+        .iter()
+        .map(|grouping| {
+            let attribute = attributes
+                .iter()
+                .find(|a| a.name == grouping.name)
+                .ok_or_else(|| GroupingError::UnknownAttribute {
+                    name: grouping.name.clone(),
+                    loaded: attributes.iter().map(|a| a.name.clone()).collect(),
+                })?;
+            code_attribute(attribute, grouping, weights)
+        })
+        .collect()
+}
+
 /// Codes an attribute according to its grouping: categorical codes as they are, numeric values
 /// binned or by distinct value.
 pub fn code_attribute<'a>(
@@ -540,20 +562,7 @@ fn assign_groups_with_limit(
     split: Option<DecisionSplit<'_>>,
     direct_limit: u64,
 ) -> Result<RowGroups, GroupingError> {
-    let coded = spec
-        .attributes
-        .iter()
-        .map(|grouping| {
-            let attribute = attributes
-                .iter()
-                .find(|a| a.name == grouping.name)
-                .ok_or_else(|| GroupingError::UnknownAttribute {
-                    name: grouping.name.clone(),
-                    loaded: attributes.iter().map(|a| a.name.clone()).collect(),
-                })?;
-            code_attribute(attribute, grouping, weights)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let coded = code_attributes(attributes, spec, weights)?;
 
     // Per attribute, which codes are excluded.
     let excluded: Vec<Vec<bool>> = coded

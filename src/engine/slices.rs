@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dataset::Attribute;
 use super::grouping::{
-    CodedAttribute, GroupingError, GroupingSpec, KEY_SEPARATOR, assign_groups, code_attribute,
+    CodedAttribute, GroupingError, GroupingSpec, KEY_SEPARATOR, assign_groups, code_attributes,
 };
 use super::index::DecisionRule;
 use super::intervals::{Interval, normal_quantile, wilson_with_z};
@@ -477,20 +477,7 @@ pub fn slice_cube(
     selected: &[bool],
     weights: Option<&[f64]>,
 ) -> Result<SliceCube, SliceError> {
-    let coded = search
-        .attributes
-        .iter()
-        .map(|grouping| {
-            let attribute = attributes
-                .iter()
-                .find(|a| a.name == grouping.name)
-                .ok_or_else(|| GroupingError::UnknownAttribute {
-                    name: grouping.name.clone(),
-                    loaded: attributes.iter().map(|a| a.name.clone()).collect(),
-                })?;
-            code_attribute(attribute, grouping, weights)
-        })
-        .collect::<Result<Vec<_>, GroupingError>>()?;
+    let coded = code_attributes(attributes, search, weights)?;
     Ok(SliceCube::build(&coded, labels, selected, weights))
 }
 
