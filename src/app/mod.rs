@@ -21,6 +21,7 @@ mod models;
 pub mod optimize_panel;
 pub mod palette;
 pub mod plots;
+pub mod renderer;
 mod session_flow;
 pub mod settings;
 mod slicing;
@@ -117,20 +118,31 @@ pub enum StartWith {
     Nothing,
 }
 
-/// Opens the explorer window.
+/// Opens the explorer window, with the renderer [`renderer::choose`] picks.
 pub fn run(start: StartWith) -> anyhow::Result<()> {
+    let choice = renderer::choose().map_err(|e| anyhow::anyhow!(e))?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Fulcrum")
             .with_inner_size([1500.0, 950.0])
             .with_min_inner_size([900.0, 600.0])
             .with_drag_and_drop(true),
+        renderer: choice.renderer,
+        // Dithering smooths gradients, which the window does not draw; on a CPU rasterizer it
+        // is arithmetic for every pixel.
+        dithering: choice.software != Some(true),
         ..Default::default()
     };
     eframe::run_native(
         "Fulcrum",
         options,
-        Box::new(move |cc| Ok(Box::new(FulcrumApp::new(cc, start)))),
+        Box::new(move |cc| {
+            let mut app = FulcrumApp::new(cc, start);
+            if choice.software == Some(true) {
+                app.set_renders_in_software(&cc.egui_ctx);
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
@@ -394,6 +406,13 @@ impl FulcrumApp {
     /// the user chose otherwise.
     pub fn renders_in_software(&self) -> bool {
         self.software_rendering
+    }
+
+    /// Records that the window renders on the CPU when the renderer cannot say so itself (glow,
+    /// chosen because every adapter was a software one), and draws light accordingly.
+    pub fn set_renders_in_software(&mut self, ctx: &egui::Context) {
+        self.software_rendering = true;
+        self.settings.apply(ctx, self.software_rendering);
     }
 
     /// Chooses light drawing (`Some`), or leaves it to whether the window renders in software
