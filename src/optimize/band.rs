@@ -77,112 +77,6 @@ impl RateOrder {
     }
 }
 
-/// The cuts a sweep at tolerance `epsilon` or above needs in its windows, for one utility
-/// vector and every group free to take any cut: the others are never a window's best cut.
-///
-/// A cut is set aside when, among its group's cuts in rate order, the nearest one before it and
-/// the nearest one after it that are preferred over it (higher utility, then the higher cut:
-/// `Slot::prefers`) lie within `epsilon` of each other in rate. Every window `[L, L + ε]`
-/// with `ε ≥ epsilon` that holds the cut then holds one of those two (if `L` is past the first,
-/// the second is within `ε` of it), so the cut is not the window's best — and the best cut of
-/// every window is kept. A sweep over these cuts sees the same best cut in every window, so
-/// it finds the same totals at the same candidate bands, and the same answer.
-pub(crate) struct WindowEntries {
-    /// The smallest tolerance the set is valid for.
-    pub epsilon: f64,
-    /// The cuts kept, in the merged order.
-    entries: Vec<Entry>,
-    /// Their utilities, in the same order.
-    utilities: Vec<f64>,
-}
-
-impl WindowEntries {
-    /// How many cuts were kept.
-    #[cfg(test)]
-    pub fn kept(&self) -> usize {
-        self.entries.len()
-    }
-}
-
-impl RateOrder {
-    /// The cuts a sweep at `epsilon` or above needs, for `utility` (see [`WindowEntries`]).
-    pub fn window_entries(&self, utility: &[f64], epsilon: f64) -> WindowEntries {
-        let slot = |entry: &Entry| Slot {
-            utility: utility
-                .get(entry.flat as usize)
-                .copied()
-                .unwrap_or(f64::NEG_INFINITY),
-            flat: entry.flat,
-        };
-        let groups = self
-            .entries
-            .iter()
-            .map(|e| e.group as usize + 1)
-            .max()
-            .unwrap_or(0);
-        let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups];
-        for (position, entry) in self.entries.iter().enumerate() {
-            if let Some(list) = by_group.get_mut(entry.group as usize) {
-                list.push(position);
-            }
-        }
-        let mut keep = vec![true; self.entries.len()];
-        let mut stack: Vec<usize> = Vec::new();
-        for positions in &by_group {
-            let cuts: Vec<(Slot, f64)> = positions
-                .iter()
-                .filter_map(|&p| self.entries.get(p))
-                .map(|e| (slot(e), e.rate))
-                .collect();
-            // The rate of the nearest preferred cut before each cut (a stack of ever more
-            // preferred cuts), then after it.
-            let nearest = |order: &mut dyn Iterator<Item = usize>, stack: &mut Vec<usize>| {
-                let mut found: Vec<Option<f64>> = vec![None; cuts.len()];
-                stack.clear();
-                for i in order {
-                    let Some(&(current, _)) = cuts.get(i) else {
-                        continue;
-                    };
-                    while let Some(&top) = stack.last() {
-                        if cuts.get(top).is_some_and(|c| c.0.prefers(current)) {
-                            break;
-                        }
-                        stack.pop();
-                    }
-                    if let Some(rate) = found.get_mut(i) {
-                        *rate = stack.last().and_then(|&top| cuts.get(top)).map(|c| c.1);
-                    }
-                    stack.push(i);
-                }
-                found
-            };
-            let before = nearest(&mut (0..cuts.len()), &mut stack);
-            let after = nearest(&mut (0..cuts.len()).rev(), &mut stack);
-            for ((&position, low), high) in positions.iter().zip(before).zip(after) {
-                if let (Some(low), Some(high)) = (low, high)
-                    && high - low <= epsilon
-                    && let Some(flag) = keep.get_mut(position)
-                {
-                    *flag = false;
-                }
-            }
-        }
-        let entries: Vec<Entry> = self
-            .entries
-            .iter()
-            .zip(&keep)
-            .filter(|(_, keep)| **keep)
-            .map(|(entry, _)| *entry)
-            .collect();
-        let utilities = entries.iter().map(|e| slot(e).utility).collect();
-        WindowEntries {
-            epsilon,
-            entries,
-            utilities,
-        }
-    }
-}
-
 /// One solver result: a cut per group, its total utility and an upper bound on the total utility
 /// of any feasible choice (equal to `value` when the result is exact).
 #[derive(Clone, Debug, PartialEq)]
@@ -207,9 +101,6 @@ pub(crate) struct BandSearch<'s> {
     pub offsets: &'s [usize],
     /// Per group, the local cuts it may take (non-empty).
     pub ranges: &'s [Range<usize>],
-    /// The cuts the windows need, when set aside beforehand for these utilities (used when
-    /// every group is free and the tolerance is at least theirs).
-    pub window_entries: Option<&'s WindowEntries>,
 }
 
 impl BandSearch<'_> {
@@ -272,6 +163,23 @@ impl BandSearch<'_> {
         Ok(best.and_then(|(lower, _)| self.choose(lower, epsilon)))
     }
 
+    /// [`Self::best`] found by branch and bound over band starts (`band_bound`) with `index`,
+    /// built for these utilities: the same answer. Only for searches where every group may take
+    /// any cut (a frontier).
+    pub fn best_indexed(
+        &self,
+        index: &super::band_bound::BandIndex,
+        epsilon: f64,
+        progress: &dyn Progress,
+    ) -> Result<Option<Outcome>, OptimizeError> {
+        if !(0..self.ranges.len()).any(|g| self.is_constrained(g)) {
+            return Ok(self.choose(0.0, f64::INFINITY));
+        }
+        Ok(index
+            .best_start(epsilon, progress)?
+            .and_then(|lower| self.choose(lower, epsilon)))
+    }
+
     /// Every feasible band, as (L, best total utility within `[L, L + ε]`), ascending by L.
     pub fn bands(
         &self,
@@ -331,25 +239,16 @@ impl BandSearch<'_> {
             mut utilities,
             slots,
         } = SWEEP_BUFFERS.with(RefCell::take);
-        // Candidate bands start at every cut's rate; the windows see only the cuts that can be
-        // a window's best (all of them unless set aside beforehand), with their utilities in
-        // merged order (one gather, then the sweep reads memory in order).
-        let window_entries = self
-            .window_entries
-            .filter(|w| unrestricted && epsilon >= w.epsilon);
-        if window_entries.is_none() {
-            utilities.clear();
-            utilities.extend(entries.iter().map(|e| {
-                self.utility
-                    .get(e.flat as usize)
-                    .copied()
-                    .unwrap_or(f64::NEG_INFINITY)
-            }));
-        }
-        let (window_list, window_utilities): (&[Entry], &[f64]) = match window_entries {
-            Some(w) => (&w.entries, &w.utilities),
-            None => (entries, &utilities),
-        };
+        // Candidate bands start at every cut's rate; the windows see every cut, with its
+        // utility in merged order (one gather, then the sweep reads memory in order).
+        utilities.clear();
+        utilities.extend(entries.iter().map(|e| {
+            self.utility
+                .get(e.flat as usize)
+                .copied()
+                .unwrap_or(f64::NEG_INFINITY)
+        }));
+        let (window_list, window_utilities): (&[Entry], &[f64]) = (entries, &utilities);
         let mut windows = Windows::new(self.offsets, slots);
         let (mut enter, mut leave) = (0usize, 0usize);
         let mut previous: Option<f64> = None;

@@ -243,18 +243,19 @@ fn solve_tolerances(
     progress: &dyn Progress,
 ) -> Result<Vec<Option<FrontierPoint>>, OptimizeError> {
     let done = AtomicUsize::new(0);
-    // Every sweep at a positive tolerance sees only the cuts that can be a window's best at the
-    // smallest of them, set aside once (the same answers, from far fewer cuts).
-    let smallest = tolerances
-        .iter()
-        .copied()
-        .filter(|t| *t > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    let window_entries = solver.window_entries(smallest);
+    // One rate: every tolerance's search shares each group's cuts in rate order with a range
+    // maximum over their utilities, and bounds whole ranges of band starts at once (the same
+    // answers as a sweep over every start, property-tested; about a third of the time).
+    let band_index = solver.band_index();
     let points = tolerances
         .par_iter()
         .map(|&tolerance| {
-            let outcome = solver.solve_free(tolerance, window_entries.as_ref(), progress)?;
+            let outcome = match &band_index {
+                Some(index) if tolerance.is_finite() => {
+                    solver.solve_indexed(tolerance, index, progress)?
+                }
+                _ => solver.solve(&solver.problem.utility, tolerance, progress)?,
+            };
             let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress.fraction(finished as f64 / tolerances.len() as f64);
             Ok(outcome.map(|o| FrontierPoint {

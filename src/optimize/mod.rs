@@ -35,13 +35,17 @@
 //! O(N log G) to merge the groups' sorted cuts once and O(N log G) per sweep, for N cuts in G
 //! groups.
 //!
-//! A frontier sweeps once per tolerance. Before it does, the cuts that can be no window's best
-//! at its smallest positive tolerance are set aside (`band::WindowEntries`: a cut whose nearest
-//! preferred cuts of its group on both sides lie within that tolerance of each other is never a
-//! window's best there, since every window holding it holds one of them), and the windows of
-//! every sweep at that tolerance or above see only the rest. The candidate bands still start at
-//! every cut's rate, so each sweep meets the same totals at the same bands and keeps the same,
-//! lowest, optimal band: the answers are unchanged (a property test compares them).
+//! A frontier searches the same utilities at many tolerances, and does not sweep. The
+//! `band_bound` module keeps each group's cuts in rate order with a range-maximum structure over
+//! their utilities (built once per frontier), so the total at any one start `L` costs two binary
+//! searches and one range maximum per group; and a whole range of starts `[L_i, L_j]` is bounded
+//! by the sum of each group's best over `[L_i, L_j + ε]`. Best bound first, ranges that cannot
+//! beat the best total found are dropped and the rest split, down to a few starts evaluated one
+//! by one. It finds the sweep's answer exactly — the same totals, summed in the same order, and
+//! the same lowest optimal start (a range whose bound only ties is still searched when it starts
+//! lower); a property test compares every cut, value and bound with the sweep's. On 1M distinct
+//! scores in 10 groups a 100-point frontier takes about a third of the sweeps' time; with many
+//! groups less is saved (each evaluation is per group), about half at 60–100 groups.
 //!
 //! # Equalized odds (two rates): exact by branch and bound, bounded if cut short
 //!
@@ -74,6 +78,7 @@
 //!
 //! The groups' score distributions merged into one, swept over every distinct score: exact.
 mod band;
+mod band_bound;
 mod capacity;
 mod crossval;
 mod frontier;

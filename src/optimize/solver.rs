@@ -5,7 +5,8 @@
 use std::ops::Range;
 
 use super::OptimizeError;
-use super::band::{BandSearch, Outcome, RateOrder, WindowEntries};
+use super::band::{BandSearch, Outcome, RateOrder};
+use super::band_bound::BandIndex;
 use super::odds;
 use super::problem::{Problem, Tables};
 use crate::progress::Progress;
@@ -50,39 +51,34 @@ impl<'p> Solver<'p> {
         }
     }
 
-    /// For a frontier over one rate: the cuts every sweep at `epsilon` or above needs, for the
-    /// problem's own utilities (see [`WindowEntries`]); `None` for none or two rates.
-    pub fn window_entries(&self, epsilon: f64) -> Option<WindowEntries> {
-        match self.orders {
-            [order] if epsilon.is_finite() && epsilon > 0.0 => {
-                Some(order.window_entries(&self.problem.utility, epsilon))
-            }
+    /// For a frontier over one rate: each group's cuts in rate order with a range maximum over
+    /// the problem's own utilities, which every search at any tolerance shares (see
+    /// `band_bound`); `None` for none or two rates.
+    pub fn band_index(&self) -> Option<BandIndex> {
+        match (self.orders, self.problem.rates.first()) {
+            ([order], Some(table)) => Some(BandIndex::new(
+                table,
+                order,
+                &self.problem.utility,
+                &self.problem.offsets,
+            )),
             _ => None,
         }
     }
 
-    /// [`Self::solve`] for the problem's own utilities, with the cuts set aside by
-    /// [`Self::window_entries`] when given (the same answer, sooner).
-    pub fn solve_free(
+    /// [`Self::solve`] for the problem's own utilities, every group free, by branch and bound
+    /// over band starts with `index` (from [`Self::band_index`]): the same answer, sooner.
+    pub fn solve_indexed(
         &self,
         epsilon: f64,
-        window_entries: Option<&WindowEntries>,
+        index: &BandIndex,
         progress: &dyn Progress,
     ) -> Result<Option<Outcome>, OptimizeError> {
         let utility = &self.problem.utility;
-        match (self.orders.len(), window_entries) {
-            (1, Some(window_entries)) => {
-                self.band(0, utility, &self.problem.allowed)
-                    .map_or(Ok(None), |search| {
-                        BandSearch {
-                            window_entries: Some(window_entries),
-                            ..search
-                        }
-                        .best(epsilon, progress)
-                    })
-            }
-            _ => self.solve(utility, epsilon, progress),
-        }
+        self.band(0, utility, &self.problem.allowed)
+            .map_or(Ok(None), |search| {
+                search.best_indexed(index, epsilon, progress)
+            })
     }
 
     /// The band search over the `which`-th constrained rate, each group within `ranges`.
@@ -98,7 +94,6 @@ impl<'p> Solver<'p> {
             utility,
             offsets: &self.problem.offsets,
             ranges,
-            window_entries: None,
         })
     }
 
