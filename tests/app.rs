@@ -42,7 +42,13 @@ fn settle(harness: &mut Harness<'static, FulcrumApp>) {
 }
 
 fn keys(harness: &Harness<'static, FulcrumApp>) -> Vec<String> {
-    harness.state().thresholds().keys().to_vec()
+    harness
+        .state()
+        .thresholds()
+        .keys()
+        .iter()
+        .map(|k| k.as_str().to_owned())
+        .collect()
 }
 
 /// What a slider set to `value` gives group `key`: its lowest score at or above `value` (the
@@ -55,7 +61,7 @@ fn snapped(harness: &Harness<'static, FulcrumApp>, key: &str, value: f64) -> f64
 
 fn threshold_of(harness: &Harness<'static, FulcrumApp>, key: &str) -> f64 {
     let state = harness.state().thresholds();
-    let i = state.keys().iter().position(|k| k == key).unwrap();
+    let i = state.position(&key.into()).unwrap();
     state.values()[i]
 }
 

@@ -230,7 +230,7 @@ fn compared_model(
         .map(|g| {
             snapshot
                 .iter()
-                .find(|(key, _)| *key == g.key)
+                .find(|(key, _)| key.is_of(g))
                 .map_or(workspace.default_threshold(), |(_, t)| *t)
         })
         .collect();

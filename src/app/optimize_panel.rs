@@ -9,7 +9,7 @@ use egui_plot::{HoverPosition, Line, LineStyle, MarkerShape, PlotPoint, Points};
 
 use super::jobs::Job;
 use super::palette::WARNING;
-use super::thresholds::Snapshot;
+use super::thresholds::{GroupKey, Snapshot};
 use crate::engine::split::DEFAULT_SPLIT_SEED;
 use crate::engine::{
     Audit, DecisionRule, GroupIndex, GroupingSpec, Metric, ScoreRounding, SortedDataset, SplitRows,
@@ -60,7 +60,7 @@ pub struct TuningRows {
 /// A result tied to the rows it was computed for.
 struct Keyed<T> {
     value: T,
-    keys: Vec<String>,
+    keys: Vec<GroupKey>,
     rows: RowsKey,
 }
 
@@ -173,12 +173,12 @@ impl Default for OptimizePanel {
     }
 }
 
-fn keys_of(index: &GroupIndex) -> Vec<String> {
-    index.groups().iter().map(|g| g.key.clone()).collect()
+fn keys_of(index: &GroupIndex) -> Vec<GroupKey> {
+    GroupKey::all_of(index)
 }
 
 /// Thresholds by key.
-fn snapshot(keys: &[String], thresholds: &[f64]) -> Snapshot {
+fn snapshot(keys: &[GroupKey], thresholds: &[f64]) -> Snapshot {
     keys.iter()
         .cloned()
         .zip(thresholds.iter().copied())
@@ -717,7 +717,7 @@ pub fn frontier_plot_ui(
     if let Some(rounding) = rows.rounding {
         ui.label(RichText::new(capitalized(&rounding.note())).small().weak());
     }
-    let keys: Vec<String> = panel
+    let keys: Vec<GroupKey> = panel
         .frontier
         .as_ref()
         .map(|f| f.keys.clone())

@@ -14,7 +14,7 @@ use crate::session::scenario::{KeyMatching, resolve_thresholds};
 use crate::session::signoff::{Decision, SignOffDate};
 use crate::session::{Criterion, EvaluationSplit, Session, UseContext};
 
-use super::thresholds::{Snapshot, ThresholdState};
+use super::thresholds::{GroupKey, Snapshot, ThresholdState};
 
 /// One change to the decision model.
 #[derive(Clone, Debug, PartialEq)]
@@ -537,6 +537,6 @@ impl ExplorerState {
 }
 
 /// The current grouping's keys, in group order.
-fn group_keys(index: &GroupIndex) -> Vec<String> {
-    index.groups().iter().map(|g| g.key.clone()).collect()
+fn group_keys(index: &GroupIndex) -> Vec<GroupKey> {
+    GroupKey::all_of(index)
 }

@@ -7,10 +7,52 @@ use egui::{Key, Modifiers};
 
 use super::palette::group_color;
 use super::state::Edit;
-use crate::engine::{DecisionRule, GroupIndex};
+use crate::engine::{DecisionRule, Group, GroupIndex};
 
-/// Thresholds by group key.
-pub type Snapshot = Vec<(String, f64)>;
+/// A group's identity in the window: its key in the current grouping (the engine's
+/// `Group::key`, the name sessions, scenarios and reports use too). Edits name a group by its
+/// position in the grouping; what must outlive a regrouping (undo steps, optimizer results,
+/// another model's thresholds) names it by this key, and finds it again in one place,
+/// [`ThresholdState::position`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey(String);
+
+impl GroupKey {
+    /// The key of `group`.
+    pub fn of(group: &Group) -> Self {
+        Self(group.key.clone())
+    }
+
+    /// The keys of every group of `index`, in group order.
+    pub fn all_of(index: &GroupIndex) -> Vec<Self> {
+        index.groups().iter().map(Self::of).collect()
+    }
+
+    /// The key as the engine, sessions and reports write it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this is `group`'s key.
+    pub fn is_of(&self, group: &Group) -> bool {
+        self.0 == group.key
+    }
+}
+
+impl From<&str> for GroupKey {
+    fn from(key: &str) -> Self {
+        Self(key.to_owned())
+    }
+}
+
+impl std::fmt::Display for GroupKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Thresholds by group.
+pub type Snapshot = Vec<(GroupKey, f64)>;
 
 /// Longest undo history kept.
 const MAX_UNDO: usize = 200;
@@ -18,7 +60,7 @@ const MAX_UNDO: usize = 200;
 /// The threshold of every group and how the user may change them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThresholdState {
-    keys: Vec<String>,
+    keys: Vec<GroupKey>,
     values: Vec<f64>,
     locked: Vec<bool>,
     /// Whether moving one threshold moves every unlocked group's (change it with
@@ -31,7 +73,7 @@ pub struct ThresholdState {
 
 impl ThresholdState {
     /// Every group of `keys` at `default`.
-    pub fn new(keys: Vec<String>, default: f64) -> Self {
+    pub fn new(keys: Vec<GroupKey>, default: f64) -> Self {
         let values = vec![default; keys.len()];
         Self {
             locked: vec![false; keys.len()],
@@ -46,13 +88,13 @@ impl ThresholdState {
 
     /// Follows a new grouping: groups that keep their key keep their threshold and lock; new
     /// groups start at `default` (or the common threshold when "one for all" is on).
-    pub(super) fn regroup(&mut self, keys: Vec<String>, default: f64) {
+    pub(super) fn regroup(&mut self, keys: Vec<GroupKey>, default: f64) {
         let start = if self.uniform {
             self.values.first().copied().unwrap_or(default)
         } else {
             default
         };
-        let find = |key: &String| self.keys.iter().position(|k| k == key);
+        let find = |key: &GroupKey| self.position(key);
         let values: Vec<f64> = keys
             .iter()
             .map(|k| {
@@ -81,8 +123,14 @@ impl ThresholdState {
     }
 
     /// Group keys in order.
-    pub fn keys(&self) -> &[String] {
+    pub fn keys(&self) -> &[GroupKey] {
         &self.keys
+    }
+
+    /// The position of the group with this key in the current grouping: the one place a group
+    /// named by key is found.
+    pub fn position(&self, key: &GroupKey) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
     }
 
     /// Whether group `i` is locked.
@@ -157,7 +205,7 @@ impl ThresholdState {
 
     fn restore(&mut self, snapshot: &Snapshot) {
         for (key, value) in snapshot {
-            if let Some(i) = self.keys.iter().position(|k| k == key)
+            if let Some(i) = self.position(key)
                 && !self.is_locked(i)
                 && let Some(slot) = self.values.get_mut(i)
             {
@@ -233,7 +281,7 @@ impl ThresholdState {
     /// Restores a snapshot ignoring locks (undo must restore exactly).
     fn force(&mut self, snapshot: &Snapshot) {
         for (key, value) in snapshot {
-            if let Some(i) = self.keys.iter().position(|k| k == key)
+            if let Some(i) = self.position(key)
                 && let Some(slot) = self.values.get_mut(i)
             {
                 *slot = *value;
@@ -511,6 +559,30 @@ mod tests {
             s.values(),
             [0.5, 0.4],
             "b goes back to its previous threshold"
+        );
+        assert_eq!(s.position(&"d".into()), Some(1));
+        assert_eq!(
+            s.position(&"a".into()),
+            None,
+            "a left with the old grouping"
+        );
+    }
+
+    /// A snapshot names groups by key: applied to another grouping, it moves the groups that
+    /// share a key and no other, whatever their positions.
+    #[test]
+    fn a_snapshot_finds_its_groups_by_key_in_another_grouping() {
+        let mut s = state();
+        s.regroup(vec!["c".into(), "x".into(), "a".into()], 0.5);
+        s.apply(&vec![
+            ("a".into(), 0.2),
+            ("b".into(), 0.9),
+            ("c".into(), 0.7),
+        ]);
+        assert_eq!(s.values(), [0.7, 0.5, 0.2]);
+        assert_eq!(
+            s.keys().iter().map(GroupKey::as_str).collect::<Vec<_>>(),
+            ["c", "x", "a"]
         );
     }
 
