@@ -2741,6 +2741,71 @@ fn choose_model_picks_the_model_with_the_best_optimum_under_the_constraint() {
     assert_eq!(thresholds, alone[1]["thresholds"]);
 }
 
+/// `--choose-model --holdout`: every model is optimized on the fit rows, chosen there, and each
+/// model's optimum is judged on the held-out rows — the same numbers as optimizing that model
+/// alone with the same split; the document's evaluation is the chosen model's.
+#[test]
+fn choose_model_with_a_holdout_judges_every_model_on_the_held_out_rows() {
+    let flags = [
+        "--constraint",
+        "demographic_parity",
+        "--tolerance",
+        "0.02",
+        "--holdout",
+        "0.3",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+    ];
+    let chosen = sample_json(
+        "optimize",
+        &[&["--score", "score,score_v2", "--choose-model"][..], &flags].concat(),
+    );
+    let alone: Vec<Value> = ["score", "score_v2"]
+        .iter()
+        .map(|column| sample_json("optimize", &[&["--score", column][..], &flags].concat()))
+        .collect();
+    let models = chosen["models"].as_array().unwrap();
+    assert_eq!(models.len(), 2);
+    for (candidate, alone) in models.iter().zip(&alone) {
+        // Fitted on the same fit rows, so the same thresholds …
+        assert_eq!(candidate["thresholds"], alone["thresholds"]);
+        assert_eq!(candidate["objective"], alone["fit"]["objective"]);
+        // … and judged on the same held-out rows.
+        for key in ["objective", "gap", "gap_interval"] {
+            assert_eq!(
+                candidate["evaluation"][key], alone["evaluation"][key],
+                "{} {key}",
+                candidate["name"]
+            );
+        }
+    }
+    // Chosen on the fit rows: the better fit objective.
+    let fit = |i: usize| models[i]["objective"].as_f64().unwrap();
+    let best = usize::from(fit(1) > fit(0));
+    assert_eq!(models[best]["chosen"], true);
+    assert_eq!(chosen["model"], models[best]["name"]);
+    let pick = &alone[best];
+    for key in ["objective", "gap", "rows", "groups", "summary"] {
+        assert_eq!(chosen["evaluation"][key], pick["evaluation"][key], "{key}");
+    }
+    assert_eq!(chosen["evaluation"]["source"], "holdout");
+    // The table says both sides, and that the choice was made on the fit rows.
+    let table = fulcrum()
+        .args(["optimize", SAMPLE, "--label", "repaid", "--group", "race"])
+        .args(["--score", "score,score_v2", "--choose-model"])
+        .args(&flags[..8])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    assert!(text.contains("eval objective"), "{text}");
+    assert!(
+        text.contains("the model is chosen on the fit rows"),
+        "{text}"
+    );
+}
+
 #[test]
 fn bad_model_mappings_are_refused_with_what_is_wrong() {
     let run = |extra: &[&str]| {
@@ -2791,10 +2856,21 @@ fn bad_model_mappings_are_refused_with_what_is_wrong() {
     fails_with(
         fulcrum()
             .args(["optimize", SAMPLE, "--label", "repaid", "--group", "race"])
-            .args(["--score", "score,score_v2", "--constraint", "none"])
-            .args(["--choose-model", "--holdout", "0.3"])
+            .args([
+                "--score",
+                "score,score_v2",
+                "--constraint",
+                "equal_opportunity",
+            ])
+            .args([
+                "--tolerance",
+                "0.02",
+                "--choose-model",
+                "--confidence",
+                "0.9",
+            ])
             .assert(),
-        &["--choose-model", "--holdout"],
+        &["--choose-model", "--confidence"],
     );
     fails_with(
         fulcrum()
@@ -3179,6 +3255,7 @@ fn every_json_document_matches_its_schema() {
         &["--score", "score", "--confidence", "0.9"],
         &["--score", "score", "--capacity", "40%"],
         &[&two_models[..], &["--choose-model"]].concat(),
+        &[&two_models[..], &["--choose-model", "--holdout", "0.3"]].concat(),
     ] {
         documents.push((
             "optimize",

@@ -126,6 +126,13 @@ fn bins_on_every_row(
     Ok(crate::session::freeze_grouping(&sorted, &spec, &index))
 }
 
+/// Where evaluation rows come from, as [`EvaluationIndex`] records it.
+struct Protocol {
+    source: String,
+    description: String,
+    holdout: Option<(f64, u64)>,
+}
+
 /// The evaluation rows sorted and grouped exactly as the fit rows (quantile bins frozen to the
 /// fit rows' edges), once, so any thresholds fitted on the fit rows are audited on them with a
 /// binary search per group — one frontier point or a hundred.
@@ -149,13 +156,51 @@ pub(super) struct EvaluationIndex {
 }
 
 impl EvaluationIndex {
-    /// Groups `rows` as `fit` is grouped; refuses evaluation groups the fit rows lack (no
-    /// threshold was chosen for them).
+    /// Groups `rows` as `fit` is grouped, over the scores of `fit`'s current model; refuses
+    /// evaluation groups the fit rows lack (no threshold was chosen for them).
     pub fn new(fit: &Analysis, rows: EvaluationRows) -> Result<Self> {
+        let mut models = Self::for_models(fit, rows)?;
+        if fit.current < models.len() {
+            Ok(models.swap_remove(fit.current))
+        } else {
+            bail!(
+                "the evaluation rows lack the scores of model {}",
+                fit.current + 1
+            )
+        }
+    }
+
+    /// [`Self::new`] for every model of the rows, in the models' order (`--choose-model`
+    /// judges each model's optimum on the evaluation rows).
+    pub fn for_models(fit: &Analysis, rows: EvaluationRows) -> Result<Vec<Self>> {
         let grouping = crate::session::freeze_grouping(&fit.sorted, &fit.grouping, &fit.index);
         let count = rows.dataset.len();
-        let sorted = SortedDataset::new(rows.dataset);
-        let index = GroupIndex::build(&sorted, &grouping)
+        let EvaluationRows {
+            source,
+            description,
+            holdout,
+            dataset,
+        } = rows;
+        let protocol = Protocol {
+            source,
+            description,
+            holdout,
+        };
+        SortedDataset::models(dataset)
+            .into_iter()
+            .map(|sorted| Self::grouped(fit, &grouping, &sorted, &protocol, count))
+            .collect()
+    }
+
+    /// One model's sorted evaluation rows grouped by the fit rows' frozen `grouping`.
+    fn grouped(
+        fit: &Analysis,
+        grouping: &crate::engine::GroupingSpec,
+        sorted: &SortedDataset,
+        rows: &Protocol,
+        count: usize,
+    ) -> Result<Self> {
+        let index = GroupIndex::build(sorted, grouping)
             .with_context(|| format!("the evaluation rows ({})", rows.description))?;
         let mut fit_position = Vec::with_capacity(index.len());
         let mut unfitted = Vec::new();
@@ -186,8 +231,8 @@ impl EvaluationIndex {
             &crate::engine::calibration::CalibrationSettings::default(),
         );
         Ok(Self {
-            source: rows.source,
-            description: rows.description,
+            source: rows.source.clone(),
+            description: rows.description.clone(),
             holdout: rows.holdout,
             rows: count,
             index,

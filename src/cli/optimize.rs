@@ -97,15 +97,10 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
             model_names(&models)
         );
     }
-    if args.choose_model
-        && (args.split.holdout.is_some()
-            || args.split.evaluate_on.is_some()
-            || args.confidence.is_some())
-    {
+    if args.choose_model && args.confidence.is_some() {
         bail!(
-            "--choose-model compares the models on the rows they are optimized on; it cannot \
-             be combined with --holdout, --evaluate-on or --confidence yet (optimize the chosen \
-             model with them afterwards: --score COLUMN)"
+            "--choose-model cannot be combined with --confidence yet (optimize the chosen model \
+             with it afterwards: --score COLUMN)"
         );
     }
     let (mut analysis, evaluation_rows) =
@@ -171,13 +166,31 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         ),
     );
     let fit_uncertainty = audit_uncertainty(&result, &uncertainty);
-    let evaluation = match evaluation_rows {
-        Some(rows) => {
+    // With --choose-model, every model's optimum is judged on the evaluation rows too: the
+    // model is chosen on the fit rows, and the evaluation shows whether the choice holds.
+    let mut model_evaluations: Vec<Option<Evaluation>> = Vec::new();
+    let evaluation = match (evaluation_rows, &choice) {
+        (Some(rows), Some(choice)) => {
+            let mut indexes = EvaluationIndex::for_models(&analysis, rows)?;
+            for (index, candidate) in indexes.iter().zip(&choice.candidates) {
+                model_evaluations.push(match candidate {
+                    Ok(found) => Some(index.evaluate(&found.thresholds, &request, &uncertainty)?),
+                    Err(_) => None,
+                });
+            }
+            if choice.chosen >= indexes.len() {
+                bail!("the evaluation rows lack the chosen model's scores");
+            }
+            let rows = indexes.swap_remove(choice.chosen);
+            let evaluation = rows.evaluate(&solution.thresholds, &request, &uncertainty)?;
+            Some((rows, evaluation))
+        }
+        (Some(rows), None) => {
             let rows = EvaluationIndex::new(&analysis, rows)?;
             let evaluation = rows.evaluate(&solution.thresholds, &request, &uncertainty)?;
             Some((rows, evaluation))
         }
-        None => None,
+        (None, _) => None,
     };
     let fit_rows = analysis.sorted.len();
     let found = Found {
@@ -191,6 +204,7 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
     let candidates = choice.as_ref().map(|choice| Candidates {
         choice,
         analysis: &analysis,
+        evaluations: &model_evaluations,
     });
     let text = match args.format {
         SolutionFormat::Table => {
@@ -255,11 +269,18 @@ fn model_names(models: &[crate::data::ModelColumn]) -> String {
 struct Candidates<'a> {
     choice: &'a ModelChoice,
     analysis: &'a Analysis,
+    /// With evaluation rows, each model's optimum judged on them (`None` where it has none);
+    /// empty without.
+    evaluations: &'a [Option<Evaluation>],
 }
 
 /// The models compared by `--choose-model`, one line each, and which was chosen.
 fn candidates_table(candidates: &Candidates<'_>) -> String {
-    let Candidates { choice, analysis } = candidates;
+    let Candidates {
+        choice,
+        analysis,
+        evaluations,
+    } = candidates;
     let titles: Vec<String> = analysis
         .models
         .iter()
@@ -277,32 +298,65 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
         .max()
         .unwrap_or(5)
         .max(5);
+    let held_out = !evaluations.is_empty();
+    let gap_text = |gap: Option<f64>| gap.map_or_else(|| "n/a".to_owned(), |g| format!("{g:.4}"));
     let mut out = String::new();
-    writeln!(out, "Models, each optimized under the same constraint:").ok();
-    writeln!(
-        out,
-        "  {:<width$}  {:>9}  {:>7}  {:>9}",
-        "model", "objective", "gap", "selected"
-    )
-    .ok();
+    if held_out {
+        writeln!(
+            out,
+            "Models, each optimized on the fit rows under the same constraint, then judged on \
+             the evaluation rows:"
+        )
+        .ok();
+        writeln!(
+            out,
+            "  {:<width$}  {:>9}  {:>7}  {:>9}  {:>14}  {:>8}",
+            "model", "objective", "gap", "selected", "eval objective", "eval gap"
+        )
+        .ok();
+    } else {
+        writeln!(out, "Models, each optimized under the same constraint:").ok();
+        writeln!(
+            out,
+            "  {:<width$}  {:>9}  {:>7}  {:>9}",
+            "model", "objective", "gap", "selected"
+        )
+        .ok();
+    }
     for (position, (title, candidate)) in titles.iter().zip(&choice.candidates).enumerate() {
         let mark = if position == choice.chosen {
             "  ← chosen"
         } else {
             ""
         };
+        let evaluated = match evaluations.get(position) {
+            Some(Some(evaluation)) => format!(
+                "  {:>14}  {:>8}",
+                evaluation
+                    .objective
+                    .map_or_else(|| "n/a".to_owned(), |o| format!("{o:.4}")),
+                gap_text(evaluation.gap)
+            ),
+            _ => String::new(),
+        };
         match candidate {
             Ok(solution) => writeln!(
                 out,
-                "  {title:<width$}  {:>9.4}  {:>7}  {:>9}{mark}",
+                "  {title:<width$}  {:>9.4}  {:>7}  {:>9}{evaluated}{mark}",
                 solution.objective,
-                solution
-                    .gap
-                    .map_or_else(|| "n/a".to_owned(), |g| format!("{g:.4}")),
+                gap_text(solution.gap),
                 count(solution.selected)
             ),
             Err(problem) => writeln!(out, "  {title:<width$}  {problem}"),
         }
+        .ok();
+    }
+    if held_out {
+        writeln!(
+            out,
+            "  (the model is chosen on the fit rows; a different ranking on the evaluation rows \
+             means the choice does not hold beyond them)"
+        )
         .ok();
     }
     out.push('\n');
@@ -313,24 +367,44 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
 /// meet the constraint, and its optimum's objective, accuracy, gap, selected weight and
 /// thresholds (or the problem), and whether it was chosen.
 fn candidates_json(candidates: &Candidates<'_>) -> Value {
-    let Candidates { choice, analysis } = candidates;
+    let Candidates {
+        choice,
+        analysis,
+        evaluations,
+    } = candidates;
     let entries: Vec<Value> = analysis
         .models
         .iter()
         .zip(&choice.candidates)
         .enumerate()
         .map(|(position, (model, candidate))| match candidate {
-            Ok(solution) => json!({
-                "name": model.name,
-                "score": model.score,
-                "feasible": true,
-                "chosen": position == choice.chosen,
-                "objective": solution.objective,
-                "accuracy": solution.accuracy,
-                "gap": solution.gap,
-                "selected": count_json(solution.selected),
-                "thresholds": thresholds_by_key(&model.index, &solution.thresholds),
-            }),
+            Ok(solution) => {
+                let mut entry = json!({
+                    "name": model.name,
+                    "score": model.score,
+                    "feasible": true,
+                    "chosen": position == choice.chosen,
+                    "objective": solution.objective,
+                    "accuracy": solution.accuracy,
+                    "gap": solution.gap,
+                    "selected": count_json(solution.selected),
+                    "thresholds": thresholds_by_key(&model.index, &solution.thresholds),
+                });
+                if let (Some(Some(evaluation)), Some(object)) =
+                    (evaluations.get(position), entry.as_object_mut())
+                {
+                    object.insert(
+                        "evaluation".to_owned(),
+                        json!({
+                            "objective": evaluation.objective,
+                            "accuracy": evaluation.accuracy,
+                            "gap": evaluation.gap,
+                            "gap_interval": interval_json(evaluation.gap_interval),
+                        }),
+                    );
+                }
+                entry
+            }
             Err(problem) => json!({
                 "name": model.name,
                 "score": model.score,

@@ -488,6 +488,23 @@ pub struct ModelCandidate {
     /// Not feasible: why.
     #[serde(default)]
     pub problem: Option<String>,
+    /// With `--holdout` or `--evaluate-on`: this model's optimum judged on the evaluation rows.
+    #[serde(default)]
+    pub evaluation: Option<CandidateEvaluation>,
+}
+
+/// A model's optimum (chosen on the fit rows) judged on the evaluation rows.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateEvaluation {
+    /// The objective there.
+    pub objective: Number,
+    /// Accuracy there.
+    pub accuracy: Number,
+    /// The constraint's gap there.
+    pub gap: Number,
+    /// Its interval.
+    pub gap_interval: Interval,
 }
 
 /// The fit rows' numbers.
