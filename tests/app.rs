@@ -1371,3 +1371,127 @@ fn the_mapping_dialog_maps_a_second_model_with_its_name() {
     assert_eq!(models, [("production", "score"), ("candidate", "score_v2")]);
     harness.get_by_role_and_label(Role::ComboBox, "Model");
 }
+
+/// An employment decision's NYC Local Law 144 settings are entered in the window: a refused
+/// record says why and changes nothing; a good one is recorded in the session (as `session
+/// describe --sex … --race …` records it), marks it unsaved, and the exported report carries
+/// the LL144 section with the same impact ratios as `fulcrum bias-audit`.
+#[test]
+fn ll144_settings_are_recorded_from_the_window_and_reach_the_report() {
+    use fulcrum::session::UseContext;
+    let mut harness = explorer(StartWith::Sample);
+    harness.get_by_role_and_label(Role::CheckBox, "sex").click();
+    harness.step();
+    settle(&mut harness);
+    harness
+        .state_mut()
+        .execute(Edit::SetContext(Some(UseContext::Employment)));
+    harness.run_steps(3);
+    harness.get_by_label("NYC Local Law 144 bias audit");
+    // Nothing chosen yet: refused, with the reason, and the session has no record.
+    harness.get_by_label("Record").click();
+    harness.run_steps(2);
+    harness.get_by_label("choose the sex and the race/ethnicity attributes");
+    assert!(
+        harness
+            .state()
+            .state()
+            .session()
+            .unwrap()
+            .bias_audit
+            .is_none()
+    );
+    for (combo, attribute) in [("Sex attribute", "sex"), ("Race/ethnicity", "race")] {
+        harness.get_by_role_and_label(Role::ComboBox, combo).click();
+        harness.run_steps(2);
+        harness
+            .get_by_role_and_label(Role::Button, attribute)
+            .click();
+        harness.run_steps(2);
+    }
+    // A bad date is refused, naming the field.
+    let date = harness.get_by_role_and_label(Role::TextInput, "Audit date");
+    date.click();
+    date.type_text("2026-13-40");
+    harness.run_steps(2);
+    harness.get_by_label("Record").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("audit date:");
+    assert!(
+        harness
+            .state()
+            .state()
+            .session()
+            .unwrap()
+            .bias_audit
+            .is_none()
+    );
+    harness
+        .get_by_role_and_label(Role::TextInput, "Audit date")
+        .set_text_value_accesskit("2026-12-01");
+    let exclusion = harness.get_by_role_and_label(Role::TextInput, "Exclude under (%)");
+    exclusion.click();
+    exclusion.type_text("2");
+    harness.run_steps(2);
+    let revision = harness.state().state().revision();
+    harness.get_by_label("Record").click();
+    harness.run_steps(3);
+    let record = harness
+        .state()
+        .state()
+        .session()
+        .unwrap()
+        .bias_audit
+        .clone()
+        .expect("recorded");
+    assert_eq!((record.sex.as_str(), record.race.as_str()), ("sex", "race"));
+    assert_eq!(record.audit_date.as_str(), "2026-12-01");
+    assert_eq!(record.exclude_under, Some(0.02));
+    assert_eq!(harness.state().state().revision(), revision + 1);
+    assert!(harness.state().is_dirty());
+    harness.get_by_label_contains("Recorded: the report has the LL144 section");
+
+    // The report the window exports has the LL144 section, with the impact ratios the
+    // bias-audit command computes on the same data and grouping.
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("report.json");
+    harness
+        .state_mut()
+        .execute(fulcrum::app::Command::ExportReport(path.clone()));
+    harness.run_steps(1);
+    settle(&mut harness);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let section = &report["bias_audit"];
+    assert!(section.is_object(), "{report}");
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/lending.csv");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fulcrum"))
+        .args(["bias-audit"])
+        .arg(&sample)
+        .args(["--score", "score", "--threshold", "0.5"])
+        .args(["--sex", "sex", "--race", "race", "--exclude-under", "0.02"])
+        .args(["--audit-date", "2026-12-01"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let command: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for key in [
+        "applicants",
+        "unknown_count",
+        "tables",
+        "highest",
+        "exclusions",
+    ] {
+        assert_eq!(section[key], command[key], "{key}");
+    }
+    // Grouped by race alone, the record no longer fits: the panel says so.
+    harness.get_by_role_and_label(Role::CheckBox, "sex").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label_contains("The recorded settings no longer fit the grouping (sex:");
+}

@@ -59,6 +59,8 @@ pub struct GovernancePanel {
     pub job: Option<Job<AppResult<GovernanceOutput>>>,
     /// The last confirmation for the user ("report written to …").
     pub notice: Option<String>,
+    /// The NYC Local Law 144 fields being edited (employment decisions).
+    ll144: super::ll144::Ll144Draft,
 }
 
 /// What a governance job produces.
@@ -242,14 +244,17 @@ impl GovernancePanel {
         }
     }
 
-    /// Use context, criteria, scenarios, rationale and sign-offs. `results` are the decision's
-    /// criteria on the current thresholds; `context` what the use context flags about them.
+    /// Use context (with the LL144 settings of an employment decision, checked against the
+    /// current `grouping`), criteria, scenarios, rationale and sign-offs. `results` are the
+    /// decision's criteria on the current thresholds; `context` what the use context flags about
+    /// them.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         session: &Session,
         results: &[CriterionResult],
         context: &ContextView,
+        grouping: Option<&crate::engine::GroupingSpec>,
     ) -> Vec<Edit> {
         let mut edits = Vec::new();
         egui::CollapsingHeader::new(RichText::new("Evaluation rows").strong())
@@ -257,7 +262,21 @@ impl GovernancePanel {
             .show(ui, |ui| edits.extend(evaluation_ui(ui, session)));
         egui::CollapsingHeader::new(RichText::new("Use context").strong())
             .default_open(true)
-            .show(ui, |ui| context_ui(ui, session, context, &mut edits));
+            .show(ui, |ui| {
+                context_ui(ui, session, context, &mut edits);
+                if session.context == Some(UseContext::Employment) || session.bias_audit.is_some() {
+                    egui::CollapsingHeader::new("NYC Local Law 144 bias audit")
+                        .default_open(session.bias_audit.is_none())
+                        .show(ui, |ui| {
+                            edits.extend(super::ll144::ll144_ui(
+                                ui,
+                                &mut self.ll144,
+                                session.bias_audit.as_ref(),
+                                grouping,
+                            ));
+                        });
+                }
+            });
         egui::CollapsingHeader::new(RichText::new("Acceptance criteria").strong())
             .default_open(true)
             .show(ui, |ui| self.criteria_ui(ui, results, &mut edits));

@@ -15,6 +15,7 @@ pub mod error;
 mod export;
 pub mod governance;
 mod jobs;
+pub mod ll144;
 mod mapping;
 mod menus;
 mod models;

@@ -447,9 +447,13 @@ impl FulcrumApp {
             .comparison()
             .map(|c| c.decision.criteria.as_slice())
             .unwrap_or_default();
-        let edits = self
-            .governance
-            .ui(ui, session, results, &self.derived.context_view);
+        let edits = self.governance.ui(
+            ui,
+            session,
+            results,
+            &self.derived.context_view,
+            self.workspace.as_ref().map(|w| &w.grouping),
+        );
         let failing = results
             .iter()
             .any(|c| c.outcome == crate::session::Outcome::Fail);

@@ -12,7 +12,7 @@
 use crate::engine::{AuditOptions, GroupIndex, ThresholdMap};
 use crate::session::scenario::{KeyMatching, resolve_thresholds};
 use crate::session::signoff::{Decision, SignOffDate};
-use crate::session::{Criterion, EvaluationSplit, Session, UseContext};
+use crate::session::{BiasAuditRecord, Criterion, EvaluationSplit, Session, UseContext};
 
 use super::thresholds::{GroupKey, Snapshot, ThresholdState};
 
@@ -103,6 +103,9 @@ pub enum Edit {
     ShowRows(RowsShown),
     /// Sets (or clears) the session's use context.
     SetContext(Option<UseContext>),
+    /// Records (or removes) the session's NYC Local Law 144 settings, checked by the caller
+    /// against the current grouping.
+    SetBiasAudit(Option<BiasAuditRecord>),
     /// Makes model `model` the decision's (the window has switched its data to that model's
     /// scores first): the thresholds become `thresholds` when given (a frontier-envelope point),
     /// else the ones last used with that model, else stay as they are. The undo history starts
@@ -472,6 +475,14 @@ impl ExplorerState {
                     && session.context != context
                 {
                     session.context = context;
+                    record_changed = true;
+                }
+            }
+            Edit::SetBiasAudit(record) => {
+                if let Some(session) = &mut self.session
+                    && session.bias_audit != record
+                {
+                    session.bias_audit = record;
                     record_changed = true;
                 }
             }
