@@ -1495,3 +1495,84 @@ fn ll144_settings_are_recorded_from_the_window_and_reach_the_report() {
     settle(&mut harness);
     harness.get_by_label_contains("The recorded settings no longer fit the grouping (sex:");
 }
+
+/// Expected population shares are typed in the window for the current grouping's groups: a
+/// share outside 0–100% is refused naming the group; recorded ones go into the session (as
+/// `session describe --population` records them) and the exported report's data profile
+/// judges each group's representation against them.
+#[test]
+fn population_shares_are_recorded_from_the_window_and_reach_the_reports_profile() {
+    let mut harness = explorer(StartWith::Sample);
+    harness.get_by_label("Expected population").click();
+    harness.run_steps(2);
+    let expected = [
+        ("Asian", "6"),
+        ("Black", "13"),
+        ("Hispanic", "19"),
+        ("Other", "150"),
+        ("White", "60"),
+    ];
+    for (group, percent) in expected {
+        harness
+            .get_by_role_and_label(Role::TextInput, group)
+            .set_text_value_accesskit(percent);
+        harness.run_steps(1);
+    }
+    harness.get_by_label("Record shares").click();
+    harness.run_steps(2);
+    harness.get_by_label("Other: 150% is not between 0 and 100");
+    assert!(
+        harness
+            .state()
+            .state()
+            .session()
+            .unwrap()
+            .population
+            .is_none()
+    );
+    harness
+        .get_by_role_and_label(Role::TextInput, "Other")
+        .set_text_value_accesskit("2");
+    harness.run_steps(1);
+    harness.get_by_label("Record shares").click();
+    harness.run_steps(3);
+    let population = harness
+        .state()
+        .state()
+        .session()
+        .unwrap()
+        .population
+        .clone()
+        .expect("recorded");
+    let race = &population["race"];
+    assert_eq!(race.len(), 5);
+    assert_eq!(race["Asian"], 0.06);
+    assert_eq!(race["Other"], 0.02);
+    assert_eq!(race["White"], 0.6);
+    assert!(harness.state().is_dirty());
+    harness.get_by_label_contains("Recorded for race");
+
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("report.json");
+    harness
+        .state_mut()
+        .execute(fulcrum::app::Command::ExportReport(path.clone()));
+    harness.run_steps(1);
+    settle(&mut harness);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let index = &harness.state().workspace().unwrap().index;
+    let total = index.total_weight();
+    for json in report["profile"]["groups"].as_array().unwrap() {
+        let key = json["key"].as_str().unwrap();
+        let share = race[key];
+        assert_eq!(json["expected_share"].as_f64(), Some(share), "{key}");
+        let group = &index.groups()[index.position(key).unwrap()];
+        let ratio = group.curve.weight() / total / share;
+        let reported = json["representation_ratio"].as_f64().unwrap();
+        assert!(
+            (reported - ratio).abs() < 1e-12,
+            "{key}: {reported} {ratio}"
+        );
+    }
+}

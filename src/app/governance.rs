@@ -61,6 +61,8 @@ pub struct GovernancePanel {
     pub notice: Option<String>,
     /// The NYC Local Law 144 fields being edited (employment decisions).
     ll144: super::ll144::Ll144Draft,
+    /// The expected population shares being edited.
+    population: super::population::PopulationDraft,
 }
 
 /// What a governance job produces.
@@ -245,7 +247,7 @@ impl GovernancePanel {
     }
 
     /// Use context (with the LL144 settings of an employment decision, checked against the
-    /// current `grouping`), criteria, scenarios, rationale and sign-offs. `results` are the
+    /// current `grouping`), expected population shares for the groups of `index`, criteria, scenarios, rationale and sign-offs. `results` are the
     /// decision's criteria on the current thresholds; `context` what the use context flags about
     /// them.
     pub fn ui(
@@ -255,6 +257,7 @@ impl GovernancePanel {
         results: &[CriterionResult],
         context: &ContextView,
         grouping: Option<&crate::engine::GroupingSpec>,
+        index: Option<&crate::engine::GroupIndex>,
     ) -> Vec<Edit> {
         let mut edits = Vec::new();
         egui::CollapsingHeader::new(RichText::new("Evaluation rows").strong())
@@ -277,6 +280,18 @@ impl GovernancePanel {
                         });
                 }
             });
+        if let Some(index) = index {
+            egui::CollapsingHeader::new(RichText::new("Expected population").strong())
+                .default_open(false)
+                .show(ui, |ui| {
+                    edits.extend(super::population::population_ui(
+                        ui,
+                        &mut self.population,
+                        session.population.as_ref(),
+                        index,
+                    ));
+                });
+        }
         egui::CollapsingHeader::new(RichText::new("Acceptance criteria").strong())
             .default_open(true)
             .show(ui, |ui| self.criteria_ui(ui, results, &mut edits));

@@ -22,6 +22,7 @@ mod models;
 pub mod optimize_panel;
 pub mod palette;
 pub mod plots;
+pub mod population;
 pub mod renderer;
 mod session_flow;
 pub mod settings;

@@ -453,6 +453,7 @@ impl FulcrumApp {
             results,
             &self.derived.context_view,
             self.workspace.as_ref().map(|w| &w.grouping),
+            self.workspace.as_ref().map(|w| w.index.as_ref()),
         );
         let failing = results
             .iter()

@@ -106,6 +106,9 @@ pub enum Edit {
     /// Records (or removes) the session's NYC Local Law 144 settings, checked by the caller
     /// against the current grouping.
     SetBiasAudit(Option<BiasAuditRecord>),
+    /// Records (or removes) the session's expected population shares (attribute key → group
+    /// key → share), checked by the caller.
+    SetPopulation(Option<super::population::Population>),
     /// Makes model `model` the decision's (the window has switched its data to that model's
     /// scores first): the thresholds become `thresholds` when given (a frontier-envelope point),
     /// else the ones last used with that model, else stay as they are. The undo history starts
@@ -483,6 +486,14 @@ impl ExplorerState {
                     && session.bias_audit != record
                 {
                     session.bias_audit = record;
+                    record_changed = true;
+                }
+            }
+            Edit::SetPopulation(population) => {
+                if let Some(session) = &mut self.session
+                    && session.population != population
+                {
+                    session.population = population;
                     record_changed = true;
                 }
             }
