@@ -2741,6 +2741,74 @@ fn choose_model_picks_the_model_with_the_best_optimum_under_the_constraint() {
     assert_eq!(thresholds, alone[1]["thresholds"]);
 }
 
+/// A frontier across models with `--holdout`: each model's frontier is fitted on the fit rows
+/// and its points judged on that model's scores of the held-out rows — the numbers `frontier
+/// --score COLUMN --holdout` prints for that model alone; each envelope point carries its
+/// model's evaluation at that tolerance.
+#[test]
+fn a_frontier_across_models_is_judged_on_held_out_rows() {
+    let flags = [
+        "--constraint",
+        "equal_opportunity",
+        "--points",
+        "6",
+        "--holdout",
+        "0.3",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ];
+    let both = sample_json(
+        "frontier",
+        &[&["--score", "score,score_v2"][..], &flags].concat(),
+    );
+    let models = both["models"].as_array().unwrap();
+    let alone: Vec<Value> = ["score", "score_v2"]
+        .iter()
+        .map(|column| sample_json("frontier", &[&["--score", column][..], &flags].concat()))
+        .collect();
+    for (model, alone) in models.iter().zip(&alone) {
+        // Alone, the tolerances are each model's own; across models they are a shared grid, so
+        // compare each point where the grids meet through the thresholds: the same thresholds
+        // give the same held-out numbers.
+        let points = model["points"].as_array().unwrap();
+        let evaluated = model["evaluation"]["points"].as_array().unwrap();
+        assert_eq!(points.len(), evaluated.len());
+        assert_eq!(model["evaluation"]["source"], "holdout");
+        assert_eq!(model["evaluation"]["rows"], alone["evaluation"]["rows"]);
+        let alone_points = alone["points"].as_array().unwrap();
+        let alone_evaluated = alone["evaluation"]["points"].as_array().unwrap();
+        let mut matched = 0;
+        for (point, evaluation) in points.iter().zip(evaluated) {
+            if let Some(i) = alone_points
+                .iter()
+                .position(|p| p["thresholds"] == point["thresholds"])
+            {
+                matched += 1;
+                for key in ["objective", "gap", "gap_interval"] {
+                    assert_eq!(evaluation[key], alone_evaluated[i][key], "{key}");
+                }
+            }
+        }
+        assert!(matched >= 2, "{matched} points matched");
+    }
+    // Each envelope point's evaluation is its model's at that tolerance.
+    for point in both["envelope"].as_array().unwrap() {
+        let model = models.iter().find(|m| m["name"] == point["model"]).unwrap();
+        let at = model["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|p| p["tolerance"] == point["tolerance"])
+            .unwrap();
+        let evaluation = &model["evaluation"]["points"][at];
+        for key in ["objective", "gap", "gap_interval"] {
+            assert_eq!(point["evaluation"][key], evaluation[key], "{key}");
+        }
+    }
+}
+
 /// `--choose-model --holdout`: every model is optimized on the fit rows, chosen there, and each
 /// model's optimum is judged on the held-out rows — the same numbers as optimizing that model
 /// alone with the same split; the document's evaluation is the chosen model's.
@@ -3269,6 +3337,7 @@ fn every_json_document_matches_its_schema() {
         &["--score", "score", "--folds", "3"],
         &["--score", "score", "--holdout", "0.3"],
         &two_models,
+        &[&two_models[..], &["--holdout", "0.3"]].concat(),
         &[
             "--score",
             "score",

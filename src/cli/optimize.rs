@@ -532,48 +532,84 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
 /// `fulcrum frontier` with several models: every model's frontier on one grid of tolerances
 /// and the envelope (the best model and its thresholds at each tolerance).
 fn run_models_frontier(args: &FrontierArgs, request: &FrontierRequest) -> Result<u8> {
-    if args.folds.is_some() || args.split.holdout.is_some() || args.split.evaluate_on.is_some() {
+    if args.folds.is_some() {
         bail!(
-            "a frontier across several models is drawn on the rows the thresholds are fitted \
-             on; --folds, --holdout and --evaluate-on need one model (--score COLUMN)"
+            "a cross-validated frontier across several models is not done yet; --folds needs \
+             one model (--score COLUMN), or judge the models on held-out rows with --holdout F \
+             or --evaluate-on FILE"
         );
     }
-    let analysis = args.data.analysis()?;
+    let (analysis, evaluation_rows) =
+        super::evaluation::fit_and_evaluation_rows(&args.data, &args.split)?;
     let indexes: Vec<&GroupIndex> = analysis.models.iter().map(|m| m.index.as_ref()).collect();
     let progress = CliProgress::new();
     let result = models_frontier(&indexes, request, &progress);
     progress.finish();
     let result = result?;
+    // With evaluation rows, every model's frontier points (fitted on the fit rows) are judged
+    // on that model's scores of the evaluation rows.
+    let settings = UncertaintySettings {
+        confidence: args.confidence,
+        ..UncertaintySettings::default()
+    };
+    let evaluations: Vec<(EvaluationIndex, Vec<Evaluation>)> = match evaluation_rows {
+        Some(rows) => EvaluationIndex::for_models(&analysis, rows)?
+            .into_iter()
+            .zip(&result.frontiers)
+            .map(|(rows, frontier)| {
+                let scored = frontier
+                    .points
+                    .iter()
+                    .map(|p| {
+                        rows.score(
+                            &p.solution.thresholds,
+                            request.constraint,
+                            request.objective,
+                            request.rule,
+                            &settings,
+                        )
+                    })
+                    .collect::<Result<Vec<Evaluation>>>()?;
+                Ok((rows, scored))
+            })
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
+    let held_out = |model: usize| HeldOut {
+        evaluation: evaluations
+            .get(model)
+            .map(|(rows, scored)| (rows, scored.as_slice())),
+        cross_validation: None,
+        seed: args.split.seed,
+    };
     let text = match args.format {
-        FrontierFormat::Csv => models_frontier_csv(&analysis, &result),
-        FrontierFormat::Json => {
-            crate::report::format::json_document(models_frontier_json(&analysis, request, &result))
-        }
+        FrontierFormat::Csv => models_frontier_csv(&analysis, &result, &held_out),
+        FrontierFormat::Json => crate::report::format::json_document(models_frontier_json(
+            &analysis, request, &result, &held_out,
+        )),
     };
     write_stdout(&text)?;
     Ok(EXIT_OK)
 }
 
 /// The JSON of a frontier across models: the request, then per model its name, score column
-/// and frontier (as `frontier --score COLUMN` prints it, at the common tolerances), then the
-/// envelope.
-fn models_frontier_json(
+/// and frontier (as `frontier --score COLUMN` prints it, at the common tolerances, with its
+/// `evaluation` when `held_out(model)` has evaluation rows), then the envelope (each point with
+/// its numbers on the evaluation rows, then).
+fn models_frontier_json<'a>(
     analysis: &Analysis,
     request: &FrontierRequest,
     result: &ModelsFrontier,
+    held_out: &dyn Fn(usize) -> HeldOut<'a>,
 ) -> Value {
     let (kind, fp_cost, fn_cost) = objective_json(request.objective);
-    let no_held_out = HeldOut {
-        evaluation: None,
-        cross_validation: None,
-        seed: 0,
-    };
     let models: Vec<Value> = analysis
         .models
         .iter()
         .zip(&result.frontiers)
-        .map(|(model, frontier)| {
-            let alone = frontier_json(&model.index, request, frontier, &no_held_out);
+        .enumerate()
+        .map(|(position, (model, frontier))| {
+            let alone = frontier_json(&model.index, request, frontier, &held_out(position));
             let mut entry = Map::new();
             entry.insert("name".to_owned(), json!(model.name));
             entry.insert("score".to_owned(), json!(model.score));
@@ -582,8 +618,11 @@ fn models_frontier_json(
                 "points",
                 "single_threshold",
                 "randomized",
+                "evaluation",
             ] {
-                entry.insert(key.to_owned(), alone[key].clone());
+                if let Some(value) = alone.get(key) {
+                    entry.insert(key.to_owned(), value.clone());
+                }
             }
             Value::Object(entry)
         })
@@ -593,7 +632,7 @@ fn models_frontier_json(
         .iter()
         .filter_map(|point| {
             let model = analysis.models.get(point.model)?;
-            Some(json!({
+            let mut entry = json!({
                 "tolerance": point.tolerance,
                 "objective": point.solution.objective,
                 "accuracy": point.solution.accuracy,
@@ -602,7 +641,29 @@ fn models_frontier_json(
                 "model": model.name,
                 "score": model.score,
                 "thresholds": thresholds_by_key(&model.index, &point.solution.thresholds),
-            }))
+            });
+            // The envelope point is its model's optimum at this tolerance: its evaluation is
+            // that frontier point's.
+            let evaluated = held_out(point.model).evaluation.and_then(|(_, scored)| {
+                let frontier = result.frontiers.get(point.model)?;
+                let at = frontier
+                    .points
+                    .iter()
+                    .position(|p| p.tolerance == point.tolerance)?;
+                scored.get(at)
+            });
+            if let (Some(evaluation), Some(object)) = (evaluated, entry.as_object_mut()) {
+                object.insert(
+                    "evaluation".to_owned(),
+                    json!({
+                        "objective": evaluation.objective,
+                        "accuracy": evaluation.accuracy,
+                        "gap": evaluation.gap,
+                        "gap_interval": interval_json(evaluation.gap_interval),
+                    }),
+                );
+            }
+            Some(entry)
         })
         .collect();
     json!({
@@ -620,15 +681,14 @@ fn models_frontier_json(
 /// The CSV of a frontier across models: each model's rows as `frontier --score COLUMN` writes
 /// them with the model's name in a first column, then the envelope (`curve` = `envelope`, the
 /// best model named in the first column).
-fn models_frontier_csv(analysis: &Analysis, result: &ModelsFrontier) -> String {
-    let no_held_out = HeldOut {
-        evaluation: None,
-        cross_validation: None,
-        seed: 0,
-    };
+fn models_frontier_csv<'a>(
+    analysis: &Analysis,
+    result: &ModelsFrontier,
+    held_out: &dyn Fn(usize) -> HeldOut<'a>,
+) -> String {
     let mut out = String::new();
     for (position, (model, frontier)) in analysis.models.iter().zip(&result.frontiers).enumerate() {
-        let csv = frontier_csv(&model.index, frontier, &no_held_out);
+        let csv = frontier_csv(&model.index, frontier, &held_out(position));
         let mut lines = crate::report::markup::csv_records(&csv).into_iter();
         let header = lines.next().unwrap_or_default();
         if position == 0 {

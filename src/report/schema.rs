@@ -493,7 +493,8 @@ pub struct ModelCandidate {
     pub evaluation: Option<CandidateEvaluation>,
 }
 
-/// A model's optimum (chosen on the fit rows) judged on the evaluation rows.
+/// A model's thresholds (fitted on the fit rows) judged on the evaluation rows: an optimum under
+/// `--choose-model`, an envelope point of a frontier across models.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateEvaluation {
@@ -731,6 +732,9 @@ pub struct ModelFrontier {
     pub single_threshold: Vec<SingleThresholdPoint>,
     /// Its randomized curve.
     pub randomized: Vec<RandomizedPoint>,
+    /// With `--holdout` or `--evaluate-on`: its points' thresholds on the evaluation rows.
+    #[serde(default)]
+    pub evaluation: Option<Evaluation>,
 }
 
 /// The best model and thresholds at one tolerance.
@@ -753,6 +757,9 @@ pub struct EnvelopePoint {
     pub score: String,
     /// Its thresholds by group key.
     pub thresholds: Thresholds,
+    /// With `--holdout` or `--evaluate-on`: these thresholds on the evaluation rows.
+    #[serde(default)]
+    pub evaluation: Option<CandidateEvaluation>,
 }
 
 /// `fulcrum check --format json`.
