@@ -2793,6 +2793,26 @@ fn a_frontier_across_models_is_judged_on_held_out_rows() {
         }
         assert!(matched >= 2, "{matched} points matched");
     }
+    // The CSV is one table: every row as wide as the header.
+    let csv = fulcrum()
+        .args(["frontier", SAMPLE, "--label", "repaid", "--group", "race"])
+        .args(["--score", "score,score_v2"])
+        .args(&flags[..8])
+        .args(["--format", "csv"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&csv.get_output().stdout).into_owned();
+    let widths: std::collections::BTreeSet<usize> =
+        text.lines().map(|line| line.split(',').count()).collect();
+    assert_eq!(widths.len(), 1, "rows of several widths: {widths:?}");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("score_v2,envelope,"))
+    );
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("score,evaluation,"))
+    );
     // Each envelope point's evaluation is its model's at that tolerance.
     for point in both["envelope"].as_array().unwrap() {
         let model = models.iter().find(|m| m["name"] == point["model"]).unwrap();

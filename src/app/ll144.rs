@@ -12,8 +12,10 @@
 use egui::RichText;
 
 use super::palette::{PASS, WARNING};
+use super::population::{percent_text, share_of_percent};
 use super::state::Edit;
 use crate::engine::GroupingSpec;
+use crate::engine::bias_audit::MAX_EXCLUDE_UNDER;
 use crate::session::context::BiasAuditRecord;
 use crate::session::signoff::SignOffDate;
 
@@ -24,7 +26,7 @@ pub struct Ll144Draft {
     pub sex: String,
     /// The race/ethnicity attribute's name.
     pub race: String,
-    /// Values meaning "unknown", comma-separated.
+    /// Values meaning "unknown", one per line (a value may hold a comma).
     pub unknown: String,
     /// The exclusion share in percent (empty: none).
     pub exclude_under_percent: String,
@@ -51,10 +53,8 @@ impl Ll144Draft {
             Some(record) => Self {
                 sex: record.sex.clone(),
                 race: record.race.clone(),
-                unknown: record.unknown.join(", "),
-                exclude_under_percent: record
-                    .exclude_under
-                    .map_or_else(String::new, |share| format!("{}", share * 100.0)),
+                unknown: record.unknown.join("\n"),
+                exclude_under_percent: record.exclude_under.map_or_else(String::new, percent_text),
                 audit_date: record.audit_date.as_str().to_owned(),
                 source: record.source.clone(),
                 tool: record.tool.clone(),
@@ -76,21 +76,32 @@ impl Ll144Draft {
             .trim()
             .parse()
             .map_err(|error| format!("audit date: {error}"))?;
-        let exclude_under = match self.exclude_under_percent.trim() {
+        let exclude_under = match self
+            .exclude_under_percent
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+        {
             "" => None,
             text => {
-                let percent: f64 = text.trim_end_matches('%').trim().parse().map_err(|_| {
+                let share = share_of_percent(text).ok_or_else(|| {
                     format!(
                         "exclude under: `{}` is not a percentage",
                         text.escape_debug()
                     )
                 })?;
-                Some(percent / 100.0)
+                if !(share > 0.0 && share <= MAX_EXCLUDE_UNDER) {
+                    return Err(format!(
+                        "exclude under: {text}% is not above 0% and at most {}% (6 RCNY § 5-301(d))",
+                        percent_text(MAX_EXCLUDE_UNDER)
+                    ));
+                }
+                Some(share)
             }
         };
         let unknown = self
             .unknown
-            .split(',')
+            .lines()
             .map(str::trim)
             .filter(|value| !value.is_empty())
             .map(str::to_owned)
@@ -160,12 +171,15 @@ pub fn ll144_ui(
                     .labelled_by(label.id);
                 ui.end_row();
             }
+            let label = ui.label("Unknown values");
+            ui.add(
+                egui::TextEdit::multiline(&mut draft.unknown)
+                    .desired_rows(2)
+                    .hint_text("one per line, e.g. Unknown"),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
             for (title, hint, value) in [
-                (
-                    "Unknown values",
-                    "e.g. Unknown, Declined",
-                    &mut draft.unknown,
-                ),
                 (
                     "Exclude under (%)",
                     "e.g. 2 (at most 2)",
@@ -224,7 +238,7 @@ pub fn ll144_ui(
                 |share| {
                     format!(
                         "categories under {}% of the data are left out of the impact ratios",
-                        share * 100.0
+                        percent_text(share)
                     )
                 },
             );
@@ -238,4 +252,50 @@ pub fn ll144_ui(
         }
     }
     edit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> Ll144Draft {
+        Ll144Draft {
+            sex: "sex".to_owned(),
+            race: "race".to_owned(),
+            unknown: "Declined, not stated\n Unknown \n\n".to_owned(),
+            exclude_under_percent: "1.7".to_owned(),
+            audit_date: "2026-12-01".to_owned(),
+            ..Ll144Draft::default()
+        }
+    }
+
+    /// Unknown values are one per line (a value may hold a comma); the exclusion share is read
+    /// in percent exactly as typed, and refused in percent.
+    #[test]
+    fn the_draft_becomes_the_record_the_command_line_would_write() {
+        let grouping = GroupingSpec::by_names(&["sex", "race"]);
+        let record = draft().record(&grouping).unwrap();
+        assert_eq!(record.unknown, ["Declined, not stated", "Unknown"]);
+        assert_eq!(record.exclude_under, Some(0.017));
+        assert_eq!(record.audit_date.as_str(), "2026-12-01");
+        let too_large = Ll144Draft {
+            exclude_under_percent: "3".to_owned(),
+            ..draft()
+        };
+        assert_eq!(
+            too_large.record(&grouping).unwrap_err(),
+            "exclude under: 3% is not above 0% and at most 2% (6 RCNY § 5-301(d))"
+        );
+        let ungrouped = draft()
+            .record(&GroupingSpec::by_names(&["sex"]))
+            .unwrap_err();
+        assert!(
+            ungrouped.starts_with("race: `race` is not a grouping attribute"),
+            "{ungrouped}"
+        );
+        // A record read back into the draft gives the same record.
+        let mut again = Ll144Draft::default();
+        again.follow(Some(&record));
+        assert_eq!(again.record(&grouping).unwrap(), record);
+    }
 }

@@ -146,7 +146,13 @@ pub fn run(start: StartWith) -> anyhow::Result<()> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    .map_err(|e| match choice.renderer {
+        eframe::Renderer::Glow => anyhow::anyhow!(
+            "cannot open the window with OpenGL: {e} (set {}=wgpu to draw with wgpu)",
+            renderer::RENDERER_VARIABLE
+        ),
+        eframe::Renderer::Wgpu => anyhow::anyhow!("cannot open the window: {e}"),
+    })
 }
 
 /// A new data file's fingerprint and, when its grouping has quantile bins, that grouping and its

@@ -15,7 +15,7 @@ use egui::RichText;
 use super::palette::{PASS, WARNING};
 use super::state::Edit;
 use crate::engine::GroupIndex;
-use crate::engine::grouping::KEY_SEPARATOR;
+use crate::engine::grouping::{KEY_SEPARATOR, normalize_key};
 use crate::engine::profile::ExpectedShares;
 
 /// Population shares as a session records them: attribute key → group key → share.
@@ -44,13 +44,16 @@ impl PopulationDraft {
         if self.attribute == attribute && self.groups == groups && self.from.as_ref() == recorded {
             return;
         }
-        let shares = recorded.and_then(|p| p.get(&attribute));
+        let shares = recorded
+            .and_then(|p| p.get(&attribute))
+            .map(normalized)
+            .unwrap_or_default();
         self.percent = groups
             .iter()
             .map(|group| {
                 shares
-                    .and_then(|s| s.get(group))
-                    .map_or_else(String::new, |share| format!("{}", share * 100.0))
+                    .get(group)
+                    .map_or_else(String::new, |s| percent_text(*s))
             })
             .collect();
         self.attribute = attribute;
@@ -59,23 +62,29 @@ impl PopulationDraft {
         self.problem = None;
     }
 
-    /// The session's shares with this attribute key's replaced by the draft's (removed when
-    /// every field is empty), checked as `fulcrum profile --population` checks them; or what is
+    /// The session's shares with the shown groups' replaced by the draft's (a group whose field
+    /// is empty loses its share; groups the data lacks keep theirs; the attribute key goes when
+    /// no share is left), checked as `fulcrum profile --population` checks them; or what is
     /// wrong, naming the group.
     pub fn population(&self, recorded: Option<&Population>) -> Result<Option<Population>, String> {
-        let mut shares = BTreeMap::new();
+        // Groups the shares name but the data lacks are kept: only the groups shown change.
+        let mut shares = recorded
+            .and_then(|p| p.get(&self.attribute))
+            .map(normalized)
+            .unwrap_or_default();
         for (group, text) in self.groups.iter().zip(&self.percent) {
             let text = text.trim().trim_end_matches('%').trim();
             if text.is_empty() {
+                shares.remove(group);
                 continue;
             }
-            let percent: f64 = text
-                .parse()
-                .map_err(|_| format!("{}: `{}` is not a percentage", group, text.escape_debug()))?;
-            if !(0.0..=100.0).contains(&percent) {
-                return Err(format!("{group}: {percent}% is not between 0 and 100"));
+            let share = share_of_percent(text).ok_or_else(|| {
+                format!("{}: `{}` is not a percentage", group, text.escape_debug())
+            })?;
+            if !(0.0..=1.0).contains(&share) {
+                return Err(format!("{group}: {text}% is not between 0 and 100"));
             }
-            shares.insert(group.clone(), percent / 100.0);
+            shares.insert(group.clone(), share);
         }
         let mut population = recorded.cloned().unwrap_or_default();
         if shares.is_empty() {
@@ -87,6 +96,27 @@ impl PopulationDraft {
         ExpectedShares::from_json(&value)?;
         Ok((!population.is_empty()).then_some(population))
     }
+}
+
+/// Shares by group key as Fulcrum writes keys (`Female | Black` → `Female × Black`).
+fn normalized(shares: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    shares
+        .iter()
+        .map(|(key, share)| (normalize_key(key).into_owned(), *share))
+        .collect()
+}
+
+/// A share typed in percent, read exactly as written (`1.7` → 0.017, not 0.017000000000000001).
+pub fn share_of_percent(text: &str) -> Option<f64> {
+    let share: f64 = format!("{}e-2", text.trim()).parse().ok()?;
+    share.is_finite().then_some(share)
+}
+
+/// A share shown in percent, without the binary noise of multiplying by 100.
+pub fn percent_text(share: f64) -> String {
+    let percent = share * 100.0;
+    let rounded = (percent * 1e9).round() / 1e9;
+    format!("{rounded}")
 }
 
 /// The share field of every group of the current grouping beside its share of the data, and
@@ -164,4 +194,55 @@ pub fn population_ui(
         );
     }
     edit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_are_read_and_shown_as_typed() {
+        assert_eq!(share_of_percent("1.7"), Some(0.017));
+        assert_eq!(share_of_percent(" 0.9 "), Some(0.009));
+        assert_eq!(share_of_percent("60"), Some(0.6));
+        assert_eq!(share_of_percent("abc"), None);
+        assert_eq!(share_of_percent("1e400"), None);
+        assert_eq!(percent_text(0.017), "1.7");
+        assert_eq!(percent_text(0.6), "60");
+        assert_eq!(percent_text(0.07), "7");
+    }
+
+    /// Recording changes only the groups shown: a share for a group the data lacks is kept,
+    /// one written with `|` is read as Fulcrum writes the key, and an emptied field removes
+    /// that group's share.
+    #[test]
+    fn recording_keeps_the_shares_of_groups_not_shown() {
+        let recorded: Population = BTreeMap::from([(
+            "race × sex".to_owned(),
+            BTreeMap::from([
+                ("A | F".to_owned(), 0.5),
+                ("B × F".to_owned(), 0.3),
+                ("C × F".to_owned(), 0.2),
+            ]),
+        )]);
+        let draft = PopulationDraft {
+            attribute: "race × sex".to_owned(),
+            groups: vec!["A × F".to_owned(), "B × F".to_owned()],
+            percent: vec!["40".to_owned(), String::new()],
+            ..PopulationDraft::default()
+        };
+        let population = draft.population(Some(&recorded)).unwrap().unwrap();
+        assert_eq!(
+            population["race × sex"],
+            BTreeMap::from([("A × F".to_owned(), 0.4), ("C × F".to_owned(), 0.2)])
+        );
+        let refused = PopulationDraft {
+            percent: vec!["101".to_owned(), "x".to_owned()],
+            ..draft
+        };
+        assert_eq!(
+            refused.population(None).unwrap_err(),
+            "A × F: 101% is not between 0 and 100"
+        );
+    }
 }

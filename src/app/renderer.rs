@@ -22,31 +22,40 @@ pub struct RendererChoice {
     /// eframe's renderer.
     pub renderer: eframe::Renderer,
     /// Every adapter found was a software one (the window then draws light unless the user
-    /// chose otherwise). `None` when the choice was forced and no adapter was looked at.
+    /// chose otherwise). `None` where the adapters are not looked at (outside Linux).
     pub software: Option<bool>,
 }
 
+/// What the adapters wgpu finds say, on Linux.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Probe {
+    /// There are adapters, and every one of them renders on the CPU.
+    software: bool,
+    /// An OpenGL adapter exists (so eframe's OpenGL renderer can open a context).
+    opengl: bool,
+}
+
 /// Chooses the renderer: `FULCRUM_RENDERER` when it is set, otherwise glow on Linux when every
-/// adapter wgpu finds is a CPU one (Mesa's lavapipe/llvmpipe), otherwise wgpu.
+/// adapter wgpu finds is a CPU one (Mesa's lavapipe/llvmpipe) and OpenGL is there, otherwise
+/// wgpu. Whether the window renders in software is looked up either way, so that a forced
+/// renderer still draws light without a GPU.
 ///
 /// # Errors
 /// `FULCRUM_RENDERER` set to something other than `wgpu` or `glow`.
 pub fn choose() -> Result<RendererChoice, String> {
-    if let Ok(value) = std::env::var(RENDERER_VARIABLE) {
-        return forced(&value).map(|renderer| RendererChoice {
-            renderer,
-            software: None,
-        });
-    }
-    let software = only_software_adapters();
-    let renderer = if software && cfg!(target_os = "linux") {
+    let forced = match std::env::var(RENDERER_VARIABLE) {
+        Ok(value) => Some(forced(&value)?),
+        Err(_) => None,
+    };
+    let probe = probe();
+    let automatic = if probe.is_some_and(|p| p.software && p.opengl) {
         eframe::Renderer::Glow
     } else {
         eframe::Renderer::Wgpu
     };
     Ok(RendererChoice {
-        renderer,
-        software: Some(software),
+        renderer: forced.unwrap_or(automatic),
+        software: probe.map(|p| p.software),
     })
 }
 
@@ -62,18 +71,33 @@ fn forced(value: &str) -> Result<eframe::Renderer, String> {
     }
 }
 
-/// Whether wgpu finds adapters and every one of them renders on the CPU. It looks with the
-/// backends eframe's wgpu renderer would use (`WGPU_BACKEND` is honoured). No adapter at all is
-/// not "software": wgpu then reports its own error, as it would without this check.
-fn only_software_adapters() -> bool {
-    let descriptor = WgpuSetupCreateNew::without_display_handle().instance_descriptor;
-    let backends = descriptor.backends;
-    let instance = wgpu::Instance::new(descriptor);
-    let adapters = pollster::block_on(instance.enumerate_adapters(backends));
-    !adapters.is_empty()
-        && adapters
+/// On Linux: whether wgpu finds adapters and every one renders on the CPU (looking with the
+/// backends eframe's wgpu renderer would use; `WGPU_BACKEND` is honoured), and whether an OpenGL
+/// adapter exists. Elsewhere `None`: there is no Mesa rasterizer to avoid.
+fn probe() -> Option<Probe> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let adapters = |backends: Option<wgpu::Backends>| {
+        let mut descriptor = WgpuSetupCreateNew::without_display_handle().instance_descriptor;
+        if let Some(backends) = backends {
+            descriptor.backends = backends;
+        }
+        let backends = descriptor.backends;
+        let instance = wgpu::Instance::new(descriptor);
+        pollster::block_on(instance.enumerate_adapters(backends))
+    };
+    let found = adapters(None);
+    let software = !found.is_empty()
+        && found
             .iter()
-            .all(|adapter| adapter.get_info().device_type == wgpu::DeviceType::Cpu)
+            .all(|adapter| adapter.get_info().device_type == wgpu::DeviceType::Cpu);
+    let opengl = software
+        && (found
+            .iter()
+            .any(|adapter| adapter.get_info().backend == wgpu::Backend::Gl)
+            || !adapters(Some(wgpu::Backends::GL)).is_empty());
+    Some(Probe { software, opengl })
 }
 
 #[cfg(test)]

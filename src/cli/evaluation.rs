@@ -159,20 +159,25 @@ impl EvaluationIndex {
     /// Groups `rows` as `fit` is grouped, over the scores of `fit`'s current model; refuses
     /// evaluation groups the fit rows lack (no threshold was chosen for them).
     pub fn new(fit: &Analysis, rows: EvaluationRows) -> Result<Self> {
-        let mut models = Self::for_models(fit, rows)?;
-        if fit.current < models.len() {
-            Ok(models.swap_remove(fit.current))
-        } else {
-            bail!(
+        let mut models = Self::of_models(fit, rows, Some(fit.current))?;
+        match models.pop() {
+            Some(index) => Ok(index),
+            None => bail!(
                 "the evaluation rows lack the scores of model {}",
                 fit.current + 1
-            )
+            ),
         }
     }
 
     /// [`Self::new`] for every model of the rows, in the models' order (`--choose-model`
     /// judges each model's optimum on the evaluation rows).
     pub fn for_models(fit: &Analysis, rows: EvaluationRows) -> Result<Vec<Self>> {
+        Self::of_models(fit, rows, None)
+    }
+
+    /// Every model's index, or only model `only`'s (sorting and grouping the others' rows would
+    /// be wasted).
+    fn of_models(fit: &Analysis, rows: EvaluationRows, only: Option<usize>) -> Result<Vec<Self>> {
         let grouping = crate::session::freeze_grouping(&fit.sorted, &fit.grouping, &fit.index);
         let count = rows.dataset.len();
         let EvaluationRows {
@@ -186,9 +191,13 @@ impl EvaluationIndex {
             description,
             holdout,
         };
-        SortedDataset::models(dataset)
-            .into_iter()
-            .map(|sorted| Self::grouped(fit, &grouping, &sorted, &protocol, count))
+        let models = match only {
+            Some(model) => SortedDataset::model(dataset, model).into_iter().collect(),
+            None => SortedDataset::models(dataset),
+        };
+        models
+            .iter()
+            .map(|sorted| Self::grouped(fit, &grouping, sorted, &protocol, count))
             .collect()
     }
 
@@ -301,6 +310,7 @@ impl EvaluationIndex {
 }
 
 /// How the fitted thresholds do on the evaluation rows.
+#[derive(Clone)]
 pub(super) struct Evaluation {
     /// The audit of the evaluation rows at the fitted thresholds.
     pub audit: Audit,

@@ -178,12 +178,12 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
                     Err(_) => None,
                 });
             }
-            if choice.chosen >= indexes.len() {
-                bail!("the evaluation rows lack the chosen model's scores");
+            // The chosen model's optimum was judged with the others: its evaluation is that one.
+            let chosen = model_evaluations.get(choice.chosen).cloned().flatten();
+            match (chosen, choice.chosen < indexes.len()) {
+                (Some(evaluation), true) => Some((indexes.swap_remove(choice.chosen), evaluation)),
+                _ => bail!("the evaluation rows lack the chosen model's scores"),
             }
-            let rows = indexes.swap_remove(choice.chosen);
-            let evaluation = rows.evaluate(&solution.thresholds, &request, &uncertainty)?;
-            Some((rows, evaluation))
         }
         (Some(rows), None) => {
             let rows = EvaluationIndex::new(&analysis, rows)?;
@@ -205,6 +205,7 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         choice,
         analysis: &analysis,
         evaluations: &model_evaluations,
+        tolerance: request.constraint.has_gap().then_some(request.tolerance),
     });
     let text = match args.format {
         SolutionFormat::Table => {
@@ -272,6 +273,8 @@ struct Candidates<'a> {
     /// With evaluation rows, each model's optimum judged on them (`None` where it has none);
     /// empty without.
     evaluations: &'a [Option<Evaluation>],
+    /// The constraint's tolerance, when it has a gap (evaluation gaps above it are marked).
+    tolerance: Option<f64>,
 }
 
 /// The models compared by `--choose-model`, one line each, and which was chosen.
@@ -280,6 +283,7 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
         choice,
         analysis,
         evaluations,
+        tolerance,
     } = candidates;
     let titles: Vec<String> = analysis
         .models
@@ -330,13 +334,17 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
             ""
         };
         let evaluated = match evaluations.get(position) {
-            Some(Some(evaluation)) => format!(
-                "  {:>14}  {:>8}",
-                evaluation
-                    .objective
-                    .map_or_else(|| "n/a".to_owned(), |o| format!("{o:.4}")),
-                gap_text(evaluation.gap)
-            ),
+            Some(Some(evaluation)) => {
+                let above = matches!((evaluation.gap, tolerance), (Some(gap), Some(t)) if gap > *t);
+                format!(
+                    "  {:>14}  {:>8}{}",
+                    evaluation
+                        .objective
+                        .map_or_else(|| "n/a".to_owned(), |o| format!("{o:.4}")),
+                    gap_text(evaluation.gap),
+                    if above { "!" } else { " " }
+                )
+            }
             _ => String::new(),
         };
         match candidate {
@@ -358,6 +366,13 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
              means the choice does not hold beyond them)"
         )
         .ok();
+        if let Some(tolerance) = tolerance {
+            writeln!(
+                out,
+                "  !: the gap on the evaluation rows is above the tolerance {tolerance}"
+            )
+            .ok();
+        }
     }
     out.push('\n');
     out
@@ -371,6 +386,7 @@ fn candidates_json(candidates: &Candidates<'_>) -> Value {
         choice,
         analysis,
         evaluations,
+        ..
     } = candidates;
     let entries: Vec<Value> = analysis
         .models
@@ -699,7 +715,14 @@ fn models_frontier_csv<'a>(
             out.push_str(&format!("{name},{line}\n"));
         }
     }
-    let groups = analysis.index.len();
+    // Envelope rows are as wide as the header: the curves' columns, and with evaluation rows
+    // their four interval columns (left empty here).
+    let interval_columns = if held_out(0).evaluation.is_some() {
+        4
+    } else {
+        0
+    };
+    let width = 9 + analysis.index.len() + interval_columns;
     for point in &result.envelope {
         let Some(model) = analysis.models.get(point.model) else {
             continue;
@@ -721,7 +744,7 @@ fn models_frontier_csv<'a>(
             String::new(),
         ];
         line.extend(solution.thresholds.iter().map(|&t| csv_threshold(t)));
-        line.resize(9 + groups, String::new());
+        line.resize(width, String::new());
         out.push_str(&csv_row(&line));
     }
     out

@@ -109,6 +109,19 @@ impl SortedDataset {
             .collect()
     }
 
+    /// Model `model`'s sorted order alone (the others' scores are dropped unsorted); `None` when
+    /// the dataset has no such model.
+    pub fn model(dataset: Dataset, model: usize) -> Option<Self> {
+        let (scores, labels, weights, attributes) = dataset.into_model_parts();
+        let scores = scores.into_iter().nth(model)?;
+        Some(Self::sorted(
+            scores,
+            &labels,
+            weights.as_deref(),
+            Arc::new(attributes),
+        ))
+    }
+
     /// Whether two sorted orders are of the same rows (two models of one dataset).
     pub fn shares_rows_with(&self, other: &SortedDataset) -> bool {
         Arc::ptr_eq(&self.attributes, &other.attributes)
