@@ -2829,6 +2829,56 @@ fn a_frontier_across_models_is_judged_on_held_out_rows() {
     }
 }
 
+/// A frontier across models with `--folds`: every model is cross-validated at the shared
+/// tolerances on the same folds (a row's fold follows its group, label and id, not a model's
+/// scores), so at tolerance 0, which every grid has, each model's out-of-fold numbers are those
+/// of `frontier --score COLUMN --folds` alone, fold by fold.
+#[test]
+fn a_frontier_across_models_is_cross_validated_on_the_same_folds() {
+    let flags = [
+        "--constraint",
+        "equal_opportunity",
+        "--points",
+        "5",
+        "--folds",
+        "3",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ];
+    let both = sample_json(
+        "frontier",
+        &[&["--score", "score,score_v2"][..], &flags].concat(),
+    );
+    for (model, column) in both["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["score", "score_v2"])
+    {
+        let alone = sample_json("frontier", &[&["--score", column][..], &flags].concat());
+        assert_eq!(model["cross_validation"], alone["cross_validation"]);
+        let points = model["cross_validated"].as_array().unwrap();
+        assert_eq!(points.len(), 5);
+        assert_eq!(points[0]["tolerance"], 0.0);
+        assert_eq!(alone["cross_validated"][0]["tolerance"], 0.0);
+        for key in [
+            "objective",
+            "objective_interval",
+            "gap",
+            "gap_interval",
+            "fold_objectives",
+            "fold_gaps",
+        ] {
+            assert_eq!(
+                points[0][key], alone["cross_validated"][0][key],
+                "{column} {key}"
+            );
+        }
+    }
+}
+
 /// `--choose-model --holdout`: every model is optimized on the fit rows, chosen there, and each
 /// model's optimum is judged on the held-out rows — the same numbers as optimizing that model
 /// alone with the same split; the document's evaluation is the chosen model's.
@@ -2959,19 +3009,6 @@ fn bad_model_mappings_are_refused_with_what_is_wrong() {
             ])
             .assert(),
         &["--choose-model", "--confidence"],
-    );
-    fails_with(
-        fulcrum()
-            .args(["frontier", SAMPLE, "--label", "repaid", "--group", "race"])
-            .args([
-                "--score",
-                "score,score_v2",
-                "--constraint",
-                "equal_opportunity",
-            ])
-            .args(["--folds", "3"])
-            .assert(),
-        &["several models", "--folds"],
     );
     fails_with(
         fulcrum()
@@ -3358,6 +3395,7 @@ fn every_json_document_matches_its_schema() {
         &["--score", "score", "--holdout", "0.3"],
         &two_models,
         &[&two_models[..], &["--holdout", "0.3"]].concat(),
+        &[&two_models[..], &["--folds", "3"]].concat(),
         &[
             "--score",
             "score",

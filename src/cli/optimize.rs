@@ -548,13 +548,6 @@ pub(super) fn run_frontier(args: &FrontierArgs) -> Result<u8> {
 /// `fulcrum frontier` with several models: every model's frontier on one grid of tolerances
 /// and the envelope (the best model and its thresholds at each tolerance).
 fn run_models_frontier(args: &FrontierArgs, request: &FrontierRequest) -> Result<u8> {
-    if args.folds.is_some() {
-        bail!(
-            "a cross-validated frontier across several models is not done yet; --folds needs \
-             one model (--score COLUMN), or judge the models on held-out rows with --holdout F \
-             or --evaluate-on FILE"
-        );
-    }
     let (analysis, evaluation_rows) =
         super::evaluation::fit_and_evaluation_rows(&args.data, &args.split)?;
     let indexes: Vec<&GroupIndex> = analysis.models.iter().map(|m| m.index.as_ref()).collect();
@@ -591,11 +584,35 @@ fn run_models_frontier(args: &FrontierArgs, request: &FrontierRequest) -> Result
             .collect::<Result<_>>()?,
         None => Vec::new(),
     };
+    // With --folds, every model is cross-validated at the shared tolerances on the same folds:
+    // a row's fold depends on its group, label and id, not on any model's scores.
+    let cross_validations: Vec<CrossValidation> = match args.folds {
+        Some(folds) => analysis
+            .models
+            .iter()
+            .map(|model| {
+                let folded =
+                    SplitRows::folds(&model.sorted, &analysis.grouping, folds, args.split.seed)
+                        .with_context(|| analysis.data.path.display().to_string())?;
+                let progress = CliProgress::new();
+                let cross = cross_validated_frontier(
+                    &folded,
+                    request,
+                    &result.tolerances,
+                    args.confidence,
+                    &progress,
+                );
+                progress.finish();
+                Ok(cross?)
+            })
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
     let held_out = |model: usize| HeldOut {
         evaluation: evaluations
             .get(model)
             .map(|(rows, scored)| (rows, scored.as_slice())),
-        cross_validation: None,
+        cross_validation: cross_validations.get(model),
         seed: args.split.seed,
     };
     let text = match args.format {
@@ -635,6 +652,8 @@ fn models_frontier_json<'a>(
                 "single_threshold",
                 "randomized",
                 "evaluation",
+                "cross_validation",
+                "cross_validated",
             ] {
                 if let Some(value) = alone.get(key) {
                     entry.insert(key.to_owned(), value.clone());
@@ -717,7 +736,8 @@ fn models_frontier_csv<'a>(
     }
     // Envelope rows are as wide as the header: the curves' columns, and with evaluation rows
     // their four interval columns (left empty here).
-    let interval_columns = if held_out(0).evaluation.is_some() {
+    let first = held_out(0);
+    let interval_columns = if first.evaluation.is_some() || first.cross_validation.is_some() {
         4
     } else {
         0

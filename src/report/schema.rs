@@ -735,6 +735,12 @@ pub struct ModelFrontier {
     /// With `--holdout` or `--evaluate-on`: its points' thresholds on the evaluation rows.
     #[serde(default)]
     pub evaluation: Option<Evaluation>,
+    /// With `--folds`: the protocol of its cross-validation (the same folds for every model).
+    #[serde(default)]
+    pub cross_validation: Option<CrossValidation>,
+    /// With `--folds`: its out-of-fold objective and gap at each shared tolerance.
+    #[serde(default)]
+    pub cross_validated: Option<Vec<CrossValidatedPoint>>,
 }
 
 /// The best model and thresholds at one tolerance.
