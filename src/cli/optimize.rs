@@ -26,7 +26,7 @@ use crate::optimize::{
     Objective, OptimizeRequest, RobustSolution, Solution, cross_validated_frontier, frontier,
     optimize, robust_optimize,
 };
-use crate::optimize::{ModelChoice, ModelsFrontier, choose_model, models_frontier};
+use crate::optimize::{ModelChoice, ModelsFrontier, choose_among, choose_model, models_frontier};
 use crate::report::audit_json::interval_json;
 use crate::report::format::{count, count_json, percent_label};
 use crate::report::markup::{csv_row, csv_text};
@@ -97,19 +97,36 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
             model_names(&models)
         );
     }
-    if args.choose_model && args.confidence.is_some() {
-        bail!(
-            "--choose-model cannot be combined with --confidence yet (optimize the chosen model \
-             with it afterwards: --score COLUMN)"
-        );
-    }
     let (mut analysis, evaluation_rows) =
         super::evaluation::fit_and_evaluation_rows(&args.data, &args.split)?;
     let uncertainty = args.uncertainty();
     let progress = CliProgress::new();
+    // With --confidence, each model's robust thresholds compete (the best whose gap interval
+    // stays within the tolerance), not its exact optimum.
+    let mut robust_by_model: Vec<Option<RobustSolution>> = Vec::new();
     let choice = if args.choose_model {
         let indexes: Vec<&GroupIndex> = analysis.models.iter().map(|m| m.index.as_ref()).collect();
-        let choice = choose_model(&indexes, &request, &progress);
+        let choice = if args.confidence.is_some() {
+            let mut candidates = Vec::with_capacity(indexes.len());
+            for index in &indexes {
+                let found = robust_optimize(
+                    index,
+                    &request,
+                    &uncertainty,
+                    DEFAULT_ROBUST_CANDIDATES,
+                    &progress,
+                );
+                if matches!(found, Err(crate::optimize::OptimizeError::Cancelled)) {
+                    progress.finish();
+                    return Err(crate::optimize::OptimizeError::Cancelled.into());
+                }
+                robust_by_model.push(found.as_ref().ok().cloned());
+                candidates.push(found.map(|robust| robust.solution));
+            }
+            choose_among(&request, candidates)
+        } else {
+            choose_model(&indexes, &request, &progress)
+        };
         if choice.is_err() {
             progress.finish();
         }
@@ -123,7 +140,10 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         (Some(choice), _) => choice
             .solution()
             .cloned()
-            .map(|solution| (solution, None))
+            .map(|solution| {
+                let robust = robust_by_model.get(choice.chosen).cloned().flatten();
+                (solution, robust)
+            })
             .ok_or(crate::optimize::OptimizeError::NoGroups),
         (None, Some(_)) => robust_optimize(
             &analysis.index,
@@ -206,6 +226,7 @@ pub(super) fn run_optimize(args: &OptimizeArgs) -> Result<u8> {
         analysis: &analysis,
         evaluations: &model_evaluations,
         tolerance: request.constraint.has_gap().then_some(request.tolerance),
+        robust: args.confidence,
     });
     let text = match args.format {
         SolutionFormat::Table => {
@@ -275,6 +296,8 @@ struct Candidates<'a> {
     evaluations: &'a [Option<Evaluation>],
     /// The constraint's tolerance, when it has a gap (evaluation gaps above it are marked).
     tolerance: Option<f64>,
+    /// With `--confidence`: each model's robust thresholds competed, at this confidence.
+    robust: Option<f64>,
 }
 
 /// The models compared by `--choose-model`, one line each, and which was chosen.
@@ -284,7 +307,14 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
         analysis,
         evaluations,
         tolerance,
+        robust,
     } = candidates;
+    let how = robust.map_or_else(String::new, |confidence| {
+        format!(
+            " (robust: the gap's {} interval within the tolerance)",
+            percent_label(confidence)
+        )
+    });
     let titles: Vec<String> = analysis
         .models
         .iter()
@@ -308,8 +338,8 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
     if held_out {
         writeln!(
             out,
-            "Models, each optimized on the fit rows under the same constraint, then judged on \
-             the evaluation rows:"
+            "Models, each optimized on the fit rows under the same constraint{how}, then judged \
+             on the evaluation rows:"
         )
         .ok();
         writeln!(
@@ -319,7 +349,11 @@ fn candidates_table(candidates: &Candidates<'_>) -> String {
         )
         .ok();
     } else {
-        writeln!(out, "Models, each optimized under the same constraint:").ok();
+        writeln!(
+            out,
+            "Models, each optimized under the same constraint{how}:"
+        )
+        .ok();
         writeln!(
             out,
             "  {:<width$}  {:>9}  {:>7}  {:>9}",

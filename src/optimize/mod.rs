@@ -110,7 +110,9 @@ pub use frontier::{
     SingleThresholdPoint, evenly_spaced, frontier, frontier_at, frontier_on_grid,
     unconstrained_gap,
 };
-pub use models::{EnvelopePoint, ModelChoice, ModelsFrontier, choose_model, models_frontier};
+pub use models::{
+    EnvelopePoint, ModelChoice, ModelsFrontier, choose_among, choose_model, models_frontier,
+};
 pub use robust::{DEFAULT_ROBUST_CANDIDATES, RobustSolution, robust_optimize};
 
 /// The largest number of cut visits the equalized-odds branch and bound spends before it settles

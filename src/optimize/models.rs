@@ -137,6 +137,15 @@ pub fn choose_model(
         }
         candidates.push(found);
     }
+    choose_among(request, candidates)
+}
+
+/// Chooses among every model's optimum (found by any search: exact, robust) the best objective
+/// (the first listed on a tie). Fails when no model has one, with the first model's reason.
+pub fn choose_among(
+    request: &OptimizeRequest,
+    candidates: Vec<Result<Solution, OptimizeError>>,
+) -> Result<ModelChoice, OptimizeError> {
     let mut chosen: Option<(usize, f64)> = None;
     for (model, candidate) in candidates.iter().enumerate() {
         let Ok(solution) = candidate else {
