@@ -41,6 +41,18 @@ fn settle(harness: &mut Harness<'static, FulcrumApp>) {
     harness.run_steps(4);
 }
 
+/// The JSON report the window exports (File → Report…, through its command), as written.
+fn exported_report(harness: &mut Harness<'static, FulcrumApp>) -> serde_json::Value {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("report.json");
+    harness
+        .state_mut()
+        .execute(fulcrum::app::Command::ExportReport(path.clone()));
+    harness.run_steps(1);
+    settle(harness);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
 fn keys(harness: &Harness<'static, FulcrumApp>) -> Vec<String> {
     harness
         .state()
@@ -1047,15 +1059,7 @@ fn discovery_profiles_the_groups_and_ranks_proxies_and_the_calibration_plot_name
 
     // The report the window exports carries the same profile and proxies (the grouping is
     // race, so race is the protected attribute), computed by the library on a worker.
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("report.json");
-    harness
-        .state_mut()
-        .execute(fulcrum::app::Command::ExportReport(path.clone()));
-    harness.run_steps(1);
-    settle(&mut harness);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let report = exported_report(&mut harness);
     // serde_json reads a number back to within one unit in the last place.
     let same = |json: &serde_json::Value, value: Option<f64>| match (json.as_f64(), value) {
         (Some(a), Some(b)) => (a - b).abs() <= 1e-15 * b.abs().max(1.0),
@@ -1453,15 +1457,7 @@ fn ll144_settings_are_recorded_from_the_window_and_reach_the_report() {
 
     // The report the window exports has the LL144 section, with the impact ratios the
     // bias-audit command computes on the same data and grouping.
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("report.json");
-    harness
-        .state_mut()
-        .execute(fulcrum::app::Command::ExportReport(path.clone()));
-    harness.run_steps(1);
-    settle(&mut harness);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let report = exported_report(&mut harness);
     let section = &report["bias_audit"];
     assert!(section.is_object(), "{report}");
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/lending.csv");
@@ -1552,15 +1548,7 @@ fn population_shares_are_recorded_from_the_window_and_reach_the_reports_profile(
     assert!(harness.state().is_dirty());
     harness.get_by_label_contains("Recorded for race");
 
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("report.json");
-    harness
-        .state_mut()
-        .execute(fulcrum::app::Command::ExportReport(path.clone()));
-    harness.run_steps(1);
-    settle(&mut harness);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let report = exported_report(&mut harness);
     let index = &harness.state().workspace().unwrap().index;
     let total = index.total_weight();
     for json in report["profile"]["groups"].as_array().unwrap() {

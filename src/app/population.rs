@@ -39,11 +39,13 @@ pub struct PopulationDraft {
 impl PopulationDraft {
     /// Refills the draft when the grouping or the session's shares changed.
     fn follow(&mut self, index: &GroupIndex, recorded: Option<&Population>) {
+        // Drawn every frame while open: the group keys are compared, not copied.
         let attribute = index.attribute_names().join(KEY_SEPARATOR);
-        let groups: Vec<String> = index.groups().iter().map(|g| g.key.clone()).collect();
-        if self.attribute == attribute && self.groups == groups && self.from.as_ref() == recorded {
+        let same_groups = self.groups.iter().eq(index.groups().iter().map(|g| &g.key));
+        if self.attribute == attribute && same_groups && self.from.as_ref() == recorded {
             return;
         }
+        let groups: Vec<String> = index.groups().iter().map(|g| g.key.clone()).collect();
         let shares = recorded
             .and_then(|p| p.get(&attribute))
             .map(normalized)

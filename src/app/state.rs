@@ -263,6 +263,23 @@ impl ExplorerState {
         self.thresholds.snapshot()
     }
 
+    /// Sets one field of the session's record to `value`; whether it changed (no session yet:
+    /// nothing to change).
+    fn set_in_session<T: PartialEq>(
+        &mut self,
+        field: impl FnOnce(&mut Session) -> &mut T,
+        value: T,
+    ) -> bool {
+        let Some(slot) = self.session.as_mut().map(field) else {
+            return false;
+        };
+        if *slot == value {
+            return false;
+        }
+        *slot = value;
+        true
+    }
+
     /// Counts every change; keys all derived state.
     pub fn revision(&self) -> u64 {
         self.revision
@@ -454,48 +471,24 @@ impl ExplorerState {
                 }
             }
             Edit::SetRationale(text) => {
-                if let Some(session) = &mut self.session
-                    && session.rationale != text
-                {
-                    session.rationale = text;
-                    record_changed = true;
-                }
+                record_changed |= self.set_in_session(|session| &mut session.rationale, text);
             }
             Edit::SetEvaluation(split) => {
-                if let Some(session) = &mut self.session
-                    && session.evaluation != split
-                {
-                    session.evaluation = split;
-                    record_changed = true;
-                }
+                record_changed |= self.set_in_session(|session| &mut session.evaluation, split);
             }
             Edit::ShowRows(rows) => {
                 view_changed = self.rows_shown != rows;
                 self.rows_shown = rows;
             }
             Edit::SetContext(context) => {
-                if let Some(session) = &mut self.session
-                    && session.context != context
-                {
-                    session.context = context;
-                    record_changed = true;
-                }
+                record_changed |= self.set_in_session(|session| &mut session.context, context);
             }
             Edit::SetBiasAudit(record) => {
-                if let Some(session) = &mut self.session
-                    && session.bias_audit != record
-                {
-                    session.bias_audit = record;
-                    record_changed = true;
-                }
+                record_changed |= self.set_in_session(|session| &mut session.bias_audit, record);
             }
             Edit::SetPopulation(population) => {
-                if let Some(session) = &mut self.session
-                    && session.population != population
-                {
-                    session.population = population;
-                    record_changed = true;
-                }
+                record_changed |=
+                    self.set_in_session(|session| &mut session.population, population);
             }
             Edit::SetModel { model, thresholds } => {
                 if model != self.model {

@@ -326,6 +326,19 @@ pub(super) struct Evaluation {
     pub uncertainty: AuditUncertainty,
 }
 
+impl Evaluation {
+    /// The objective, accuracy, gap and gap interval as JSON: how a model's optimum, an envelope
+    /// point or a frontier point did on the evaluation rows.
+    pub fn numbers_json(&self) -> Value {
+        json!({
+            "objective": self.objective,
+            "accuracy": self.accuracy,
+            "gap": self.gap,
+            "gap_interval": interval_json(self.gap_interval),
+        })
+    }
+}
+
 fn number(value: Option<f64>) -> String {
     value.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4}"))
 }

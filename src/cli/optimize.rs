@@ -443,15 +443,7 @@ fn candidates_json(candidates: &Candidates<'_>) -> Value {
                 if let (Some(Some(evaluation)), Some(object)) =
                     (evaluations.get(position), entry.as_object_mut())
                 {
-                    object.insert(
-                        "evaluation".to_owned(),
-                        json!({
-                            "objective": evaluation.objective,
-                            "accuracy": evaluation.accuracy,
-                            "gap": evaluation.gap,
-                            "gap_interval": interval_json(evaluation.gap_interval),
-                        }),
-                    );
+                    object.insert("evaluation".to_owned(), evaluation.numbers_json());
                 }
                 entry
             }
@@ -722,15 +714,7 @@ fn models_frontier_json<'a>(
                 scored.get(at)
             });
             if let (Some(evaluation), Some(object)) = (evaluated, entry.as_object_mut()) {
-                object.insert(
-                    "evaluation".to_owned(),
-                    json!({
-                        "objective": evaluation.objective,
-                        "accuracy": evaluation.accuracy,
-                        "gap": evaluation.gap,
-                        "gap_interval": interval_json(evaluation.gap_interval),
-                    }),
-                );
+                object.insert("evaluation".to_owned(), evaluation.numbers_json());
             }
             Some(entry)
         })
